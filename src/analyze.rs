@@ -1,0 +1,325 @@
+//! One file, start to finish: decode, split front matter, read the structure, find the
+//! postmortems in it, extract their facts and run the rubric. Pure per-file work, so
+//! the build runs it for every file in parallel.
+
+use crate::check;
+use crate::config::Config;
+use crate::document::Document;
+use crate::extract::{self, Context};
+use crate::model::{CheckId, Diagnostic, Level, Postmortem, Score};
+use crate::slug::slugify;
+use crate::source::{self, Encoding, FrontMatter, SourcePath};
+use crate::taxonomy::{self, Tagger};
+
+/// Everything learned from one source file.
+#[derive(Debug)]
+pub struct FileResult {
+    /// Relative to the content folder (or as given on the command line).
+    pub path: String,
+    pub collection: Option<String>,
+    pub encoding: Encoding,
+    pub repaired: bool,
+    pub problems: Vec<Diagnostic>,
+    pub entries: Vec<Entry>,
+    pub front: FrontMatter,
+    /// The decoded text, kept for diagnostics that quote a line.
+    pub text: String,
+}
+
+impl FileResult {
+    /// A file that could not be read at all.
+    fn unreadable(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
+        FileResult {
+            path,
+            collection,
+            encoding: Encoding::Unknown,
+            repaired: false,
+            problems: vec![problem],
+            entries: Vec::new(),
+            front: FrontMatter::default(),
+            text: String::new(),
+        }
+    }
+
+    /// The text of a 1-based line, for quoting in diagnostics.
+    pub fn line_text(&self, line: u32) -> Option<&str> {
+        self.text.lines().nth(line.checked_sub(1)? as usize)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.front.draft
+    }
+}
+
+/// One postmortem and what it takes to render it.
+#[derive(Debug)]
+pub struct Entry {
+    pub postmortem: Postmortem,
+    /// Its own text, as markdown ready to render (plain text is converted).
+    pub markdown: String,
+}
+
+/// Shared, read-only settings for analysing many files.
+pub struct Analyzer<'a> {
+    pub config: &'a Config,
+    pub tagger: Tagger,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        Analyzer {
+            config,
+            tagger: Tagger::new(&config.tags),
+        }
+    }
+
+    pub fn analyze(&self, src: &SourcePath) -> FileResult {
+        match source::load(&src.path) {
+            Ok(loaded) => self.analyze_loaded(&src.rel, src.collection.clone(), loaded),
+            Err(problem) => {
+                FileResult::unreadable(src.rel.clone(), src.collection.clone(), problem)
+            }
+        }
+    }
+
+    /// Analyses bytes as if read from `rel` (used by tests and `check` on stdin).
+    pub fn analyze_bytes(&self, rel: &str, collection: Option<String>, bytes: &[u8]) -> FileResult {
+        match source::load_bytes(bytes) {
+            Ok(loaded) => self.analyze_loaded(rel, collection, loaded),
+            Err(problem) => FileResult::unreadable(rel.to_owned(), collection, problem),
+        }
+    }
+
+    fn analyze_loaded(
+        &self,
+        rel: &str,
+        collection: Option<String>,
+        loaded: source::Loaded,
+    ) -> FileResult {
+        let markdown_hint = !matches!(
+            std::path::Path::new(rel)
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("txt" | "text") | None
+        );
+        let body = loaded.body();
+        let doc = Document::parse(body, loaded.body_line, markdown_hint);
+        let parts = doc.parts();
+        let mut problems = loaded.problems.clone();
+        let front = &loaded.front;
+        let collection = front.collection.clone().or(collection);
+        let stem = rel
+            .rsplit_once('.')
+            .filter(|(s, _)| !s.contains('/') || s.rfind('/') < Some(s.len()))
+            .map_or(rel, |(s, ext)| if ext.contains('/') { rel } else { s });
+        let base_slug = front.slug.clone().unwrap_or_else(|| {
+            let s = slugify(stem);
+            if s.is_empty() { "postmortem".into() } else { s }
+        });
+        let mut entries = Vec::new();
+        let mut rejected = Vec::new();
+        for part in &parts {
+            let ctx = Context::new(&doc, part);
+            if let Err(reason) = extract::qualify(&ctx) {
+                rejected.push((part, reason));
+                continue;
+            }
+            let index = entries.len();
+            let facts = extract::extract(&ctx);
+            let checks = check::run(&ctx, &facts, |id| level_for(self.config, front, id));
+            let score = Score::from_checks(&checks);
+            let title = (index == 0)
+                .then(|| front.title.clone())
+                .flatten()
+                .or_else(|| facts.title.clone())
+                .unwrap_or_else(|| pretty_stem(stem, index));
+            let slug = if index == 0 {
+                base_slug.clone()
+            } else {
+                format!("{base_slug}-{}", index + 1)
+            };
+            let tag_text = tag_text(&ctx);
+            let tags = self.tagger.tags(&front.tags, &tag_text, facts.humorous, 3);
+            let lines = [
+                doc.lines
+                    .get(part.start)
+                    .map_or(loaded.body_line, |l| l.number),
+                doc.lines
+                    .get(part.end.saturating_sub(1))
+                    .map_or(loaded.body_line, |l| l.number),
+            ];
+            let sections = part
+                .sections
+                .iter()
+                .map(|s| crate::model::SectionSpan {
+                    kind: s.kind,
+                    heading: s
+                        .heading
+                        .map(|h| doc.lines[h].text.clone())
+                        .unwrap_or_default(),
+                    line: doc
+                        .lines
+                        .get(s.heading.unwrap_or(s.start))
+                        .map_or(0, |l| l.number),
+                    end_line: doc
+                        .lines
+                        .get(s.end.saturating_sub(1))
+                        .map_or(0, |l| l.number),
+                })
+                .collect();
+            let severity = taxonomy::severity(
+                facts.outage.users_affected_percent,
+                facts.outage.duration_minutes,
+            );
+            let category = front
+                .category
+                .clone()
+                .or_else(|| tags.iter().find(|t| *t != "humour").cloned());
+            let markdown = crate::render::plain::part_markdown(body, &doc, part);
+            let postmortem = Postmortem {
+                index,
+                slug,
+                title,
+                lines,
+                word_count: facts.word_count,
+                time_to_detect_minutes: facts.time_to_detect_minutes,
+                time_to_resolve_minutes: facts.time_to_resolve_minutes,
+                root_cause: facts.root_cause.as_ref().map(|r| r.0.clone()),
+                tasks: facts.tasks.iter().map(|t| t.0.clone()).collect(),
+                tags,
+                checks,
+                score,
+                sections,
+                author: front.author.clone().or(facts.author.clone()),
+                date: front
+                    .date
+                    .or_else(|| facts.outage.start.as_ref().and_then(|m| m.local.date())),
+                collection: collection.clone(),
+                summary: (index == 0)
+                    .then(|| front.summary.clone())
+                    .flatten()
+                    .or(facts.blurb.clone()),
+                severity,
+                category,
+                humorous: facts.humorous,
+                timeline: facts.timeline,
+                outage: facts.outage,
+            };
+            entries.push(Entry {
+                postmortem,
+                markdown,
+            });
+        }
+        if entries.is_empty() {
+            let reason = rejected
+                .iter()
+                .max_by_key(|(p, _)| p.end - p.start)
+                .map_or_else(|| "the file is empty".to_owned(), |(_, r)| r.clone());
+            problems.push(Diagnostic::warning(
+                format!("not a postmortem: {reason}"),
+                Some(loaded.body_line),
+            ));
+        } else {
+            for (part, reason) in &rejected {
+                let (Some(a), Some(b)) = (
+                    doc.lines.get(part.start),
+                    doc.lines.get(part.end.saturating_sub(1)),
+                ) else {
+                    continue;
+                };
+                if part.end > part.start {
+                    problems.push(Diagnostic::info(
+                        format!(
+                            "lines {}–{} are not part of any postmortem ({reason})",
+                            a.number, b.number
+                        ),
+                        Some(a.number),
+                    ));
+                }
+            }
+        }
+        if let Some((first, last)) = boilerplate_span(&doc) {
+            problems.push(Diagnostic::info(
+                format!("course assignment text left out (lines {first}–{last})"),
+                Some(first),
+            ));
+        }
+        if loaded.repaired {
+            problems.push(Diagnostic::info(
+                "garbled characters (mojibake such as â€™) were repaired",
+                None,
+            ));
+        }
+        let front = loaded.front.clone();
+        FileResult {
+            path: rel.to_owned(),
+            collection,
+            encoding: loaded.encoding,
+            repaired: loaded.repaired,
+            problems,
+            entries,
+            front,
+            text: loaded.text,
+        }
+    }
+}
+
+/// A check's level for one file: front matter over `site.toml` over the default.
+fn level_for(config: &Config, front: &FrontMatter, id: CheckId) -> Level {
+    front
+        .checks
+        .iter()
+        .rev()
+        .find(|(c, _)| *c == id)
+        .map_or_else(|| config.level(id), |(_, l)| *l)
+}
+
+/// "cohort-2024/disk_full" → "Disk full".
+fn pretty_stem(stem: &str, index: usize) -> String {
+    let name = stem.rsplit('/').next().unwrap_or(stem);
+    let words = name.replace(['-', '_'], " ");
+    let mut t: String = words.trim().to_owned();
+    if let Some(first) = t.get(..1) {
+        t = first.to_uppercase() + &t[1..];
+    }
+    if t.is_empty() {
+        t = "Postmortem".into();
+    }
+    if index > 0 {
+        t = format!("{t} ({})", index + 1);
+    }
+    t
+}
+
+/// What the tag rules read: the summary, root cause and resolution, not the whole text.
+fn tag_text(ctx: &Context) -> String {
+    use crate::model::SectionKind::*;
+    let mut s = String::new();
+    let lines = ctx.section_lines(&[Summary, RootCause, Resolution, RootCauseResolution]);
+    let lines = if lines.is_empty() {
+        ctx.lines().iter().collect()
+    } else {
+        lines
+    };
+    for l in lines
+        .iter()
+        .filter(|l| l.is_content() || l.heading().is_some())
+    {
+        s.push_str(&l.text);
+        s.push('\n');
+    }
+    s
+}
+
+/// First and last boilerplate line numbers, when any were found.
+fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
+    let first = doc.lines.iter().find(|l| l.boilerplate)?.number;
+    let last = doc
+        .lines
+        .iter()
+        .rfind(|l| l.boilerplate)
+        .map_or(first, |l| l.number);
+    Some((first, last))
+}

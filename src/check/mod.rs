@@ -1,0 +1,782 @@
+//! The rubric: one rule per check id of RUBRIC.md, each with its evidence line, and the
+//! reports built from the verdicts (human diagnostics and the JSON contract).
+
+pub mod human;
+pub mod report;
+
+use crate::document::{HeadingKind, Line, LineKind};
+use crate::extract::text::{
+    CAUSE, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION, MISLEADING, RESOLUTION,
+    TASK_VERB, sentences, word_count,
+};
+use crate::extract::{Context, Facts};
+use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
+
+/// A rule's verdict before levels are applied.
+struct Verdict {
+    status: Status,
+    line: Option<u32>,
+    message: String,
+    help: Option<&'static str>,
+}
+
+fn pass(line: Option<u32>, message: impl Into<String>) -> Verdict {
+    Verdict {
+        status: Status::Pass,
+        line,
+        message: message.into(),
+        help: None,
+    }
+}
+
+fn fail(line: Option<u32>, message: impl Into<String>, help: &'static str) -> Verdict {
+    Verdict {
+        status: Status::Fail,
+        line,
+        message: message.into(),
+        help: Some(help),
+    }
+}
+
+fn skip(message: impl Into<String>) -> Verdict {
+    Verdict {
+        status: Status::Skip,
+        line: None,
+        message: message.into(),
+        help: None,
+    }
+}
+
+/// Runs every check; `level` gives each id's level on this site for this file.
+pub fn run(ctx: &Context, facts: &Facts, level: impl Fn(CheckId) -> Level) -> Vec<CheckResult> {
+    let r = Reader::new(ctx, facts);
+    CheckId::ALL
+        .iter()
+        .map(|&id| {
+            let v = r.check(id);
+            CheckResult {
+                id,
+                status: v.status,
+                level: level(id),
+                line: v.line,
+                message: v.message,
+                help: v.help.map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+/// The parts of a postmortem the rules look at, gathered once.
+struct Reader<'a> {
+    ctx: &'a Context<'a>,
+    facts: &'a Facts,
+    summary: Vec<&'a Line>,
+    timeline: Vec<&'a Line>,
+    cause: Vec<&'a Line>,
+    fix: Vec<&'a Line>,
+    measures: Vec<&'a Line>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(ctx: &'a Context<'a>, facts: &'a Facts) -> Self {
+        // Root cause and resolution may come as one section or two, with sub-headings.
+        let mut cause = Vec::new();
+        let mut fix = Vec::new();
+        for s in &ctx.part.sections {
+            let lines = &ctx.doc.lines[s.start..s.end];
+            match s.kind {
+                SectionKind::RootCause => cause.extend(lines.iter()),
+                SectionKind::Resolution => fix.extend(lines.iter()),
+                SectionKind::RootCauseResolution => {
+                    let first_sub = s.subs.first().map_or(s.end, |sub| sub.line);
+                    let head = &ctx.doc.lines[s.start..first_sub];
+                    cause.extend(head.iter());
+                    fix.extend(head.iter());
+                    for sub in &s.subs {
+                        let body = &ctx.doc.lines[sub.line + 1..sub.end];
+                        match sub.kind {
+                            HeadingKind::Resolution => fix.extend(body.iter()),
+                            HeadingKind::RootCause => cause.extend(body.iter()),
+                            _ => {
+                                cause.extend(body.iter());
+                                fix.extend(body.iter());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Reader {
+            ctx,
+            facts,
+            summary: ctx.summary_lines(),
+            timeline: ctx.timeline_lines(),
+            cause,
+            fix,
+            measures: ctx.section_lines(&[SectionKind::Measures, SectionKind::Tasks]),
+        }
+    }
+
+    fn heading_line(&self, kind: SectionKind) -> Option<u32> {
+        self.ctx.part.sections_of(&[kind]).next().map(|s| {
+            self.ctx.doc.lines[s
+                .heading
+                .unwrap_or(s.start)
+                .min(self.ctx.doc.lines.len() - 1)]
+            .number
+        })
+    }
+
+    fn first_line(&self) -> Option<u32> {
+        self.ctx.lines().first().map(|l| l.number)
+    }
+
+    /// The first content line of `lines` whose text matches.
+    fn find(lines: &[&'a Line], f: impl Fn(&str) -> bool) -> Option<&'a Line> {
+        lines.iter().copied().find(|l| l.is_content() && f(&l.text))
+    }
+
+    fn entry_matching(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
+        self.facts
+            .timeline
+            .iter()
+            .find(|e| f(&e.text))
+            .map(|e| e.line)
+    }
+
+    fn check(&self, id: CheckId) -> Verdict {
+        match id {
+            CheckId::SummaryDuration => self.summary_duration(),
+            CheckId::SummaryImpact => self.summary_impact(),
+            CheckId::SummaryRootCause => self.summary_root_cause(),
+            CheckId::TimelineDetectedWhen => self.detected_when(),
+            CheckId::TimelineDetectedHow => self.detected_how(),
+            CheckId::TimelineActions => self.actions(),
+            CheckId::TimelineMisleading => self.misleading(),
+            CheckId::TimelineEscalation => self.escalation(),
+            CheckId::TimelineResolution => self.resolution(),
+            CheckId::RcaCause => self.rca_cause(),
+            CheckId::RcaFix => self.rca_fix(),
+            CheckId::MeasuresImprovements => self.improvements(),
+            CheckId::MeasuresTasks => self.tasks(),
+            CheckId::Length => self.length(),
+            CheckId::TimelineFormat => self.timeline_format(),
+            CheckId::TimelineOrder => self.timeline_order(),
+            CheckId::DurationConsistent => self.duration_consistent(),
+            CheckId::English => self.english(),
+            CheckId::Engaging => self.engaging(),
+        }
+    }
+
+    fn summary_duration(&self) -> Verdict {
+        let o = &self.facts.outage;
+        let at = o
+            .start
+            .as_ref()
+            .map(|m| m.line)
+            .or_else(|| self.heading_line(SectionKind::Summary));
+        const HELP: &str = "state the outage window in the summary with both ends and a zone, e.g. \"10:00 AM to 2:30 PM UTC\"";
+        match (&o.start, &o.end, &o.timezone) {
+            (Some(s), Some(e), Some(z)) => pass(
+                Some(s.line),
+                format!("the outage ran from {} to {} {z}", s.local, e.local),
+            ),
+            (None, None, _) => {
+                if let Some(d) = o.stated_duration_minutes {
+                    fail(
+                        self.facts.evidence.duration_line.or(at),
+                        format!(
+                            "the summary says how long the outage lasted ({}) but not when it started and ended",
+                            minutes_words(d)
+                        ),
+                        HELP,
+                    )
+                } else {
+                    fail(
+                        at,
+                        "the summary gives no start or end time for the outage",
+                        HELP,
+                    )
+                }
+            }
+            (Some(s), None, _) => fail(
+                Some(s.line),
+                format!("the summary gives a start ({}) but no end time", s.local),
+                HELP,
+            ),
+            (None, Some(e), _) => fail(
+                Some(e.line),
+                format!("the summary gives an end ({}) but no start time", e.local),
+                HELP,
+            ),
+            (Some(s), Some(_), None) => fail(
+                Some(s.line),
+                "the outage window has no timezone",
+                "add the zone the times are in, e.g. \"UTC\", \"WAT\" or \"GMT+1\"",
+            ),
+        }
+    }
+
+    fn summary_impact(&self) -> Verdict {
+        let ev = &self.facts.evidence;
+        let pct = self.facts.outage.users_affected_percent;
+        let at = self
+            .heading_line(SectionKind::Summary)
+            .or_else(|| self.first_line());
+        match (ev.experience_line, pct) {
+            (Some(_), Some(p)) => pass(
+                ev.percent_line,
+                format!(
+                    "{} of users affected, and what they experienced",
+                    percent_words(p)
+                ),
+            ),
+            (Some(l), None) => fail(
+                Some(l),
+                "the summary says what users experienced but not what share of users was affected",
+                "give the share of users affected, e.g. \"about 30% of users\"",
+            ),
+            (None, Some(_)) => fail(
+                ev.percent_line,
+                "the summary gives a share of users but not which service was down or what users experienced",
+                "say which service was down or slow and what users saw",
+            ),
+            (None, None) => fail(
+                at,
+                "the summary does not describe the impact: which service, what users experienced, what share of them",
+                "describe the impact: the service that was down or slow, what users experienced, and what % of users were affected",
+            ),
+        }
+    }
+
+    fn summary_root_cause(&self) -> Verdict {
+        let has_sub = self
+            .ctx
+            .part
+            .sections
+            .iter()
+            .filter(|s| s.kind == SectionKind::Summary)
+            .flat_map(|s| s.subs.iter())
+            .find(|s| s.kind == HeadingKind::RootCause);
+        if let Some(sub) = has_sub
+            && let Some(l) = self.ctx.doc.lines[sub.line + 1..sub.end]
+                .iter()
+                .find(|l| l.is_content() && word_count(&l.text) >= 4)
+        {
+            return pass(Some(l.number), "the summary names the root cause");
+        }
+        match Self::find(&self.summary, |t| {
+            sentences(t)
+                .iter()
+                .any(|s| CAUSE.matches(s) && word_count(s) >= 5)
+        }) {
+            Some(l) => pass(Some(l.number), "the summary names the root cause"),
+            None => fail(
+                self.heading_line(SectionKind::Summary)
+                    .or_else(|| self.first_line()),
+                "the summary does not say what caused the outage",
+                "close the summary with the root cause in a sentence, e.g. \"The root cause was ...\"",
+            ),
+        }
+    }
+
+    fn no_timeline(&self) -> Option<Verdict> {
+        (self.timeline.is_empty() && self.facts.timeline.is_empty()).then(|| {
+            fail(
+                self.first_line(),
+                "there is no timeline section",
+                "add a \"Timeline\" section of bullet points: `- 10:05 AM - what happened`",
+            )
+        })
+    }
+
+    fn detected_when(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let timed = self.facts.timeline.iter().filter(|e| e.time.is_some());
+        let detection = self
+            .facts
+            .timeline
+            .iter()
+            .find(|e| e.time.is_some() && e.kind == EntryKind::Detection);
+        match detection.or_else(|| timed.clone().next()) {
+            Some(e) => pass(
+                Some(e.line),
+                format!(
+                    "detected at {}",
+                    e.time.map(|t| t.to_string()).unwrap_or_default()
+                ),
+            ),
+            None => {
+                // Detection told in prose with its time: "noticed the issue at 19:20".
+                match Self::find(&self.timeline, |t| {
+                    DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty()
+                })
+                .or_else(|| {
+                    Self::find(&self.summary, |t| {
+                        DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty()
+                    })
+                }) {
+                    Some(l) => pass(Some(l.number), "the time of detection is given"),
+                    None => fail(
+                        self.heading_line(SectionKind::Timeline),
+                        "no timeline entry has a time, so it is not clear when the issue was detected",
+                        "start each timeline entry with its time: `- 10:05 AM - monitoring alert fired`",
+                    ),
+                }
+            }
+        }
+    }
+
+    fn detected_how(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let hit = self
+            .entry_matching(|t| DETECTION.matches(t))
+            .or_else(|| Self::find(&self.timeline, |t| DETECTION.matches(t)).map(|l| l.number))
+            .or_else(|| {
+                Self::find(&self.summary, |t| {
+                    DETECTION.matches(t)
+                        && (t.to_lowercase().contains("detect")
+                            || t.to_lowercase().contains("noticed")
+                            || t.to_lowercase().contains("alert")
+                            || t.to_lowercase().contains("reported"))
+                })
+                .map(|l| l.number)
+            });
+        match hit {
+            Some(l) => pass(Some(l), "says how the issue was detected"),
+            None => fail(
+                self.heading_line(SectionKind::Timeline),
+                "the timeline does not say how the issue was detected",
+                "say how it was noticed: a monitoring alert, an engineer, a customer complaint",
+            ),
+        }
+    }
+
+    fn actions(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let hit = self.facts.timeline.iter().find(|e| {
+            matches!(e.kind, EntryKind::Investigation | EntryKind::Misleading)
+                || INVESTIGATION.matches(&e.text)
+        });
+        match hit {
+            Some(e) => pass(Some(e.line), "records what was investigated"),
+            None => fail(
+                self.heading_line(SectionKind::Timeline),
+                "the timeline does not record what was investigated or assumed",
+                "add entries for the actions taken: what was checked, and what the team assumed the cause was",
+            ),
+        }
+    }
+
+    fn misleading(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let strong = |t: &str| {
+            MISLEADING.find(t).is_some_and(|m| {
+                let w = m.as_str().to_lowercase();
+                !(w.starts_with("assum")
+                    || w.starts_with("suspect")
+                    || w.starts_with("thought")
+                    || w.starts_with("believ"))
+            })
+        };
+        if let Some(l) = self
+            .entry_matching(strong)
+            .or_else(|| Self::find(&self.timeline, strong).map(|l| l.number))
+        {
+            return pass(Some(l), "describes a misleading path");
+        }
+        // An assumption the timeline later drops counts as a wrong lead.
+        let entries = &self.facts.timeline;
+        if let Some(i) = entries.iter().position(|e| MISLEADING.matches(&e.text))
+            && entries[i + 1..].iter().any(|e| {
+                strong(&e.text)
+                    || e.text.to_lowercase().contains("shifted")
+                    || e.text.to_lowercase().contains("instead")
+                    || e.text.to_lowercase().contains("actually")
+                    || e.text.to_lowercase().contains("real cause")
+            })
+        {
+            return pass(
+                Some(entries[i].line),
+                "describes an assumption that proved wrong",
+            );
+        }
+        // A section of misleading paths outside the timeline.
+        if let Some(l) = self.ctx.lines().iter().find(|l| {
+            !l.boilerplate
+                && l.text.to_lowercase().contains("misleading")
+                && l.text.split_whitespace().count() >= 2
+        }) {
+            return pass(Some(l.number), "describes a misleading path");
+        }
+        fail(
+            self.heading_line(SectionKind::Timeline),
+            "no misleading investigation or debugging path is described",
+            "add the wrong lead the team followed, e.g. \"10:20 AM - suspected the network; it was fine\"",
+        )
+    }
+
+    fn escalation(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let hit = self
+            .entry_matching(|t| ESCALATION.matches(t))
+            .or_else(|| Self::find(&self.timeline, |t| ESCALATION.matches(t)).map(|l| l.number));
+        match hit {
+            Some(l) => pass(Some(l), "says who the incident was escalated to"),
+            None => fail(
+                self.heading_line(SectionKind::Timeline),
+                "the timeline does not say which team or people the incident was escalated to",
+                "add the escalation, e.g. \"10:40 AM - escalated to the database team\"",
+            ),
+        }
+    }
+
+    fn resolution(&self) -> Verdict {
+        if let Some(v) = self.no_timeline() {
+            return v;
+        }
+        let hit = self
+            .facts
+            .timeline
+            .iter()
+            .rev()
+            .find(|e| e.kind == EntryKind::Resolution || RESOLUTION.matches(&e.text))
+            .map(|e| e.line)
+            .or_else(|| Self::find(&self.timeline, |t| RESOLUTION.matches(t)).map(|l| l.number));
+        match hit {
+            Some(l) => pass(Some(l), "says how the incident was resolved"),
+            None => fail(
+                self.heading_line(SectionKind::Timeline),
+                "the timeline does not say how the incident was resolved",
+                "end the timeline with the resolution, e.g. \"11:30 AM - config rolled back; service restored\"",
+            ),
+        }
+    }
+
+    fn rca_cause(&self) -> Verdict {
+        let at = self
+            .heading_line(SectionKind::RootCauseResolution)
+            .or_else(|| self.heading_line(SectionKind::RootCause));
+        if self.cause.is_empty() {
+            return fail(
+                self.first_line(),
+                "there is no root cause section",
+                "add a \"Root Cause and Resolution\" section that explains in detail what caused the issue",
+            );
+        }
+        let content: Vec<&&Line> = self.cause.iter().filter(|l| l.is_content()).collect();
+        let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
+        let causal = content.iter().find(|l| CAUSE.matches(&l.text));
+        match causal {
+            Some(l) if words >= 20 => pass(
+                Some(l.number),
+                format!("explains the cause in {words} words"),
+            ),
+            _ if words >= 40 => pass(
+                content.first().map(|l| l.number),
+                format!("explains the cause in {words} words"),
+            ),
+            _ => fail(
+                at,
+                format!("the root cause is explained in only {words} words"),
+                "explain in detail what caused the issue: what broke, why, and how it led to the outage",
+            ),
+        }
+    }
+
+    fn rca_fix(&self) -> Verdict {
+        let at = self
+            .heading_line(SectionKind::RootCauseResolution)
+            .or_else(|| self.heading_line(SectionKind::Resolution));
+        if self.fix.is_empty() {
+            return fail(
+                at.or_else(|| self.first_line()),
+                "there is no resolution section explaining the fix",
+                "explain in detail how the issue was fixed, under \"Root Cause and Resolution\"",
+            );
+        }
+        let content: Vec<&&Line> = self.fix.iter().filter(|l| l.is_content()).collect();
+        let fix_words: usize = content
+            .iter()
+            .filter(|l| FIX.matches(&l.text))
+            .map(|l| word_count(&l.text))
+            .sum();
+        match content.iter().find(|l| FIX.matches(&l.text)) {
+            Some(l) if fix_words >= 12 => pass(Some(l.number), "explains how the issue was fixed"),
+            _ => fail(
+                at,
+                "the fix is not explained in detail",
+                "explain in detail how the issue was fixed: what was changed, where, and how it was verified",
+            ),
+        }
+    }
+
+    fn improvements(&self) -> Verdict {
+        if self.measures.is_empty() {
+            return fail(
+                self.first_line(),
+                "there is no corrective and preventative measures section",
+                "add \"Corrective and Preventative Measures\": what to improve broadly, then a task list",
+            );
+        }
+        let content: Vec<&&Line> = self.measures.iter().filter(|l| l.is_content()).collect();
+        let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
+        match content.iter().find(|l| IMPROVEMENT.matches(&l.text)) {
+            Some(l) if words >= 10 => pass(Some(l.number), "says what can be improved"),
+            _ => fail(
+                self.heading_line(SectionKind::Measures),
+                "the measures section does not say what can be improved",
+                "say broadly what can be improved or fixed: monitoring, testing, process",
+            ),
+        }
+    }
+
+    fn tasks(&self) -> Verdict {
+        let specific: Vec<&(String, u32)> = self
+            .facts
+            .tasks
+            .iter()
+            .filter(|(t, _)| TASK_VERB.matches(t))
+            .collect();
+        if specific.len() >= 2 {
+            return pass(
+                specific.first().map(|t| t.1),
+                format!("{} specific tasks", specific.len()),
+            );
+        }
+        // Plain-text lists: several short imperative lines in the measures.
+        let imperative: Vec<&&Line> = self
+            .measures
+            .iter()
+            .filter(|l| {
+                l.is_content()
+                    && l.kind == LineKind::Text
+                    && word_count(&l.text) <= 30
+                    && starts_with_task_verb(&l.text)
+            })
+            .collect();
+        if imperative.len() >= 3 {
+            return pass(
+                imperative.first().map(|l| l.number),
+                format!("{} specific tasks", imperative.len()),
+            );
+        }
+        fail(
+            self.heading_line(SectionKind::Tasks)
+                .or_else(|| self.heading_line(SectionKind::Measures))
+                .or_else(|| self.first_line()),
+            "there is no list of specific tasks",
+            "add a TODO-style list of concrete tasks, e.g. \"- Add monitoring on server memory\"",
+        )
+    }
+
+    fn length(&self) -> Verdict {
+        let w = self.facts.word_count;
+        if (400..=600).contains(&w) {
+            pass(self.first_line(), format!("{w} words"))
+        } else {
+            fail(
+                self.first_line(),
+                format!("{w} words; the course asks for 400 to 600"),
+                if w < 400 {
+                    "add detail where the checks above ask for it"
+                } else {
+                    "be brief and straight to the point: cut to 600 words"
+                },
+            )
+        }
+    }
+
+    fn timeline_format(&self) -> Verdict {
+        let entries = &self.facts.timeline;
+        if entries.is_empty() {
+            return skip("no timeline entries");
+        }
+        let lines = &self.ctx.doc.lines;
+        let good = entries
+            .iter()
+            .filter(|e| {
+                e.time.is_some()
+                    && lines.iter().find(|l| l.number == e.line).is_some_and(|l| {
+                        l.is_bullet() || l.kind == LineKind::TableRow || l.kind == LineKind::Text
+                    })
+            })
+            .count();
+        if good * 10 >= entries.len() * 7 {
+            pass(
+                Some(entries[0].line),
+                format!("{good} of {} entries are `time - text`", entries.len()),
+            )
+        } else {
+            let bad = entries
+                .iter()
+                .find(|e| e.time.is_none())
+                .unwrap_or(&entries[0]);
+            fail(
+                Some(bad.line),
+                format!(
+                    "only {good} of {} timeline entries start with a time",
+                    entries.len()
+                ),
+                "write each entry as a bullet `- 10:05 AM - one or two sentences`",
+            )
+        }
+    }
+
+    fn timeline_order(&self) -> Verdict {
+        let timed: Vec<(Local, u32)> = self
+            .facts
+            .timeline
+            .iter()
+            .filter_map(|e| e.time.map(|t| (t, e.line)))
+            .collect();
+        if timed.len() < 2 {
+            return skip("fewer than two timed entries");
+        }
+        for w in timed.windows(2) {
+            let ((a, _), (b, line)) = (w[0], w[1]);
+            let backwards = match (a, b) {
+                (Local::DateTime(x), Local::DateTime(y)) => y < x,
+                _ => {
+                    let d = b.minute_of_day() - a.minute_of_day();
+                    d < 0 && d > -12 * 60
+                }
+            };
+            if backwards {
+                return fail(
+                    Some(line),
+                    format!("the timeline goes back from {a} to {b}"),
+                    "keep timeline entries in the order they happened",
+                );
+            }
+        }
+        pass(Some(timed[0].1), "timeline times move forward")
+    }
+
+    fn duration_consistent(&self) -> Verdict {
+        let o = &self.facts.outage;
+        let (Some(stated), Some(s), Some(e)) = (o.stated_duration_minutes, &o.start, &o.end) else {
+            return skip("no stated duration to compare with the window");
+        };
+        let window = s.local.minutes_until(e.local);
+        if (stated - window).abs() <= 5.max(window / 20) {
+            pass(
+                self.facts.evidence.duration_line,
+                format!("stated {} matches the window", minutes_words(stated)),
+            )
+        } else {
+            fail(
+                self.facts.evidence.duration_line,
+                format!(
+                    "the stated duration ({}) disagrees with the window {} to {} ({})",
+                    minutes_words(stated),
+                    s.local,
+                    e.local,
+                    minutes_words(window)
+                ),
+                "make the stated duration agree with the start and end times",
+            )
+        }
+    }
+
+    fn english(&self) -> Verdict {
+        const COMMON: &[&str] = &[
+            "the", "and", "of", "to", "was", "in", "a", "is", "were", "we", "on", "at", "for",
+            "with", "by", "that", "this", "it", "from", "our", "as", "an", "be", "had", "has",
+            "users", "which", "after", "not", "server",
+        ];
+        let mut total = 0usize;
+        let mut hits = 0usize;
+        for l in self.ctx.lines().iter().filter(|l| l.is_content()) {
+            for w in l.text.split_whitespace() {
+                total += 1;
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                if COMMON.contains(&w.as_str()) {
+                    hits += 1;
+                }
+            }
+        }
+        if total < 20 || hits * 100 >= total * 12 {
+            pass(self.first_line(), "written in English")
+        } else {
+            fail(
+                self.first_line(),
+                "does not appear to be written in English",
+                "the course asks for postmortems in English",
+            )
+        }
+    }
+
+    fn engaging(&self) -> Verdict {
+        if let Some(l) = self.ctx.lines().iter().find(|l| l.media && !l.boilerplate) {
+            return pass(Some(l.number), "has an image or diagram");
+        }
+        let lines = self.ctx.lines();
+        let diagram = lines.iter().find(|l| {
+            matches!(l.kind, LineKind::Fence | LineKind::Code)
+                && (l.text.contains("mermaid") || l.text.contains("-->") || l.text.contains("─"))
+        });
+        if let Some(l) = diagram {
+            return pass(Some(l.number), "has a diagram");
+        }
+        if self.facts.humorous {
+            return pass(self.first_line(), "written to be fun to read");
+        }
+        skip("no humour, diagram or image found (optional)")
+    }
+}
+
+fn starts_with_task_verb(t: &str) -> bool {
+    let first = t.split_whitespace().next().unwrap_or("");
+    TASK_VERB.find(first).is_some_and(|m| m.start() == 0)
+}
+
+/// "3 h 15 min", "45 min", "2 days 1 h".
+pub fn minutes_words(m: i64) -> String {
+    let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if min > 0 || parts.is_empty() {
+        parts.push(format!("{min} min"));
+    }
+    parts.join(" ")
+}
+
+fn percent_words(p: f64) -> String {
+    if p.fract() == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_in_words() {
+        assert_eq!(minutes_words(195), "3 h 15 min");
+        assert_eq!(minutes_words(45), "45 min");
+        assert_eq!(minutes_words(0), "0 min");
+        assert_eq!(minutes_words(1500), "1 d 1 h");
+    }
+}

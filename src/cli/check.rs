@@ -1,0 +1,172 @@
+//! `hindsight check`
+
+use super::Term;
+use hindsight::analyze::{Analyzer, FileResult};
+use hindsight::check::human::{self, Options, Style, Tally};
+use hindsight::check::report::Report;
+use hindsight::error::{Error, Result};
+use hindsight::model::{Level, Status};
+use hindsight::source::{SourcePath, discover};
+use hindsight::{Config, Site};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Files or folders to check; the site's content folder when none are given.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// rustc-style diagnostics.
+    Human,
+    /// The report of spec/check-output.schema.json.
+    Json,
+    /// GitHub Actions workflow commands (::error file=...,line=...::message).
+    Github,
+}
+
+pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
+    // site.toml supplies check levels when there is one; a lone file needs none.
+    let config = if root.join(hindsight::config::CONFIG_FILE).exists() {
+        Site::load(root)?.config
+    } else {
+        Config::default()
+    };
+    let sources = if args.paths.is_empty() {
+        let dir = root.join(&config.content_dir);
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "nothing to check: no paths given and no content folder at {}",
+                dir.display()
+            )));
+        }
+        with_prefix(&dir, discover(&dir).sources)
+    } else {
+        let mut all = Vec::new();
+        for p in &args.paths {
+            if p.is_dir() {
+                all.extend(with_prefix(p, discover(p).sources));
+            } else if p.exists() {
+                all.push(SourcePath {
+                    path: p.clone(),
+                    rel: p.to_string_lossy().into_owned(),
+                    collection: None,
+                });
+            } else {
+                return Err(Error::io(
+                    p,
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+                ));
+            }
+        }
+        all
+    };
+    let analyzer = Analyzer::new(&config);
+    let files: Vec<FileResult> = sources.par_iter().map(|s| analyzer.analyze(s)).collect();
+
+    let failing = |level: Level| {
+        files.iter().any(|f| {
+            f.problems.iter().any(|p| p.level == level)
+                || f.entries.iter().any(|e| {
+                    e.postmortem
+                        .checks
+                        .iter()
+                        .any(|c| c.status == Status::Fail && c.level == level)
+                })
+        })
+    };
+    let failed = failing(Level::Error) || (args.strict && failing(Level::Warning));
+    match args.format {
+        Format::Json => println!("{}", Report::new(&files).to_json()),
+        Format::Github => print!("{}", github(&files)),
+        Format::Human => {
+            let opts = Options {
+                style: Style {
+                    color: term.color_out,
+                },
+                verbose: term.verbose,
+            };
+            let mut tally = Tally::default();
+            let mut out = String::new();
+            for f in &files {
+                let mut one = String::new();
+                human::write_file(&mut one, f, opts, &mut tally);
+                if !term.quiet || one.contains("error") {
+                    out.push_str(&one);
+                    if !one.is_empty() {
+                        out.push('\n');
+                    }
+                }
+            }
+            out.push_str(&human::summary(&tally, opts.style));
+            println!("{}", out.trim_end());
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn with_prefix(dir: &Path, sources: Vec<SourcePath>) -> Vec<SourcePath> {
+    sources
+        .into_iter()
+        .map(|mut s| {
+            s.rel = dir.join(&s.rel).to_string_lossy().replace('\\', "/");
+            s
+        })
+        .collect()
+}
+
+/// GitHub Actions annotations: failing checks become `::error`/`::warning` lines.
+fn github(files: &[FileResult]) -> String {
+    let mut out = String::new();
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut line = |level: Level, path: &str, l: Option<u32>, title: &str, msg: &str| {
+        let kind = match level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            _ => "notice",
+        };
+        let at = l.map(|l| format!(",line={l}")).unwrap_or_default();
+        out.push_str(&format!(
+            "::{kind} file={path}{at},title={}::{}\n",
+            esc(title),
+            esc(msg)
+        ));
+    };
+    for f in files {
+        for p in f.problems.iter().filter(|p| p.level >= Level::Warning) {
+            line(p.level, &f.path, p.line, "hindsight", &p.message);
+        }
+        for e in &f.entries {
+            for c in e
+                .postmortem
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail && c.level >= Level::Warning)
+            {
+                let msg = match &c.help {
+                    Some(h) => format!("{} (help: {h})", c.message),
+                    None => c.message.clone(),
+                };
+                line(c.level, &f.path, c.line, c.id.as_str(), &msg);
+            }
+        }
+    }
+    out
+}

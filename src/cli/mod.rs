@@ -1,0 +1,108 @@
+//! Command-line interface: one file per command. Only this layer knows about the
+//! terminal (colours, exit codes, progress lines).
+
+mod build;
+mod check;
+mod init;
+mod new;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Publish a gallery of incident postmortems: read, checked and rendered.",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The site folder (where site.toml lives).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Print more: passing checks with their evidence, notes, timings.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the gallery from the content folder into the output folder.
+    Build(build::Args),
+    /// Check postmortems against the course's rubric (the site's content by default).
+    Check(check::Args),
+    /// Create a new site that builds at once.
+    Init(init::Args),
+    /// Create a new postmortem from the template.
+    New(new::Args),
+}
+
+/// Terminal settings shared by the commands.
+#[derive(Clone, Copy, Debug)]
+pub struct Term {
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color_out: bool,
+    pub color_err: bool,
+}
+
+impl Term {
+    fn new(cli: &Cli) -> Term {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Term {
+            quiet: cli.quiet,
+            verbose: cli.verbose && !cli.quiet,
+            color_out: decide(std::io::stdout().is_terminal()),
+            color_err: decide(std::io::stderr().is_terminal()),
+        }
+    }
+
+    pub fn error(&self, message: &str) {
+        if self.color_err {
+            eprintln!("\x1b[1;31merror\x1b[0m: {message}");
+        } else {
+            eprintln!("error: {message}");
+        }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let term = Term::new(&cli);
+    let result = match &cli.command {
+        Command::Build(args) => build::run(&cli.root, args, term),
+        Command::Check(args) => check::run(&cli.root, args, term),
+        Command::Init(args) => init::run(args, term),
+        Command::New(args) => new::run(&cli.root, args, term),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            term.error(&e.to_string());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! `site.toml` → [`Config`]: typed, defaulted, and strict about what it does not know,
+//! so a typo in a key is an error that names the key and its line instead of a
+//! setting that silently does nothing.
+
+use crate::error::{Error, Result, line_col};
+use crate::model::{CheckId, Level};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// How listings are ordered.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SortBy {
+    /// Newest outage (or front-matter date) first.
+    Date,
+    Title,
+    /// Highest rubric score first.
+    Score,
+    /// Longest outage first.
+    Duration,
+    /// Content path order: the order the files sit in on disk.
+    Path,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TagsConfig {
+    /// Whether Hindsight's built-in keyword rules (nginx, database, dns...) apply.
+    pub builtin: bool,
+    /// tag name → words that earn it when they appear in the postmortem.
+    pub keywords: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for TagsConfig {
+    fn default() -> Self {
+        TagsConfig {
+            builtin: true,
+            keywords: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HighlightConfig {
+    /// syntect theme for light mode.
+    pub light_theme: String,
+    /// syntect theme for dark mode.
+    pub dark_theme: String,
+}
+
+impl Default for HighlightConfig {
+    fn default() -> Self {
+        HighlightConfig {
+            light_theme: "InspiredGitHub".into(),
+            dark_theme: "base16-ocean.dark".into(),
+        }
+    }
+}
+
+/// The raw shape of `site.toml`; [`Config`] is what the rest of the program sees.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    description: String,
+    language: String,
+    author: Option<String>,
+    theme: String,
+    content_dir: PathBuf,
+    output_dir: PathBuf,
+    paginate_by: usize,
+    sort_by: SortBy,
+    reverse: bool,
+    drafts: bool,
+    checks: BTreeMap<Spanned<String>, Spanned<String>>,
+    tags: TagsConfig,
+    highlight: HighlightConfig,
+    extra: toml::Table,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        let c = Config::default();
+        RawConfig {
+            title: c.title,
+            base_url: c.base_url,
+            description: c.description,
+            language: c.language,
+            author: c.author,
+            theme: c.theme,
+            content_dir: c.content_dir,
+            output_dir: c.output_dir,
+            paginate_by: c.paginate_by,
+            sort_by: c.sort_by,
+            reverse: c.reverse,
+            drafts: c.drafts,
+            checks: BTreeMap::new(),
+            tags: c.tags,
+            highlight: c.highlight,
+            extra: c.extra,
+        }
+    }
+}
+
+/// The site's settings, with every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub title: String,
+    /// Where the site will live, used for permalinks and link previews
+    /// (internal links are relative, so the output works from any folder).
+    pub base_url: String,
+    pub description: String,
+    pub language: String,
+    pub author: Option<String>,
+    pub theme: String,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// Cards per index page (0 puts every card on one page).
+    pub paginate_by: usize,
+    pub sort_by: SortBy,
+    /// Reverse the natural order of `sort_by`.
+    pub reverse: bool,
+    /// Whether postmortems marked `draft` are published.
+    pub drafts: bool,
+    /// Level overrides per check id, like clippy's lint levels.
+    pub checks: HashMap<CheckId, Level>,
+    pub tags: TagsConfig,
+    pub highlight: HighlightConfig,
+    /// Free-form values handed to templates as `config.extra`.
+    pub extra: toml::Table,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Postmortem Gallery".into(),
+            base_url: "/".into(),
+            description: "Incident postmortems, read and checked by Hindsight.".into(),
+            language: "en".into(),
+            author: None,
+            theme: "default".into(),
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            paginate_by: 12,
+            sort_by: SortBy::Date,
+            reverse: false,
+            drafts: false,
+            checks: HashMap::new(),
+            tags: TagsConfig::default(),
+            highlight: HighlightConfig::default(),
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `site.toml` from `root`; a missing file means every default.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Parses settings text; `path` is only used to name the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            Error::Config {
+                path: path.to_owned(),
+                line,
+                column,
+                message: first_line(e.message()),
+            }
+        })?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(text, span.start);
+            Error::Config {
+                path: path.to_owned(),
+                line: Some(line),
+                column: Some(column),
+                message,
+            }
+        };
+        let mut checks = HashMap::new();
+        for (id, level) in raw.checks {
+            let check = CheckId::parse(id.get_ref()).ok_or_else(|| {
+                at(
+                    id.span(),
+                    format!(
+                        "unknown check `{}` in [checks]; known checks: {}",
+                        id.get_ref(),
+                        CheckId::ALL.map(CheckId::as_str).join(", ")
+                    ),
+                )
+            })?;
+            let lvl = Level::parse(level.get_ref()).ok_or_else(|| {
+                at(
+                    level.span(),
+                    format!(
+                        "`{}` is not a level for check `{}`; use \"allow\", \"warn\" or \"deny\"",
+                        level.get_ref(),
+                        id.get_ref()
+                    ),
+                )
+            })?;
+            checks.insert(check, lvl);
+        }
+        if raw.theme.is_empty() || raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
+            return Err(Error::Config {
+                path: path.to_owned(),
+                line: None,
+                column: None,
+                message: format!("theme `{}` must be a folder name under themes/", raw.theme),
+            });
+        }
+        Ok(Config {
+            title: raw.title,
+            base_url: raw.base_url,
+            description: raw.description,
+            language: raw.language,
+            author: raw.author,
+            theme: raw.theme,
+            content_dir: raw.content_dir,
+            output_dir: raw.output_dir,
+            paginate_by: raw.paginate_by,
+            sort_by: raw.sort_by,
+            reverse: raw.reverse,
+            drafts: raw.drafts,
+            checks,
+            tags: raw.tags,
+            highlight: raw.highlight,
+            extra: raw.extra,
+        })
+    }
+
+    /// The level a check has on this site.
+    pub fn level(&self, id: CheckId) -> Level {
+        self.checks
+            .get(&id)
+            .copied()
+            .unwrap_or_else(|| id.default_level())
+    }
+
+    /// `base_url` with exactly one trailing slash, for building permalinks.
+    pub fn base_url_slash(&self) -> String {
+        let mut b = self.base_url.trim_end_matches('/').to_owned();
+        b.push('/');
+        b
+    }
+}
+
+/// toml's messages can span several lines with a caret diagram; the first line is the point.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_owned()
+}
+
+/// The `site.toml` that `hindsight init` writes: every key, with its default, explained.
+pub const TEMPLATE: &str = r#"# Hindsight site settings. Every key is optional; these are the defaults.
+title = "Postmortem Gallery"
+description = "Incident postmortems, read and checked by Hindsight."
+# Where the site will be published (used for permalinks and link previews).
+base_url = "/"
+language = "en"
+theme = "default"
+content_dir = "content"
+output_dir = "public"
+# Cards per index page; 0 puts them all on one page.
+paginate_by = 12
+# date, title, score, duration or path; reverse = true flips the order.
+sort_by = "date"
+reverse = false
+# Publish postmortems whose front matter says draft = true.
+drafts = false
+
+# Check levels, like clippy lints: "allow", "warn" or "deny".
+[checks]
+# length = "allow"
+
+[tags]
+builtin = true
+[tags.keywords]
+# kubernetes = ["kubernetes", "k8s", "kubectl"]
+
+[highlight]
+light_theme = "InspiredGitHub"
+dark_theme = "base16-ocean.dark"
+
+# Anything under [extra] reaches templates as config.extra.
+[extra]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn the_init_template_is_the_defaults() {
+        let c = parse(TEMPLATE).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn reads_values_and_check_levels() {
+        let c = parse(
+            "title = \"Class of 2024\"\npaginate_by = 5\nsort_by = \"score\"\n[checks]\nlength = \"allow\"\ntimeline-misleading = \"warn\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "Class of 2024");
+        assert_eq!(c.paginate_by, 5);
+        assert_eq!(c.sort_by, SortBy::Score);
+        assert_eq!(c.level(CheckId::Length), Level::Allow);
+        assert_eq!(c.level(CheckId::TimelineMisleading), Level::Warning);
+        assert_eq!(c.level(CheckId::RcaFix), Level::Error);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("title = \"x\"\n\ntitel = \"typo\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("site.toml:3:"), "{msg}");
+        assert!(msg.contains("titel"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let msg = parse("paginate_by = \"ten\"\n").unwrap_err().to_string();
+        assert!(msg.starts_with("site.toml:1:"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_check_and_bad_level_name_their_line() {
+        let msg = parse("[checks]\nsumary-duration = \"allow\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.starts_with("site.toml:2:") && msg.contains("sumary-duration"),
+            "{msg}"
+        );
+        let msg = parse("[checks]\nlength = \"loud\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.starts_with("site.toml:2:") && msg.contains("loud"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn theme_must_be_a_plain_folder_name() {
+        assert!(parse("theme = \"../../etc\"\n").is_err());
+    }
+}

@@ -1,0 +1,613 @@
+//! Line by line, what each line of a postmortem is: a heading (of any of the many ways
+//! students write one), a bullet, a table row, code, or text. Markdown and plain text
+//! go through the same reader, because real files mix both freely.
+
+use super::heading::{HeadingKind, classify_heading};
+use std::sync::LazyLock;
+
+/// How a heading was written; the order is from strongest to weakest signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HeadingStyle {
+    /// `# Title`, `#Title`, `<h2>`, or an underlined (setext) line.
+    Markup,
+    /// A line that is only bold text: `**Issue Summary**`.
+    Bold,
+    /// A short line ending in a colon: `Timeline:`.
+    Label,
+    /// A plain line that is exactly a known section name: `Root cause and resolution`.
+    Plain,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// 1–6 for markup headings; 7 bold, 8 label, 9 plain, so deeper means weaker.
+    pub level: u8,
+    pub style: HeadingStyle,
+    pub kind: HeadingKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Blank,
+    Heading(Heading),
+    /// A list item; `depth` counts indentation steps.
+    Bullet {
+        ordered: bool,
+        depth: u8,
+    },
+    TableRow,
+    /// `|---|:---:|`
+    TableRule,
+    /// Inside a fenced code block.
+    Code,
+    /// A ``` or ~~~ fence line.
+    Fence,
+    /// `---`, `***`, `___` on their own.
+    Rule,
+    /// The `====` / `----` under a setext heading.
+    Underline,
+    Text,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// 1-based line number in the file.
+    pub number: u32,
+    /// Byte range of the raw line (without newline) within the body text.
+    pub start: usize,
+    pub end: usize,
+    /// The words of the line with markup removed: what a reader sees.
+    pub text: String,
+    pub kind: LineKind,
+    /// Course boilerplate (assignment text, scores), not the writer's own words.
+    pub boilerplate: bool,
+    /// The line shows an image (`![..](..)`, `<img>`, `<svg>`).
+    pub media: bool,
+}
+
+impl Line {
+    pub fn is_blank(&self) -> bool {
+        self.kind == LineKind::Blank
+    }
+
+    pub fn heading(&self) -> Option<Heading> {
+        match self.kind {
+            LineKind::Heading(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub fn is_bullet(&self) -> bool {
+        matches!(self.kind, LineKind::Bullet { .. })
+    }
+
+    /// Lines that carry the writer's prose: text, bullets and table rows.
+    pub fn is_content(&self) -> bool {
+        matches!(
+            self.kind,
+            LineKind::Text | LineKind::Bullet { .. } | LineKind::TableRow
+        ) && !self.boilerplate
+    }
+}
+
+/// Reads every line of `body`; `first_line` is the file line number of its first line.
+pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(body.len() / 40 + 1);
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    for (i, raw_nl) in body.split_inclusive('\n').enumerate() {
+        let raw = raw_nl.trim_end_matches(['\n', '\r']);
+        let start = offset;
+        offset += raw_nl.len();
+        let number = first_line + i as u32;
+        let trimmed = raw.trim();
+        // Fenced code is opaque: a `# comment` inside it is not a heading.
+        if let Some((ch, len)) = fence {
+            let closes = trimmed.len() >= len
+                && trimmed.chars().all(|c| c == ch)
+                && raw.len() - raw.trim_start().len() < 4;
+            let kind = if closes {
+                fence = None;
+                LineKind::Fence
+            } else {
+                LineKind::Code
+            };
+            lines.push(Line {
+                number,
+                start,
+                end: start + raw.len(),
+                text: if kind == LineKind::Code {
+                    raw.to_owned()
+                } else {
+                    String::new()
+                },
+                kind,
+                boilerplate: false,
+                media: false,
+            });
+            continue;
+        }
+        if let Some(f) = fence_open(trimmed) {
+            fence = Some(f);
+            lines.push(Line {
+                number,
+                start,
+                end: start + raw.len(),
+                text: String::new(),
+                kind: LineKind::Fence,
+                boilerplate: false,
+                media: false,
+            });
+            continue;
+        }
+        let (kind, text) = classify(raw);
+        lines.push(Line {
+            number,
+            start,
+            end: start + raw.len(),
+            text,
+            kind,
+            boilerplate: false,
+            media: raw.contains("![") || raw.contains("<img") || raw.contains("<svg"),
+        });
+    }
+    promote_setext(&mut lines);
+    lines
+}
+
+fn fence_open(trimmed: &str) -> Option<(char, usize)> {
+    let ch = trimmed.chars().next()?;
+    if ch != '`' && ch != '~' {
+        return None;
+    }
+    let len = trimmed.chars().take_while(|&c| c == ch).count();
+    // A backtick fence's info string may not contain backticks (that is inline code).
+    (len >= 3 && !(ch == '`' && trimmed[len..].contains('`'))).then_some((ch, len))
+}
+
+static BULLET: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^(\s*)(?:([-*+•●▪◦·‣⁃➢➤►→✓✔☐☑]|–)|(\d{1,3}|[a-zA-Z])[.)])(?:\s+|$)")
+        .unwrap()
+});
+static ATX: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^ {0,3}(#{1,6})(?:\s+|([^\s#!]))(.*?)(?:\s+#+)?\s*$").unwrap()
+});
+static HTML_HEADING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)^\s*<h([1-6])(?:\s[^>]*)?>(.*?)(?:</h[1-6]>)?\s*$").unwrap()
+});
+static BOLD_LINE: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$").unwrap());
+static RULE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^ {0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$").unwrap()
+});
+static TABLE_RULE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$").unwrap()
+});
+
+fn classify(raw: &str) -> (LineKind, String) {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return (LineKind::Blank, String::new());
+    }
+    if let Some(c) = ATX.captures(raw) {
+        let level = c[1].len() as u8;
+        let mut t = String::new();
+        if let Some(first) = c.get(2) {
+            t.push_str(first.as_str());
+        }
+        t.push_str(&c[3]);
+        let text = clean_inline(&t);
+        let text = text.trim_end_matches(':').trim().to_owned();
+        if !text.is_empty() {
+            let kind = classify_heading(&text);
+            return (
+                LineKind::Heading(Heading {
+                    level,
+                    style: HeadingStyle::Markup,
+                    kind,
+                }),
+                text,
+            );
+        }
+    }
+    if let Some(c) = HTML_HEADING.captures(raw) {
+        let level = c[1].parse().unwrap_or(2);
+        let text = clean_inline(&c[2]).trim_end_matches(':').trim().to_owned();
+        if !text.is_empty() {
+            return (
+                LineKind::Heading(Heading {
+                    level,
+                    style: HeadingStyle::Markup,
+                    kind: classify_heading(&text),
+                }),
+                text,
+            );
+        }
+    }
+    if RULE.is_match(raw) {
+        return (LineKind::Rule, String::new());
+    }
+    if trimmed.starts_with('|') || (trimmed.matches('|').count() >= 2 && trimmed.contains(" | ")) {
+        if TABLE_RULE.is_match(trimmed) {
+            return (LineKind::TableRule, String::new());
+        }
+        return (LineKind::TableRow, clean_inline(trimmed));
+    }
+    if let Some(c) = BOLD_LINE.captures(raw) {
+        let inner = clean_inline(&c[1]);
+        let text = inner.trim().trim_end_matches(':').trim().to_owned();
+        if !text.is_empty() && text.split_whitespace().count() <= 12 && !text.ends_with('.') {
+            return (
+                LineKind::Heading(Heading {
+                    level: 7,
+                    style: HeadingStyle::Bold,
+                    kind: classify_heading(&text),
+                }),
+                text,
+            );
+        }
+    }
+    if let Some(c) = BULLET.captures(raw) {
+        let marker_end = c.get(0).map_or(0, |m| m.end());
+        let indent = c[1]
+            .chars()
+            .map(|ch| if ch == '\t' { 4 } else { 1 })
+            .sum::<usize>();
+        let ordered = c.get(3).is_some();
+        let rest = &raw[marker_end..];
+        let text = clean_inline(rest);
+        // "1. Issue Summary" and "- **Timeline:**" are headings written as list items.
+        if let Some(h) = list_heading(rest, &text, ordered) {
+            return (LineKind::Heading(h), heading_text(&text));
+        }
+        // A letter followed by a dot is only a list marker in "a) item"/"A. item" style
+        // with real text after it; "I. " style roman numerals are common in headings.
+        if c.get(3)
+            .is_some_and(|m| m.as_str().chars().all(char::is_alphabetic))
+            && text.is_empty()
+        {
+            return (LineKind::Text, clean_inline(trimmed));
+        }
+        return (
+            LineKind::Bullet {
+                ordered,
+                depth: (indent / 2).min(8) as u8,
+            },
+            text,
+        );
+    }
+    let text = clean_inline(trimmed);
+    if let Some(h) = label_heading(&text) {
+        return (LineKind::Heading(h), heading_text(&text));
+    }
+    (LineKind::Text, text)
+}
+
+/// A list item's text after its marker (`- `, `1. `, `• `), raw.
+pub fn strip_marker(raw: &str) -> &str {
+    match BULLET.find(raw) {
+        Some(m) => &raw[m.end()..],
+        None => raw.trim_start(),
+    }
+}
+
+fn heading_text(text: &str) -> String {
+    text.trim().trim_end_matches(':').trim().to_owned()
+}
+
+/// A list item that is really a section heading: a known section name and nothing more.
+fn list_heading(rest: &str, text: &str, ordered: bool) -> Option<Heading> {
+    let t = heading_text(text);
+    if t.is_empty() || t.split_whitespace().count() > 8 {
+        return None;
+    }
+    let kind = classify_heading(&t);
+    if kind == HeadingKind::Other || kind == HeadingKind::Title {
+        return None;
+    }
+    let bold = BOLD_LINE.is_match(rest);
+    let colon = text.trim_end().ends_with(':');
+    (ordered || bold || colon).then_some(Heading {
+        level: if bold { 7 } else { 8 },
+        style: if bold {
+            HeadingStyle::Bold
+        } else {
+            HeadingStyle::Label
+        },
+        kind,
+    })
+}
+
+/// `Timeline:` alone on a line, or a bare known section name like `Root Cause and Resolution`.
+fn label_heading(text: &str) -> Option<Heading> {
+    let t = text.trim();
+    let words = t.split_whitespace().count();
+    if words == 0 || words > 16 || t.contains("://") {
+        return None;
+    }
+    let name = t.trim_end_matches(':').trim();
+    let kind = classify_heading(name);
+    if t.ends_with(':') && !name.contains(':') && words <= 10 {
+        // Short labels with nothing after the colon: "Impact:", "Tasks to address the issue:".
+        return Some(Heading {
+            level: 8,
+            style: HeadingStyle::Label,
+            kind,
+        });
+    }
+    // A plain line that is a section name and nothing else; "Impact: 40% of users" is a
+    // field of the summary, not a heading. Titles may carry a colon: "Postmortem: Disk full".
+    let colon_before = name.split_once(':').map(|(head, _)| classify_heading(head));
+    let plain = match kind {
+        HeadingKind::Other => false,
+        HeadingKind::Title => colon_before.is_none_or(|k| k == HeadingKind::Title),
+        _ => colon_before.is_none(),
+    };
+    let max_words = if kind == HeadingKind::Title { 16 } else { 8 };
+    (plain && words <= max_words && !t.ends_with(['.', ',', ';'])).then_some(Heading {
+        level: 9,
+        style: HeadingStyle::Plain,
+        kind,
+    })
+}
+
+/// Setext headings: a text line underlined with `===` or `---`.
+fn promote_setext(lines: &mut [Line]) {
+    for i in 1..lines.len() {
+        let raw_is_underline = matches!(
+            lines[i].kind,
+            LineKind::Rule | LineKind::Text | LineKind::TableRule
+        ) && is_underline(&lines[i].text, lines[i].kind);
+        if !raw_is_underline {
+            continue;
+        }
+        let prev = &lines[i - 1];
+        let prev_ok = matches!(prev.kind, LineKind::Text)
+            || matches!(prev.kind, LineKind::Heading(h) if h.style >= HeadingStyle::Label);
+        if !prev_ok || prev.text.is_empty() {
+            continue;
+        }
+        let level = if lines[i].text.starts_with('=') { 1 } else { 2 };
+        let text = heading_text(&lines[i - 1].text);
+        let kind = classify_heading(&text);
+        lines[i - 1].kind = LineKind::Heading(Heading {
+            level,
+            style: HeadingStyle::Markup,
+            kind,
+        });
+        lines[i - 1].text = text;
+        lines[i].kind = LineKind::Underline;
+        lines[i].text.clear();
+    }
+}
+
+fn is_underline(text: &str, kind: LineKind) -> bool {
+    // A Rule line has its text cleared; recognise `---` rules by kind, `===` by text.
+    kind == LineKind::Rule
+        || (!text.is_empty() && text.chars().all(|c| c == '=') && text.len() >= 2)
+}
+
+static LINK: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"!?\[([^\]]*)\]\([^)]*\)").unwrap());
+static TAG: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"</?[a-zA-Z][^>]*>").unwrap());
+
+/// The visible words of a line of markdown or HTML: emphasis, code ticks, link targets
+/// and tags removed, common entities decoded.
+pub fn clean_inline(s: &str) -> String {
+    let mut s = std::borrow::Cow::Borrowed(s);
+    if s.contains("](") {
+        s = LINK.replace_all(&s, "$1").into_owned().into();
+    }
+    if s.contains('<') {
+        s = TAG.replace_all(&s, "").into_owned().into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'*' | b'`' => {
+                i += 1;
+                continue;
+            }
+            // `__bold__` markers, but not snake_case names.
+            b'_' if (i + 1 < b.len() && b[i + 1] == b'_')
+                || i == 0
+                || i + 1 == b.len()
+                || !b[i - 1].is_ascii_alphanumeric()
+                || !b[i + 1].is_ascii_alphanumeric() =>
+            {
+                i += 1;
+                continue;
+            }
+            b'&' => {
+                let rest = &s[i..];
+                if let Some((ent, len)) = [
+                    ("&nbsp;", 6),
+                    ("&amp;", 5),
+                    ("&lt;", 4),
+                    ("&gt;", 4),
+                    ("&quot;", 6),
+                    ("&#39;", 5),
+                ]
+                .iter()
+                .find(|(e, _)| rest.starts_with(e))
+                {
+                    out.push(match *ent {
+                        "&nbsp;" => ' ',
+                        "&amp;" => '&',
+                        "&lt;" => '<',
+                        "&gt;" => '>',
+                        "&quot;" => '"',
+                        _ => '\'',
+                    });
+                    i += len;
+                    continue;
+                }
+            }
+            b'\\' if i + 1 < b.len() && b[i + 1].is_ascii_punctuation() => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // Copy one whole UTF-8 character.
+        let len = utf8_len(c);
+        out.push_str(&s[i..(i + len).min(s.len())]);
+        i += len;
+    }
+    let collapsed: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<LineKind> {
+        read_lines(text, 1).into_iter().map(|l| l.kind).collect()
+    }
+
+    fn heading(text: &str) -> Option<(u8, HeadingStyle, HeadingKind, String)> {
+        let l = read_lines(text, 1).remove(0);
+        l.heading().map(|h| (h.level, h.style, h.kind, l.text))
+    }
+
+    #[test]
+    fn atx_headings_with_and_without_space() {
+        assert_eq!(
+            heading("## Issue Summary"),
+            Some((
+                2,
+                HeadingStyle::Markup,
+                HeadingKind::Summary,
+                "Issue Summary".into()
+            ))
+        );
+        assert_eq!(
+            heading("#Timeline"),
+            Some((
+                1,
+                HeadingStyle::Markup,
+                HeadingKind::Timeline,
+                "Timeline".into()
+            ))
+        );
+        assert_eq!(
+            heading("### Root Cause and Resolution: ###"),
+            Some((
+                3,
+                HeadingStyle::Markup,
+                HeadingKind::RootCauseResolution,
+                "Root Cause and Resolution".into()
+            ))
+        );
+        assert_eq!(heading("#!/bin/bash"), None);
+    }
+
+    #[test]
+    fn bold_label_plain_and_html_headings() {
+        assert_eq!(
+            heading("**Corrective and Preventative Measures**").map(|h| (h.1, h.2)),
+            Some((HeadingStyle::Bold, HeadingKind::Measures))
+        );
+        assert_eq!(
+            heading("Timeline:").map(|h| (h.1, h.2)),
+            Some((HeadingStyle::Label, HeadingKind::Timeline))
+        );
+        assert_eq!(
+            heading("Root cause and resolution").map(|h| (h.1, h.2)),
+            Some((HeadingStyle::Plain, HeadingKind::RootCauseResolution))
+        );
+        assert_eq!(
+            heading("<h2>Timeline</h2>").map(|h| (h.0, h.2)),
+            Some((2, HeadingKind::Timeline))
+        );
+        assert_eq!(
+            heading("1. Issue Summary").map(|h| h.2),
+            Some(HeadingKind::Summary)
+        );
+        // A sentence that mentions a section is not a heading.
+        assert_eq!(heading("The timeline below shows what happened."), None);
+        assert_eq!(heading("Root Cause: a bad deploy."), None);
+    }
+
+    #[test]
+    fn setext_headings() {
+        let lines = read_lines("Timeline\n--------\n- 10:00 alert\n\nSummary\n=======\n", 1);
+        assert_eq!(
+            lines[0].heading().map(|h| (h.level, h.kind)),
+            Some((2, HeadingKind::Timeline))
+        );
+        assert_eq!(lines[1].kind, LineKind::Underline);
+        assert_eq!(lines[4].heading().map(|h| h.level), Some(1));
+    }
+
+    #[test]
+    fn bullets_tables_code_rules() {
+        assert_eq!(
+            kinds(
+                "- a\n  * b\n1. c\n• d\n| a | b |\n|---|---|\n```\n# not a heading\n```\n---\ntext"
+            ),
+            [
+                LineKind::Bullet {
+                    ordered: false,
+                    depth: 0
+                },
+                LineKind::Bullet {
+                    ordered: false,
+                    depth: 1
+                },
+                LineKind::Bullet {
+                    ordered: true,
+                    depth: 0
+                },
+                LineKind::Bullet {
+                    ordered: false,
+                    depth: 0
+                },
+                LineKind::TableRow,
+                LineKind::TableRule,
+                LineKind::Fence,
+                LineKind::Code,
+                LineKind::Fence,
+                LineKind::Rule,
+                LineKind::Text,
+            ]
+        );
+    }
+
+    #[test]
+    fn line_numbers_and_ranges() {
+        let body = "a\r\nbb\nccc";
+        let lines = read_lines(body, 5);
+        assert_eq!(
+            lines.iter().map(|l| l.number).collect::<Vec<_>>(),
+            [5, 6, 7]
+        );
+        assert_eq!(&body[lines[1].start..lines[1].end], "bb");
+    }
+
+    #[test]
+    fn inline_markup_is_cleaned() {
+        assert_eq!(
+            clean_inline("**10:00 AM** - [Alert](http://x) fired in `nginx_conf` &amp; <b>db</b>"),
+            "10:00 AM - Alert fired in nginx_conf & db"
+        );
+        assert_eq!(
+            clean_inline("__bold__ and snake_case_name"),
+            "bold and snake_case_name"
+        );
+    }
+}

@@ -1,0 +1,565 @@
+//! From text to structure: lines, headings and sections, and the split of a file into
+//! the postmortems it holds (a plain one and a humorous rewrite are two), leaving out
+//! the course text pasted around them.
+
+pub mod boilerplate;
+pub mod heading;
+pub mod lines;
+
+pub use heading::HeadingKind;
+pub use lines::{Heading, HeadingStyle, Line, LineKind};
+
+use crate::model::SectionKind;
+
+/// A file's body read into lines, with boilerplate marked.
+#[derive(Debug)]
+pub struct Document {
+    pub lines: Vec<Line>,
+    /// Whether the body is written in markdown (otherwise it is rendered as plain text).
+    pub markdown: bool,
+}
+
+impl Document {
+    /// `first_line` is the file line on which `body` starts (after front matter);
+    /// `markdown_hint` is what the file extension suggests.
+    pub fn parse(body: &str, first_line: u32, markdown_hint: bool) -> Document {
+        let mut lines = lines::read_lines(body, first_line);
+        boilerplate::mark(&mut lines);
+        let markdown = looks_like_markdown(&lines, markdown_hint);
+        Document { lines, markdown }
+    }
+
+    /// Splits the document into candidate postmortems.
+    pub fn parts(&self) -> Vec<Part> {
+        split(&self.lines)
+    }
+}
+
+/// Markdown signals: headings, emphasis, links, fences, tables and `-` lists. A `.md`
+/// file with none is plain text in disguise, and a `.txt` file full of them is markdown.
+fn looks_like_markdown(lines: &[Line], hint: bool) -> bool {
+    let mut signals = 0;
+    let mut strong = 0;
+    for l in lines.iter().take(400) {
+        match l.kind {
+            LineKind::Heading(h)
+                if h.style == HeadingStyle::Markup || h.style == HeadingStyle::Bold =>
+            {
+                strong += 1
+            }
+            LineKind::Fence | LineKind::TableRule => strong += 1,
+            LineKind::Bullet { .. } => signals += 1,
+            _ => {}
+        }
+    }
+    if hint {
+        strong + signals > 0
+    } else {
+        strong >= 2
+    }
+}
+
+/// A section of a postmortem: its heading (if it has one) and the lines below it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub kind: SectionKind,
+    /// Index (into the document's lines) of the heading; `None` for an unheaded summary.
+    pub heading: Option<usize>,
+    /// Index of the first line after the heading.
+    pub start: usize,
+    /// Index one past the last line.
+    pub end: usize,
+    /// Headings inside the section that name a part of it ("Impact:", "Resolution").
+    pub subs: Vec<Sub>,
+    level: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sub {
+    pub kind: HeadingKind,
+    pub line: usize,
+    /// One past the last line of the subsection.
+    pub end: usize,
+}
+
+/// A candidate postmortem: a run of sections, with the title above them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    pub start: usize,
+    pub end: usize,
+    pub title: Option<usize>,
+    pub sections: Vec<Section>,
+}
+
+impl Part {
+    pub fn has(&self, kinds: &[SectionKind]) -> bool {
+        self.sections.iter().any(|s| kinds.contains(&s.kind))
+    }
+
+    /// How many of the rubric's four sections are present.
+    pub fn core_sections(&self) -> usize {
+        use SectionKind::*;
+        [
+            &[Summary][..],
+            &[Timeline][..],
+            &[RootCause, Resolution, RootCauseResolution][..],
+            &[Measures, Tasks][..],
+        ]
+        .iter()
+        .filter(|kinds| self.has(kinds))
+        .count()
+    }
+
+    pub fn sections_of<'a>(
+        &'a self,
+        kinds: &'a [SectionKind],
+    ) -> impl Iterator<Item = &'a Section> + 'a {
+        self.sections
+            .iter()
+            .filter(move |s| kinds.contains(&s.kind))
+    }
+}
+
+fn section_kind(kind: HeadingKind) -> SectionKind {
+    match kind {
+        HeadingKind::Summary | HeadingKind::Impact | HeadingKind::Duration => SectionKind::Summary,
+        HeadingKind::Timeline => SectionKind::Timeline,
+        HeadingKind::RootCause => SectionKind::RootCause,
+        HeadingKind::Resolution => SectionKind::Resolution,
+        HeadingKind::RootCauseResolution => SectionKind::RootCauseResolution,
+        HeadingKind::Measures => SectionKind::Measures,
+        HeadingKind::Tasks => SectionKind::Tasks,
+        HeadingKind::Title | HeadingKind::Other => SectionKind::Other,
+    }
+}
+
+fn is_rca(kind: SectionKind) -> bool {
+    matches!(
+        kind,
+        SectionKind::RootCause | SectionKind::Resolution | SectionKind::RootCauseResolution
+    )
+}
+
+struct Builder {
+    start: usize,
+    title: Option<usize>,
+    sections: Vec<Section>,
+}
+
+impl Builder {
+    fn new(start: usize, title: Option<usize>) -> Self {
+        Builder {
+            start,
+            title,
+            sections: Vec::new(),
+        }
+    }
+
+    fn seen(&self, f: impl Fn(SectionKind) -> bool) -> bool {
+        self.sections.iter().any(|s| f(s.kind))
+    }
+
+    fn has_core(&self) -> bool {
+        self.seen(|k| k != SectionKind::Other)
+    }
+
+    fn top(&self) -> Option<&Section> {
+        self.sections.last()
+    }
+
+    fn open(&mut self, kind: SectionKind, line: usize, level: u8) {
+        self.sections.push(Section {
+            kind,
+            heading: Some(line),
+            start: line + 1,
+            end: line + 1,
+            subs: Vec::new(),
+            level,
+        });
+    }
+
+    fn sub(&mut self, kind: HeadingKind, line: usize) {
+        if let Some(top) = self.sections.last_mut() {
+            top.subs.push(Sub {
+                kind,
+                line,
+                end: line + 1,
+            });
+        }
+    }
+
+    fn finish(mut self, end: usize, lines: &[Line]) -> Part {
+        // Each section runs to the next one's heading; subsections to the next subsection.
+        let n = self.sections.len();
+        for i in 0..n {
+            let next = if i + 1 < n {
+                self.sections[i + 1]
+                    .heading
+                    .unwrap_or(self.sections[i + 1].start)
+            } else {
+                end
+            };
+            let s = &mut self.sections[i];
+            s.end = next.max(s.start);
+            let m = s.subs.len();
+            for j in 0..m {
+                s.subs[j].end = if j + 1 < m { s.subs[j + 1].line } else { s.end };
+            }
+        }
+        let mut part = Part {
+            start: self.start,
+            end,
+            title: self.title,
+            sections: self.sections,
+        };
+        infer_title(&mut part, lines);
+        add_unheaded_summary(&mut part, lines);
+        trim(&mut part, lines);
+        part
+    }
+}
+
+/// Splits lines into candidate postmortems; see the module docs.
+pub fn split(lines: &[Line]) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut cur = Builder::new(0, None);
+    for (i, line) in lines.iter().enumerate() {
+        if line.boilerplate {
+            continue;
+        }
+        let Some(h) = line.heading() else { continue };
+        match h.kind {
+            HeadingKind::Title => {
+                let strong =
+                    h.style <= HeadingStyle::Bold || line.text.to_lowercase().starts_with("post");
+                if cur.has_core() && strong {
+                    let boundary = pull_back(&mut cur, i, lines);
+                    parts.push(
+                        std::mem::replace(&mut cur, Builder::new(boundary, Some(i)))
+                            .finish(boundary, lines),
+                    );
+                } else if cur.sections.is_empty() && cur.title.is_none() {
+                    cur.title = Some(i);
+                } else {
+                    open_other(&mut cur, h, i);
+                }
+            }
+            HeadingKind::Summary => {
+                if cur
+                    .seen(|k| k == SectionKind::Timeline || is_rca(k) || k == SectionKind::Measures)
+                {
+                    let boundary = pull_back(&mut cur, i, lines);
+                    let title = (boundary < i).then_some(boundary);
+                    parts.push(
+                        std::mem::replace(&mut cur, Builder::new(boundary, title))
+                            .finish(boundary, lines),
+                    );
+                }
+                match cur.top() {
+                    // "Summary" inside an unheaded summary opened by "Impact:" or "Duration:".
+                    Some(top) if top.kind == SectionKind::Summary && h.level > top.level => {
+                        cur.sub(h.kind, i)
+                    }
+                    _ => cur.open(SectionKind::Summary, i, h.level),
+                }
+            }
+            HeadingKind::Impact | HeadingKind::Duration => match cur.top() {
+                None => cur.open(SectionKind::Summary, i, h.level),
+                Some(_) => cur.sub(h.kind, i),
+            },
+            HeadingKind::Timeline => {
+                let timeline_then_more = cur
+                    .sections
+                    .iter()
+                    .skip_while(|s| s.kind != SectionKind::Timeline)
+                    .any(|s| is_rca(s.kind) || s.kind == SectionKind::Measures);
+                if timeline_then_more {
+                    let boundary = pull_back(&mut cur, i, lines);
+                    let title = (boundary < i).then_some(boundary);
+                    parts.push(
+                        std::mem::replace(&mut cur, Builder::new(boundary, title))
+                            .finish(boundary, lines),
+                    );
+                }
+                match cur.top() {
+                    Some(top) if top.kind == SectionKind::Timeline && h.level > top.level => {
+                        cur.sub(h.kind, i)
+                    }
+                    _ => cur.open(SectionKind::Timeline, i, h.level),
+                }
+            }
+            HeadingKind::RootCause | HeadingKind::Resolution | HeadingKind::RootCauseResolution => {
+                let top = cur.top().map(|t| (t.kind, t.level));
+                match top {
+                    // "Root Cause:" inside the summary, before any timeline.
+                    Some((SectionKind::Summary, level))
+                        if h.level >= level
+                            && h.kind == HeadingKind::RootCause
+                            && !cur.seen(|k| k == SectionKind::Timeline || is_rca(k))
+                            && h.style >= HeadingStyle::Bold =>
+                    {
+                        cur.sub(h.kind, i)
+                    }
+                    Some((k, level)) if is_rca(k) && h.level > level => cur.sub(h.kind, i),
+                    Some((SectionKind::RootCauseResolution, level))
+                        if h.level >= level && h.kind != HeadingKind::RootCauseResolution =>
+                    {
+                        cur.sub(h.kind, i)
+                    }
+                    _ => cur.open(section_kind(h.kind), i, h.level),
+                }
+            }
+            // "Improvements:" or "Preventive measures" inside the measures section.
+            HeadingKind::Measures => match cur.top() {
+                Some(top) if top.kind == SectionKind::Measures => cur.sub(h.kind, i),
+                _ => cur.open(SectionKind::Measures, i, h.level),
+            },
+            HeadingKind::Tasks => match cur.top() {
+                Some(top) if matches!(top.kind, SectionKind::Measures | SectionKind::Tasks) => {
+                    cur.sub(h.kind, i)
+                }
+                Some(top) if top.kind == SectionKind::Summary => cur.sub(h.kind, i),
+                _ => cur.open(SectionKind::Tasks, i, h.level),
+            },
+            HeadingKind::Other => {
+                if cur.sections.is_empty()
+                    && cur.title.is_none()
+                    && h.style == HeadingStyle::Markup
+                    && h.level <= 2
+                {
+                    cur.title = Some(i);
+                } else {
+                    open_other(&mut cur, h, i);
+                }
+            }
+        }
+    }
+    parts.push(cur.finish(lines.len(), lines));
+    parts
+}
+
+/// An unknown markup heading at the level of the current section or above closes it
+/// ("## Conclusion"); weaker or deeper ones are part of the current section.
+fn open_other(cur: &mut Builder, h: Heading, i: usize) {
+    if h.style != HeadingStyle::Markup {
+        return;
+    }
+    match cur.top() {
+        Some(top) if h.level <= top.level => cur.open(SectionKind::Other, i, h.level),
+        _ => {}
+    }
+}
+
+/// Where the next postmortem begins when a section restarts at `i`: at a heading just
+/// above it that opens nothing of the current one ("## The humorous version").
+fn pull_back(cur: &mut Builder, i: usize, lines: &[Line]) -> usize {
+    let mut j = i;
+    while j > cur.start {
+        j -= 1;
+        let l = &lines[j];
+        if l.is_blank() || l.boilerplate || matches!(l.kind, LineKind::Rule | LineKind::Underline) {
+            continue;
+        }
+        if let Some(h) = l.heading()
+            && matches!(h.kind, HeadingKind::Title | HeadingKind::Other)
+        {
+            if cur.sections.last().is_some_and(|s| s.heading == Some(j)) {
+                cur.sections.pop();
+            }
+            return j;
+        }
+        break;
+    }
+    i
+}
+
+/// A short first line standing alone above the sections is the title, even without
+/// markup: plain-text files open with one ("DISK FULL ON THE BILLING HOST").
+fn infer_title(part: &mut Part, lines: &[Line]) {
+    if part.title.is_some() {
+        return;
+    }
+    let first_section = part
+        .sections
+        .first()
+        .map_or(part.end, |s| s.heading.unwrap_or(s.start));
+    let Some(i) =
+        (part.start..first_section).find(|&i| !lines[i].is_blank() && !lines[i].boilerplate)
+    else {
+        return;
+    };
+    let l = &lines[i];
+    let words = l.text.split_whitespace().count();
+    let byline = |t: &str| {
+        let t = t.to_lowercase();
+        t.starts_with('(')
+            || t.starts_with("author")
+            || t.starts_with("by ")
+            || t.starts_with("by:")
+            || t.starts_with("written by")
+            || t.starts_with("date")
+    };
+    let alone = lines.get(i + 1).is_none_or(|n| {
+        n.is_blank() || n.heading().is_some() || n.kind == LineKind::Text && byline(&n.text)
+    });
+    if l.kind == LineKind::Text
+        && (2..=16).contains(&words)
+        && !l.text.ends_with(['.', ',', ';', ':'])
+        && alone
+        && !l.text.contains("://")
+    {
+        part.title = Some(i);
+    }
+}
+
+/// Prose between the title and the first section is the summary when the writer gave
+/// it no heading (a common shape: an opening paragraph, then "## Timeline").
+fn add_unheaded_summary(part: &mut Part, lines: &[Line]) {
+    if part.has(&[SectionKind::Summary]) {
+        return;
+    }
+    let from = part.title.map_or(part.start, |t| t + 1);
+    let to = part
+        .sections
+        .first()
+        .map_or(part.end, |s| s.heading.unwrap_or(s.start));
+    if from >= to {
+        return;
+    }
+    let words: usize = lines[from..to]
+        .iter()
+        .filter(|l| l.is_content())
+        .map(|l| l.text.split_whitespace().count())
+        .sum();
+    if words >= 15 {
+        part.sections.insert(
+            0,
+            Section {
+                kind: SectionKind::Summary,
+                heading: None,
+                start: from,
+                end: to,
+                subs: Vec::new(),
+                level: 9,
+            },
+        );
+    }
+}
+
+/// Drops blank and boilerplate lines at either end of a part.
+fn trim(part: &mut Part, lines: &[Line]) {
+    let skip = |l: &Line| l.is_blank() || l.boilerplate || matches!(l.kind, LineKind::Rule);
+    while part.start < part.end && skip(&lines[part.start]) {
+        part.start += 1;
+    }
+    while part.end > part.start && skip(&lines[part.end - 1]) {
+        part.end -= 1;
+    }
+    if let Some(t) = part.title
+        && (t < part.start || t >= part.end)
+    {
+        part.title = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(text: &str) -> (Document, Vec<Part>) {
+        let d = Document::parse(text, 1, true);
+        let p = d.parts();
+        (d, p)
+    }
+
+    fn kinds(p: &Part) -> Vec<SectionKind> {
+        p.sections.iter().map(|s| s.kind).collect()
+    }
+
+    use SectionKind::*;
+
+    #[test]
+    fn four_markdown_sections() {
+        let (d, p) = parts(
+            "# Outage of the API\n\n## Issue Summary\nThe API was down.\n\n## Timeline\n- 10:00 alert\n\n## Root Cause and Resolution\nA bad config.\n\n## Corrective and Preventative Measures\n- add tests\n",
+        );
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            kinds(&p[0]),
+            [Summary, Timeline, RootCauseResolution, Measures]
+        );
+        assert_eq!(d.lines[p[0].title.unwrap()].text, "Outage of the API");
+        assert_eq!(p[0].sections[1].start, 6);
+        assert_eq!(p[0].sections[1].end, 8);
+    }
+
+    #[test]
+    fn plain_text_labels_and_summary_subsections() {
+        let text = "Issue Summary:\nDuration:\nStart Time: 10:00 AM (UTC)\nImpact:\nUsers could not log in.\nRoot Cause:\nA bad deploy.\nTimeline:\n10:00 AM: alert\nRoot Cause and Resolution:\nRoot Cause:\nThe deploy.\nResolution:\nRollback.\nCorrective and Preventative Measures:\nImprovements:\nBetter tests.\nTasks:\nAdd a check.\n";
+        let (_, p) = parts(text);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            kinds(&p[0]),
+            [Summary, Timeline, RootCauseResolution, Measures]
+        );
+        let subs: Vec<_> = p[0].sections[0].subs.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            subs,
+            [
+                HeadingKind::Duration,
+                HeadingKind::Impact,
+                HeadingKind::RootCause
+            ]
+        );
+        let subs: Vec<_> = p[0].sections[2].subs.iter().map(|s| s.kind).collect();
+        assert_eq!(subs, [HeadingKind::RootCause, HeadingKind::Resolution]);
+    }
+
+    #[test]
+    fn two_postmortems_in_one_file() {
+        let text = "Postmortem: Disk full\n\nIssue Summary:\nx\nTimeline:\n- 10:00 a\nRoot Cause and Resolution:\nb\nCorrective and Preventative Measures:\n- c\n\nPostmortem: The Disk That Ate Everything\n\nIssue Summary:\nx\nTimeline:\n- 10:00 a\nRoot Cause and Resolution:\nb\nCorrective and Preventative Measures:\n- c\n";
+        let (d, p) = parts(text);
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            d.lines[p[1].title.unwrap()].text,
+            "Postmortem: The Disk That Ate Everything"
+        );
+        assert_eq!(
+            kinds(&p[1]),
+            [Summary, Timeline, RootCauseResolution, Measures]
+        );
+        assert_eq!(p[0].end, 10);
+    }
+
+    #[test]
+    fn a_restarted_summary_under_an_unknown_heading_starts_a_new_postmortem() {
+        let text = "## Summary\na\n## Timeline\nb\n## Root cause\nc\n## The fun version\n## Summary\nd\n## Timeline\ne\n";
+        let (d, p) = parts(text);
+        assert_eq!(p.len(), 2);
+        assert_eq!(d.lines[p[1].title.unwrap()].text, "The fun version");
+    }
+
+    #[test]
+    fn unheaded_opening_paragraph_is_the_summary() {
+        let text = "# Postmortem\n\nOn Monday at 06:05 the web server returned errors for every request made to it by our users.\n\n## Debugging Process\n1. Checked processes.\n## Prevention\n- Test more.\n";
+        let (_, p) = parts(text);
+        assert_eq!(kinds(&p[0]), [Summary, Timeline, Measures]);
+        assert_eq!(p[0].sections[0].heading, None);
+    }
+
+    #[test]
+    fn conclusion_closes_the_measures_section() {
+        let text = "## Corrective measures\n- a\n## Conclusion\nWe learned.\n";
+        let (_, p) = parts(text);
+        assert_eq!(kinds(&p[0]), [Measures, Other]);
+        assert_eq!(p[0].sections[0].end, 2);
+    }
+
+    #[test]
+    fn markdown_detection() {
+        assert!(Document::parse("# Title\ntext\n", 1, true).markdown);
+        assert!(!Document::parse("Title:\ntext\n", 1, true).markdown);
+        assert!(!Document::parse("- a\n- b\n", 1, false).markdown);
+        assert!(Document::parse("# a\n## b\n", 1, false).markdown);
+    }
+}

@@ -1,0 +1,659 @@
+//! From a candidate postmortem (a [`Part`] of a [`Document`]) to facts: the outage
+//! window, impact, timeline, root cause, tasks, word count, and whether it is a
+//! postmortem at all.
+
+pub mod outage;
+pub mod text;
+pub mod time;
+pub mod timeline;
+
+use crate::document::{Document, HeadingKind, HeadingStyle, Line, LineKind, Part};
+use crate::model::{EntryKind, Local, Outage, SectionKind, TimelineEntry};
+use text::{CAUSE, INSTRUCTION, TASK_VERB, sentences, word_count};
+
+/// The lines of one candidate postmortem and the document they belong to.
+pub struct Context<'a> {
+    pub doc: &'a Document,
+    pub part: &'a Part,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(doc: &'a Document, part: &'a Part) -> Self {
+        Context { doc, part }
+    }
+
+    pub fn lines(&self) -> &'a [Line] {
+        &self.doc.lines[self.part.start..self.part.end]
+    }
+
+    /// Lines of every section of these kinds, headings included.
+    pub fn section_lines(&self, kinds: &[SectionKind]) -> Vec<&'a Line> {
+        let mut out = Vec::new();
+        for s in self.part.sections_of(kinds) {
+            let from = s.heading.unwrap_or(s.start);
+            out.extend(self.doc.lines[from..s.end].iter());
+        }
+        out
+    }
+
+    /// Where the outage is described: the summary, or failing that, the opening lines.
+    pub fn summary_lines(&self) -> Vec<&'a Line> {
+        let s = self.section_lines(&[SectionKind::Summary]);
+        if !s.is_empty() {
+            return s;
+        }
+        let first_section = self
+            .part
+            .sections
+            .first()
+            .map_or(self.part.end, |s| s.heading.unwrap_or(s.start));
+        let mut out: Vec<&Line> = self.doc.lines[self.part.start..first_section]
+            .iter()
+            .collect();
+        if out.iter().filter(|l| l.is_content()).count() == 0 {
+            // No summary and nothing before the first section: read the top of the text.
+            out = self.lines().iter().take(15).collect();
+        }
+        out
+    }
+
+    pub fn timeline_lines(&self) -> Vec<&'a Line> {
+        self.section_lines(&[SectionKind::Timeline])
+    }
+
+    /// A zone given for the whole timeline ("Timeline (all times WAT)") or by its entries.
+    pub fn timeline_zone(&self) -> Option<time::Zone> {
+        let lines = self.timeline_lines();
+        lines
+            .iter()
+            .filter(|l| l.heading().is_some())
+            .find_map(|l| outage::find_zone(&l.text))
+            .or_else(|| {
+                lines
+                    .iter()
+                    .filter(|l| l.is_content())
+                    .take(4)
+                    .flat_map(|l| time::scan_times(&l.text))
+                    .find_map(|m| m.zone)
+            })
+    }
+
+    /// A year for dates written without one, from any dated mention in the postmortem.
+    pub fn year_hint(&self) -> Option<i32> {
+        self.lines()
+            .iter()
+            .filter(|l| !matches!(l.kind, LineKind::Code))
+            .flat_map(|l| time::scan_dates(&l.text))
+            .find_map(|d| d.year)
+    }
+}
+
+/// What extraction found, before the checks judge it.
+#[derive(Clone, Debug)]
+pub struct Facts {
+    pub title: Option<String>,
+    pub outage: Outage,
+    pub evidence: outage::Evidence,
+    pub timeline: Vec<TimelineEntry>,
+    pub time_to_detect_minutes: Option<i64>,
+    pub time_to_resolve_minutes: Option<i64>,
+    pub root_cause: Option<(String, u32)>,
+    pub tasks: Vec<(String, u32)>,
+    pub word_count: usize,
+    /// The summary's opening, for cards and link previews.
+    pub blurb: Option<String>,
+    pub humorous: bool,
+    /// "Author: Ada" or "By Ada" near the top.
+    pub author: Option<String>,
+}
+
+pub fn extract(ctx: &Context) -> Facts {
+    let (outage, evidence) = outage::read(ctx);
+    let timeline = timeline::read(ctx, outage.start.as_ref().map(|m| m.local));
+    let origin = outage
+        .start
+        .as_ref()
+        .map(|m| m.local)
+        .or_else(|| timeline.iter().find_map(|e| e.time));
+    let first_of = |kind: EntryKind| {
+        timeline
+            .iter()
+            .find(|e| e.kind == kind)
+            .and_then(|e| e.time)
+    };
+    let last_of = |kind: EntryKind| {
+        timeline
+            .iter()
+            .rev()
+            .find(|e| e.kind == kind)
+            .and_then(|e| e.time)
+    };
+    let between = |a: Option<Local>, b: Option<Local>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.minutes_until(b)).filter(|m| *m < 14 * 24 * 60),
+        _ => None,
+    };
+    let time_to_detect_minutes = between(origin, first_of(EntryKind::Detection));
+    let time_to_resolve_minutes = between(
+        origin,
+        last_of(EntryKind::Resolution).or_else(|| outage.end.as_ref().map(|m| m.local)),
+    );
+    let word_count = ctx
+        .lines()
+        .iter()
+        .filter(|l| !l.boilerplate && !matches!(l.kind, LineKind::Code | LineKind::Fence))
+        .map(|l| word_count(&l.text))
+        .sum();
+    Facts {
+        title: title(ctx),
+        root_cause: root_cause(ctx),
+        tasks: tasks(ctx),
+        blurb: blurb(ctx),
+        humorous: humorous(ctx),
+        author: byline(ctx),
+        outage,
+        evidence,
+        timeline,
+        time_to_detect_minutes,
+        time_to_resolve_minutes,
+        word_count,
+    }
+}
+
+/// Whether a candidate is a postmortem of an incident, or a reason why not: a link to
+/// one elsewhere, a stub, the assignment text, or a guide to writing postmortems.
+pub fn qualify(ctx: &Context) -> Result<(), String> {
+    let content: Vec<&Line> = ctx.lines().iter().filter(|l| l.is_content()).collect();
+    let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
+    let core = ctx.part.core_sections();
+    let times = content
+        .iter()
+        .filter(|l| !time::scan_times(&l.text).is_empty())
+        .count();
+    if words < 60 {
+        let link = ctx
+            .doc
+            .lines
+            .iter()
+            .any(|d| d.text.contains("http") || d.text.contains("docs.google"));
+        return Err(if link {
+            "only a link or a few words: the postmortem itself is not in this file".into()
+        } else {
+            format!("a stub of {words} words, not a postmortem")
+        });
+    }
+    // Guides and templates: section headings over instructions, no incident.
+    let instructions = content
+        .iter()
+        .filter(|l| INSTRUCTION.matches(&l.text) || l.text.trim_end().ends_with('?'))
+        .count();
+    if instructions * 3 >= content.len() && times == 0 {
+        return Err(
+            "a template or guide to writing postmortems, not a postmortem of an incident".into(),
+        );
+    }
+    let incident_words = content
+        .iter()
+        .filter(|l| {
+            text::RESOLUTION.matches(&l.text)
+                || text::DETECTION.matches(&l.text)
+                || CAUSE.matches(&l.text)
+        })
+        .count();
+    let ok = match core {
+        4 => words >= 100,
+        3 => words >= 120 && (times > 0 || incident_words >= 3),
+        2 => words >= 150 && (times >= 1 || incident_words >= 4),
+        1 => words >= 200 && times >= 3 && incident_words >= 3,
+        _ => words >= 250 && times >= 3 && incident_words >= 4,
+    };
+    if ok {
+        Ok(())
+    } else if core == 0 {
+        Err(
+            "no postmortem sections (summary, timeline, root cause, measures) and no incident told"
+                .into(),
+        )
+    } else {
+        Err(format!(
+            "too little of a postmortem: {core} of the 4 sections, {words} words, {times} timestamped lines"
+        ))
+    }
+}
+
+/// Titles that say nothing about the incident.
+fn generic_title(t: &str) -> bool {
+    let n = crate::document::heading::normalize(t);
+    let stripped: String = n
+        .split(' ')
+        .filter(|w| {
+            !matches!(
+                *w,
+                "0x19"
+                    | "my"
+                    | "first"
+                    | "a"
+                    | "an"
+                    | "the"
+                    | "report"
+                    | "postmortem"
+                    | "post"
+                    | "mortem"
+                    | "incident"
+                    | "writeup"
+                    | "write"
+                    | "up"
+                    | "alx"
+                    | "project"
+                    | "readme"
+                    | "of"
+                    | "for"
+                    | "and"
+                    | "outage"
+                    | "blog"
+                    | "task"
+                    | "0"
+                    | "1"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    stripped.trim().is_empty()
+}
+
+fn title(ctx: &Context) -> Option<String> {
+    let clean = |t: &str| tidy_title(t);
+    if let Some(t) = ctx.part.title {
+        let text = clean(&ctx.doc.lines[t].text);
+        if !generic_title(&text) {
+            return Some(text);
+        }
+    }
+    // A specific heading above the first section: "## 504 Error while accessing a URL".
+    let first = ctx
+        .part
+        .sections
+        .first()
+        .map_or(ctx.part.end, |s| s.heading.unwrap_or(s.start));
+    for l in &ctx.doc.lines[ctx.part.start..first] {
+        if let Some(h) = l.heading()
+            && matches!(h.kind, HeadingKind::Other | HeadingKind::Title)
+            && h.style <= HeadingStyle::Bold
+            && !l.boilerplate
+            && !generic_title(&l.text)
+            && l.text.split_whitespace().count() <= 14
+        {
+            return Some(clean(&l.text));
+        }
+    }
+    None
+}
+
+/// The writer's name from a byline in the first lines: "Author: Ada", "By: Ada Obi".
+fn byline(ctx: &Context) -> Option<String> {
+    ctx.doc.lines[..ctx.part.end.min(ctx.doc.lines.len())]
+        .iter()
+        .skip(ctx.part.start)
+        .take(8)
+        .filter(|l| l.kind == LineKind::Text && !l.boilerplate)
+        .find_map(|l| {
+            let t = l.text.trim();
+            let lower = t.to_lowercase();
+            let rest = [
+                "author:",
+                "authors:",
+                "by:",
+                "written by:",
+                "written by",
+                "by ",
+            ]
+            .iter()
+            .find(|p| lower.starts_with(*p))
+            .map(|p| t[p.len()..].trim())?;
+            (!rest.is_empty() && rest.split_whitespace().count() <= 6 && !rest.contains("://"))
+                .then(|| rest.to_owned())
+        })
+}
+
+/// Display form of a title: no "Postmortem:" prefix when words follow it, and no
+/// shouting (an all-caps title is recased).
+pub fn tidy_title(t: &str) -> String {
+    let t = t.trim().trim_end_matches(':').trim();
+    let lower = t.to_lowercase();
+    let mut rest = t;
+    for prefix in [
+        "postmortem",
+        "post-mortem",
+        "post mortem",
+        "incident postmortem",
+        "incident report",
+        "outage postmortem",
+    ] {
+        if lower.starts_with(prefix) {
+            let after = t[prefix.len()..].trim_start();
+            if let Some(r) = after.strip_prefix([':', '-', '–', '—', '|']) {
+                let r = r.trim();
+                if r.split_whitespace().count() >= 2 {
+                    rest = r;
+                }
+            }
+            break;
+        }
+    }
+    let letters: Vec<char> = rest.chars().filter(|c| c.is_alphabetic()).collect();
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    if letters.len() >= 8 && upper * 10 >= letters.len() * 9 {
+        return rest
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| {
+                let lw = w.to_lowercase();
+                let small = matches!(
+                    lw.as_str(),
+                    "a" | "an"
+                        | "the"
+                        | "of"
+                        | "on"
+                        | "in"
+                        | "at"
+                        | "to"
+                        | "for"
+                        | "and"
+                        | "or"
+                        | "by"
+                        | "not"
+                );
+                let acronym = matches!(
+                    lw.trim_matches(|c: char| !c.is_alphanumeric()),
+                    "dns"
+                        | "api"
+                        | "sms"
+                        | "tls"
+                        | "ssl"
+                        | "db"
+                        | "cpu"
+                        | "ram"
+                        | "aws"
+                        | "cdn"
+                        | "vpn"
+                        | "http"
+                        | "https"
+                        | "sql"
+                        | "ui"
+                        | "os"
+                        | "ip"
+                        | "url"
+                );
+                if acronym {
+                    w.to_owned()
+                } else if small && i > 0 {
+                    lw
+                } else {
+                    capitalize(&lw)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    capitalize(rest)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + cs.as_str(),
+        None => String::new(),
+    }
+}
+
+fn root_cause(ctx: &Context) -> Option<(String, u32)> {
+    let pick = |lines: &[&Line]| -> Option<(String, u32)> {
+        for l in lines.iter().filter(|l| l.is_content()) {
+            for s in sentences(&l.text) {
+                let s = strip_label(s);
+                if word_count(s) >= 4 && CAUSE.matches(s) {
+                    return Some((outage::truncate(s, 280), l.number));
+                }
+            }
+        }
+        None
+    };
+    // The summary's "Root Cause:" part, then any summary sentence about a cause, then
+    // the first sentence of the root cause section.
+    let summary = ctx.summary_lines();
+    if let Some(sub) = ctx
+        .part
+        .sections
+        .iter()
+        .filter(|s| s.kind == SectionKind::Summary)
+        .flat_map(|s| s.subs.iter())
+        .find(|s| s.kind == HeadingKind::RootCause)
+    {
+        let lines: Vec<&Line> = ctx.doc.lines[sub.line + 1..sub.end].iter().collect();
+        if let Some(l) = lines.iter().find(|l| l.is_content())
+            && let Some(s) = sentences(&l.text).first()
+        {
+            return Some((outage::truncate(strip_label(s), 280), l.number));
+        }
+    }
+    if let Some(l) = summary
+        .iter()
+        .find(|l| l.is_content() && label(&l.text).is_some_and(|lb| lb.contains("cause")))
+    {
+        let s = strip_label(&l.text);
+        if word_count(s) >= 3 {
+            let first = sentences(s).first().copied().unwrap_or(s);
+            return Some((outage::truncate(first, 280), l.number));
+        }
+    }
+    if let Some(found) = pick(&summary) {
+        return Some(found);
+    }
+    let rca = ctx.section_lines(&[SectionKind::RootCause, SectionKind::RootCauseResolution]);
+    pick(&rca).or_else(|| {
+        rca.iter()
+            .find(|l| l.is_content() && word_count(&l.text) >= 5)
+            .and_then(|l| {
+                sentences(&l.text)
+                    .first()
+                    .map(|s| (outage::truncate(strip_label(s), 280), l.number))
+            })
+    })
+}
+
+/// The `Label` of a `Label: text` line, lowercased, when it is short.
+fn label(text: &str) -> Option<String> {
+    let (l, rest) = text.split_once(':')?;
+    (l.split_whitespace().count() <= 4
+        && !rest.trim().is_empty()
+        && !l.chars().any(|c| c.is_ascii_digit()))
+    .then(|| l.trim().to_lowercase())
+}
+
+fn strip_label(s: &str) -> &str {
+    match s.split_once(':') {
+        Some((l, rest))
+            if l.split_whitespace().count() <= 4
+                && !l.chars().any(|c| c.is_ascii_digit())
+                && !rest.trim().is_empty() =>
+        {
+            rest.trim()
+        }
+        _ => s.trim(),
+    }
+}
+
+fn tasks(ctx: &Context) -> Vec<(String, u32)> {
+    let items = |lines: &[&Line]| -> Vec<(String, u32)> {
+        lines
+            .iter()
+            .filter(|l| l.is_content() && (l.is_bullet() || l.kind == LineKind::TableRow))
+            .map(|l| {
+                let t = l
+                    .text
+                    .trim_start_matches("[ ]")
+                    .trim_start_matches("[x]")
+                    .trim_start_matches("[X]")
+                    .trim();
+                let t = t
+                    .strip_prefix("TODO:")
+                    .or_else(|| t.strip_prefix("To do:"))
+                    .unwrap_or(t)
+                    .trim();
+                (t.to_owned(), l.number)
+            })
+            .filter(|(t, _)| word_count(t) >= 2)
+            .collect()
+    };
+    // A "Tasks" subsection or section wins; otherwise the measures' list items.
+    let mut task_lines: Vec<&Line> = Vec::new();
+    for s in &ctx.part.sections {
+        if s.kind == SectionKind::Tasks {
+            task_lines.extend(ctx.doc.lines[s.start..s.end].iter());
+        }
+        for sub in s.subs.iter().filter(|sub| sub.kind == HeadingKind::Tasks) {
+            task_lines.extend(ctx.doc.lines[sub.line + 1..sub.end].iter());
+        }
+    }
+    let mut found = items(&task_lines);
+    if found.is_empty() && !task_lines.is_empty() {
+        // Plain-text task lists: one task per line under the "Tasks:" label.
+        found = task_lines
+            .iter()
+            .filter(|l| l.is_content() && word_count(&l.text) >= 2 && TASK_VERB.matches(&l.text))
+            .map(|l| (l.text.clone(), l.number))
+            .collect();
+    }
+    if found.is_empty() {
+        let measures = ctx.section_lines(&[SectionKind::Measures]);
+        found = items(&measures);
+    }
+    found
+}
+
+fn blurb(ctx: &Context) -> Option<String> {
+    let lines = ctx.summary_lines();
+    let mut text = String::new();
+    for l in lines
+        .iter()
+        .filter(|l| l.is_content() && l.kind == LineKind::Text)
+    {
+        let s = strip_label(&l.text);
+        if word_count(s) < 6 {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(s);
+        if text.len() > 240 {
+            break;
+        }
+    }
+    if text.is_empty() {
+        return None;
+    }
+    let first_two: Vec<&str> = sentences(&text).into_iter().take(2).collect();
+    Some(outage::truncate(&first_two.join(" "), 240))
+}
+
+/// The advanced task's "make people want to read it": jokes, emoji, exclamations.
+fn humorous(ctx: &Context) -> bool {
+    let mut emoji = 0;
+    let mut exclaim = 0;
+    let mut playful = 0;
+    let words = text::Vocab::new(&[
+        r"hero",
+        r"villain",
+        r"saga",
+        r"epic",
+        r"drama",
+        r"chaos",
+        r"lol\b",
+        r"haha",
+        r"joke",
+        r"funny",
+        r"superhero",
+        r"legend",
+        r"mystery",
+        r"detective",
+        r"quest",
+        r"adventure",
+        r"battle",
+        r"dragon",
+        r"monster",
+        r"gremlin",
+        r"ninja",
+        r"wizard",
+        r"magic",
+        r"ghost",
+        r"zombie",
+        r"jedi",
+        r"force be",
+        r"galaxy",
+        r"rollercoaster",
+        r"tale",
+        r"once upon",
+        r"plot twist",
+        r"spoiler",
+        r"oops",
+        r"whoops",
+        r"yikes",
+        r"panic",
+        r"coffee",
+        r"caffeine",
+        r"pizza",
+        r"party",
+    ]);
+    for l in ctx.lines().iter().filter(|l| !l.boilerplate) {
+        emoji += l
+            .text
+            .chars()
+            .filter(|c| (*c as u32) >= 0x1F300 || ('\u{2600}'..='\u{27BF}').contains(c))
+            .count();
+        exclaim += l.text.matches('!').count();
+        if words.matches(&l.text) {
+            playful += 1;
+        }
+    }
+    emoji >= 3 || playful >= 4 || (exclaim >= 4 && playful >= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> (Facts, Result<(), String>) {
+        let doc = Document::parse(text, 1, true);
+        let parts = doc.parts();
+        let ctx = Context::new(&doc, &parts[0]);
+        (extract(&ctx), qualify(&ctx))
+    }
+
+    #[test]
+    fn tidy_titles() {
+        assert_eq!(
+            tidy_title("Postmortem: Disk full on the billing host"),
+            "Disk full on the billing host"
+        );
+        assert_eq!(tidy_title("Postmortem"), "Postmortem");
+        assert_eq!(
+            tidy_title("POSTMORTEM - CLINIC BOOKINGS: SMS CODES NOT DELIVERED"),
+            "Clinic Bookings: SMS Codes not Delivered"
+        );
+    }
+
+    #[test]
+    fn generic_titles() {
+        assert!(generic_title("0x19. Postmortem"));
+        assert!(generic_title("My first postmortem"));
+        assert!(!generic_title("Postmortem: the day the cache forgot"));
+    }
+
+    #[test]
+    fn link_only_file_is_not_a_postmortem() {
+        let (_, q) = facts(
+            "# Postmortem\n\nRead it on Medium: https://medium.com/@someone/postmortem-123\n",
+        );
+        assert!(q.unwrap_err().contains("link"));
+    }
+}

@@ -1,0 +1,563 @@
+//! Small reading helpers shared by extraction and the checks: sentences, word counts,
+//! and the vocabularies that tell a detection from an escalation.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words: runs containing a letter or digit ("10:00", "don't", "DB-1" count once).
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Splits prose into sentences at `.`, `!` or `?` followed by a space and a capital or
+/// digit, so "v1.2", "e.g. the" and "10.5%" stay whole.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if matches!(c, b'.' | b'!' | b'?')
+            && i + 2 < bytes.len()
+            && bytes[i + 1] == b' '
+            && (bytes[i + 2].is_ascii_uppercase()
+                || bytes[i + 2].is_ascii_digit()
+                || bytes[i + 2] == b'"')
+            && !ends_with_abbreviation(&text[start..i])
+        {
+            let s = text[start..=i].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = i + 2;
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    let s = text[start.min(text.len())..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+fn ends_with_abbreviation(s: &str) -> bool {
+    let last = s
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
+    matches!(
+        last.to_ascii_lowercase().as_str(),
+        "e.g"
+            | "i.e"
+            | "etc"
+            | "vs"
+            | "approx"
+            | "mr"
+            | "mrs"
+            | "dr"
+            | "st"
+            | "no"
+            | "a.m"
+            | "p.m"
+            | "inc"
+    )
+}
+
+/// A vocabulary: word stems matched at word starts, case-insensitively.
+pub struct Vocab(Regex);
+
+impl Vocab {
+    /// `stems` are regex fragments matched after a word boundary (`escalat`, `paged?\b`).
+    pub fn new(stems: &[&str]) -> Vocab {
+        Vocab(Regex::new(&format!(r"(?i)\b(?:{})", stems.join("|"))).expect("vocabulary regex"))
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        self.0.is_match(text)
+    }
+
+    pub fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        self.0.find(text)
+    }
+}
+
+macro_rules! vocab {
+    ($name:ident, [$($stem:expr),* $(,)?]) => {
+        pub static $name: LazyLock<Vocab> = LazyLock::new(|| Vocab::new(&[$($stem),*]));
+    };
+}
+
+vocab!(
+    DETECTION,
+    [
+        r"detect",
+        r"alert",
+        r"alarm",
+        r"monitor",
+        r"notic",
+        r"spotted",
+        r"observed",
+        r"report(?:ed|s)\b",
+        r"complain",
+        r"flagged",
+        r"pag(?:ed|er)\b",
+        r"pagerduty",
+        r"nagios",
+        r"datadog",
+        r"grafana",
+        r"prometheus",
+        r"new relic",
+        r"uptime ?robot",
+        r"pingdom",
+        r"sentry",
+        r"customer",
+        r"ticket",
+        r"tweet",
+        r"first sign",
+        r"discover",
+        r"identified the (?:issue|problem|outage)",
+        r"became aware",
+        r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
+        r"notified",
+        r"triggered",
+    ]
+);
+
+vocab!(
+    INVESTIGATION,
+    [
+        r"investigat",
+        r"check",
+        r"examin",
+        r"inspect",
+        r"review",
+        r"analy[sz]",
+        r"look(?:ed|ing)? (?:at|into|through)",
+        r"debug",
+        r"diagnos",
+        r"suspect",
+        r"assum",
+        r"hypothes",
+        r"theor",
+        r"test(?:ed|ing)\b",
+        r"trac(?:ed|ing)\b",
+        r"dug",
+        r"digging",
+        r"explor",
+        r"scrutin",
+        r"verif",
+        r"ran \w+",
+        r"strace",
+        r"curl",
+        r"grep",
+        r"logs?\b",
+        r"focus",
+        r"searched",
+        r"monitor(?:ed|ing) the",
+        r"attempt",
+        r"tried",
+        r"identif",
+        r"found",
+    ]
+);
+
+vocab!(
+    MISLEADING,
+    [
+        r"mislead",
+        r"misdirect",
+        r"red herring",
+        r"wrong (?:path|direction|lead|track|assumption|turn)",
+        r"dead[- ]end",
+        r"false (?:lead|alarm|assumption|trail|clue|positive|hope)",
+        r"incorrect(?:ly)? (?:assum|believ|suspect|thought)",
+        r"initially (?:assum|believ|suspect|thought|focus|blam)",
+        r"at first",
+        r"first (?:assum|suspect|thought)",
+        r"mistaken",
+        r"wrongly",
+        r"turned out",
+        r"ruled out",
+        r"to no avail",
+        r"no avail",
+        r"(?:did not|didn't|did n't) (?:help|resolve|fix|solve|work|yield|improve)",
+        r"not the (?:root )?cause",
+        r"no (?:significant )?(?:issues?|problems?|abnormalit|anomal)\w* (?:were )?(?:found|detected)",
+        r"found no",
+        r"disprov",
+        r"unrelated",
+        r"led nowhere",
+        r"wasted",
+        r"distract",
+        r"rabbit hole",
+        r"wild goose",
+        r"without success",
+        r"unsuccessful",
+        r"no improvement",
+        r"no change",
+        r"ineffective",
+        r"but (?:it|this|that) (?:was|did)n",
+        r"proved (?:to be )?(?:wrong|false|fruitless|futile)",
+        r"fruitless",
+        r"futile",
+        r"chas(?:ed|ing) (?:ghost|shadow)",
+        r"assum(?:ed|ption)",
+        r"suspect(?:ed|ing)",
+        r"thought (?:it|the|that)",
+        r"believ(?:ed|ing) (?:it|the|that)",
+    ]
+);
+
+vocab!(
+    ESCALATION,
+    [
+        r"escalat",
+        r"pag(?:ed|ing)\b",
+        r"call(?:ed)? in",
+        r"loop(?:ed)? in",
+        r"brought in",
+        r"bring in",
+        r"notif(?:ied|y) (?:the )?\w+ (?:team|lead|engineer|manager|admin)",
+        r"alerted (?:the )?\w+ team",
+        r"handed (?:over|off)",
+        r"assigned to",
+        r"involv(?:ed|ing) (?:the )?\w+",
+        r"reached out",
+        r"contacted",
+        r"engag(?:ed|ing) (?:the )?\w+",
+        r"consult",
+        r"summon",
+        r"rais(?:ed|ing) (?:to|with)",
+        r"forwarded to",
+        r"transferred to",
+        r"on-call",
+        r"(?:team|lead|engineer|manager|admin|dba|sre|devops)s? (?:was|were) (?:notified|informed|called|contacted|alerted)",
+        r"joined",
+        r"assembled",
+        r"war room",
+        r"incident commander",
+    ]
+);
+
+vocab!(
+    RESOLUTION,
+    [
+        r"resolv",
+        r"resolution",
+        r"restor",
+        r"fix(?:ed|ing)?\b",
+        r"back (?:online|up|to normal)",
+        r"recover",
+        r"rolled back",
+        r"roll(?:ed|ing)? ?back",
+        r"revert",
+        r"restart",
+        r"reboot",
+        r"redeploy",
+        r"deployed (?:a |the )?(?:fix|patch|hotfix)",
+        r"patch",
+        r"normal(?:ity|ly)? (?:operation|service)",
+        r"operational",
+        r"stabili",
+        r"mitigat",
+        r"corrected",
+        r"replac",
+        r"renew",
+        r"solved",
+        r"service (?:was )?(?:fully )?(?:available|up)",
+        r"closed",
+        r"all clear",
+        r"up and running",
+        r"incident (?:was )?(?:declared )?(?:over|closed|resolved)",
+        r"working (?:again|normally|as expected)",
+    ]
+);
+
+vocab!(
+    MITIGATION,
+    [
+        r"roll(?:ed|ing)? ?back",
+        r"revert",
+        r"restart",
+        r"reboot",
+        r"scal(?:ed|ing) (?:up|out)",
+        r"increas",
+        r"temporar",
+        r"workaround",
+        r"mitigat",
+        r"failover",
+        r"failed over",
+        r"disabl",
+        r"flush",
+        r"clear(?:ed|ing)",
+        r"freed",
+        r"apply(?:ing)?|applied",
+        r"deploy(?:ed|ing) (?:a |the )?(?:fix|patch|hotfix)",
+        r"patch",
+        r"killed",
+        r"redirect",
+        r"rate[- ]limit",
+        r"block(?:ed|ing)",
+        r"added (?:more )?(?:capacity|servers|nodes|memory)",
+    ]
+);
+
+vocab!(
+    CAUSE,
+    [
+        r"root cause",
+        r"caused by",
+        r"cause[ds]? (?:was|were|is)",
+        r"due to",
+        r"because",
+        r"result(?:ed|ing)? (?:of|from)",
+        r"as a result of",
+        r"stem(?:med|ming|s)? from",
+        r"traced (?:back )?to",
+        r"triggered by",
+        r"led to",
+        r"attribut",
+        r"originat",
+        r"the culprit",
+        r"the reason",
+        r"responsible for",
+        r"behind the",
+        r"source of the",
+        r"misconfigur",
+        r"typo",
+        r"bug\b",
+        r"overload",
+        r"exhaust",
+        r"expired",
+        r"leak",
+    ]
+);
+
+vocab!(
+    FIX,
+    [
+        r"fix",
+        r"resolv",
+        r"restor",
+        r"roll(?:ed)? ?back",
+        r"revert",
+        r"restart",
+        r"patch",
+        r"correct",
+        r"replac",
+        r"updat",
+        r"chang(?:ed|ing)",
+        r"modif",
+        r"adjust",
+        r"increas",
+        r"renew",
+        r"deploy",
+        r"reconfigur",
+        r"rewr",
+        r"remov",
+        r"add(?:ed|ing)\b",
+        r"implement",
+        r"applied",
+        r"solution",
+        r"solved",
+        r"upgrad",
+        r"install",
+        r"rebuil",
+        r"repair",
+        r"clean",
+        r"flush",
+        r"migrat",
+        r"scal",
+        r"set\b",
+        r"edit",
+        r"renam",
+        r"mov(?:ed|ing)",
+    ]
+);
+
+vocab!(
+    IMPROVEMENT,
+    [
+        r"improv",
+        r"enhanc",
+        r"strengthen",
+        r"better",
+        r"prevent",
+        r"monitor",
+        r"alert",
+        r"automat",
+        r"test",
+        r"review",
+        r"document",
+        r"train",
+        r"implement",
+        r"add",
+        r"introduc",
+        r"establish",
+        r"ensure",
+        r"regular",
+        r"upgrad",
+        r"audit",
+        r"redundan",
+        r"backup",
+        r"scal",
+        r"validat",
+        r"process",
+        r"procedure",
+        r"polic",
+        r"should",
+        r"will\b",
+        r"must\b",
+        r"need",
+    ]
+);
+
+vocab!(
+    TASK_VERB,
+    [
+        r"add",
+        r"implement",
+        r"set ?up",
+        r"creat",
+        r"configur",
+        r"install",
+        r"patch",
+        r"updat",
+        r"upgrad",
+        r"write",
+        r"document",
+        r"review",
+        r"enabl",
+        r"disabl",
+        r"automat",
+        r"monitor",
+        r"test",
+        r"schedul",
+        r"increas",
+        r"reduc",
+        r"replac",
+        r"remov",
+        r"migrat",
+        r"deploy",
+        r"conduct",
+        r"train",
+        r"establish",
+        r"introduc",
+        r"develop",
+        r"enforc",
+        r"audit",
+        r"rotat",
+        r"renew",
+        r"defin",
+        r"deploy",
+        r"refactor",
+        r"run",
+        r"perform",
+        r"ensure",
+        r"check",
+        r"verif",
+        r"validat",
+        r"optimi",
+        r"tun",
+        r"limit",
+        r"restrict",
+        r"integrat",
+        r"improv",
+        r"enhanc",
+        r"regular",
+        r"buil",
+        r"use",
+        r"adopt",
+        r"fix",
+        r"creat",
+        r"keep",
+        r"plan",
+        r"hold",
+        r"organi",
+        r"track",
+        r"make",
+        r"switch",
+        r"move",
+        r"split",
+        r"alert",
+        r"back ?up",
+    ]
+);
+
+vocab!(
+    EXPERIENCE,
+    [
+        r"users?\b",
+        r"customers?",
+        r"clients?",
+        r"visitors?",
+        r"down\b",
+        r"unavailab",
+        r"unreachab",
+        r"inaccessib",
+        r"slow",
+        r"latenc",
+        r"timeout",
+        r"timed out",
+        r"errors?\b",
+        r"\b5\d\d\b",
+        r"fail",
+        r"outage",
+        r"could not",
+        r"couldn't",
+        r"unable",
+        r"crash",
+        r"degrad",
+        r"interrupt",
+        r"broken",
+        r"not (?:load|work|respond)",
+        r"offline",
+        r"disrupt",
+        r"blank",
+    ]
+);
+
+// How sure a line sounds like an instruction rather than something that happened:
+// templates and guides say "list the duration", "explain in detail".
+vocab!(
+    INSTRUCTION,
+    [
+        r"^(?:list|state|give|describe|explain|include|close with|short summary|itemi[sz]ed|what can|what were|what was|when was|how was|who was|which team|do not|don't|make sure|remember to|be brief|covers? the|when (?:staff|service|outage))",
+    ]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_keep_decimals_and_abbreviations() {
+        assert_eq!(
+            sentences("About 40.5% of users, e.g. Ana, saw errors. The fix came at 10 a.m. Sharp."),
+            [
+                "About 40.5% of users, e.g. Ana, saw errors.",
+                "The fix came at 10 a.m. Sharp."
+            ]
+        );
+    }
+
+    #[test]
+    fn word_counts_ignore_punctuation() {
+        assert_eq!(word_count("10:00 AM - the DB-1 node - failed !"), 6);
+    }
+
+    #[test]
+    fn vocabularies() {
+        assert!(DETECTION.matches("A monitoring alert fired"));
+        assert!(ESCALATION.matches("Escalated to the DBA team"));
+        assert!(MISLEADING.matches("We initially assumed the network was at fault"));
+        assert!(RESOLUTION.matches("Service restored after rollback"));
+        assert!(!ESCALATION.matches("The database was slow"));
+        assert!(INSTRUCTION.matches("list the duration along with start and end times"));
+    }
+}

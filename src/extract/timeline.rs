@@ -1,0 +1,346 @@
+//! Timeline entries: bullets, time-led lines, table rows and run-together timestamps,
+//! each with its time (dated from the outage where the entry gives no date, rolling
+//! over midnight) and its kind.
+
+use super::Context;
+use super::text::{
+    DETECTION, ESCALATION, INVESTIGATION, MISLEADING, MITIGATION, RESOLUTION, sentences,
+};
+use super::time::{self, TimeMention};
+use crate::document::{Line, LineKind};
+use crate::model::{EntryKind, Local, TimelineEntry};
+use chrono::{NaiveDate, NaiveTime};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A raw entry before dating: its first line, its text, and the time written on it.
+struct Raw {
+    line: u32,
+    text: String,
+    mention: Option<TimeMention>,
+    /// Whether the writer put it as its own item (bullet, row, time-led line).
+    itemized: bool,
+}
+
+pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
+    let lines = ctx.timeline_lines();
+    let mut raws: Vec<Raw> = Vec::new();
+    let mut prev_blank = true;
+    let mut last_bullet_depth = 0u8;
+    for (idx, l) in lines.iter().enumerate() {
+        if l.boilerplate {
+            continue;
+        }
+        match l.kind {
+            LineKind::Blank => {
+                prev_blank = true;
+                continue;
+            }
+            LineKind::Heading(_)
+            | LineKind::Fence
+            | LineKind::Code
+            | LineKind::Rule
+            | LineKind::Underline => {
+                prev_blank = true;
+                continue;
+            }
+            LineKind::TableRule => continue,
+            LineKind::TableRow => {
+                // The row above a |---| rule is the header.
+                let is_header = lines
+                    .get(idx + 1)
+                    .is_some_and(|n| n.kind == LineKind::TableRule);
+                if is_header {
+                    continue;
+                }
+                let text = l
+                    .text
+                    .trim_matches('|')
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" - ");
+                push_line(&mut raws, l, &text, true);
+            }
+            LineKind::Bullet { depth, .. } => {
+                let has_time = !time::scan_times(&l.text).is_empty();
+                let parent_timed = raws.last().is_some_and(|r| r.mention.is_some());
+                if depth > last_bullet_depth && !has_time && parent_timed && !prev_blank {
+                    append(&mut raws, &l.text);
+                } else {
+                    push_line(&mut raws, l, &l.text, true);
+                    last_bullet_depth = depth;
+                }
+            }
+            LineKind::Text => {
+                let mentions = time::scan_times(&l.text);
+                let leads = mentions.first().is_some_and(|m| leads_line(&l.text, m));
+                if leads {
+                    push_line(&mut raws, l, &l.text, true);
+                } else if !mentions.is_empty() && starts_with_time_phrase(&l.text) {
+                    for s in sentences(&l.text) {
+                        if starts_with_time_phrase(s) || raws.is_empty() {
+                            push_line(&mut raws, l, s, false);
+                        } else {
+                            append(&mut raws, s);
+                        }
+                    }
+                } else if !raws.is_empty() && !prev_blank {
+                    append(&mut raws, &l.text);
+                } else if !mentions.is_empty() {
+                    // A paragraph that tells time in the middle: one entry per timed sentence.
+                    for s in sentences(&l.text) {
+                        if !time::scan_times(s).is_empty() {
+                            push_line(&mut raws, l, s, false);
+                        } else if !raws.is_empty() {
+                            append(&mut raws, s);
+                        }
+                    }
+                } else if !raws.is_empty() && raws.last().is_some_and(|r| r.itemized) && !prev_blank
+                {
+                    append(&mut raws, &l.text);
+                } else if raws.iter().any(|r| r.itemized) {
+                    // A paragraph after itemized entries: a note, not an event.
+                } else if !l.text.is_empty() && l.text.split_whitespace().count() >= 4 {
+                    // Prose timelines without times: each paragraph is an event.
+                    push_line(&mut raws, l, &l.text, false);
+                }
+            }
+        }
+        prev_blank = false;
+    }
+    // Drop prose "entries" that are introductions ("All times are UTC.") when the rest is itemized.
+    if raws.iter().filter(|r| r.itemized).count() >= 2 {
+        raws.retain(|r| r.itemized || r.mention.is_some());
+    }
+    date_entries(raws, outage_start)
+}
+
+/// Pushes one entry per time mention that starts an item, for lines with several
+/// run-together timestamps ("10:00 - alert; 10:15 - paged").
+fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
+    let mentions = time::scan_times(text);
+    let splits: Vec<&TimeMention> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i == 0 || starts_item(text, m))
+        .map(|(_, m)| m)
+        .collect();
+    let multiple = splits.len() >= 2
+        && splits.iter().skip(1).all(|m| starts_item(text, m))
+        && splits[0].span.start <= 8;
+    if !multiple {
+        raws.push(Raw {
+            line: line.number,
+            text: strip_time(text, mentions.first()),
+            mention: mentions.into_iter().next(),
+            itemized,
+        });
+        return;
+    }
+    for (i, m) in splits.iter().enumerate() {
+        let end = splits.get(i + 1).map_or(text.len(), |n| n.span.start);
+        let piece = &text[m.span.start..end];
+        let rel = TimeMention {
+            span: 0..(m.span.end - m.span.start),
+            ..(*m).clone()
+        };
+        raws.push(Raw {
+            line: line.number,
+            text: strip_time(piece, Some(&rel)),
+            mention: Some((*m).clone()),
+            itemized: true,
+        });
+    }
+}
+
+fn append(raws: &mut [Raw], text: &str) {
+    if let Some(last) = raws.last_mut() {
+        if !last.text.is_empty() {
+            last.text.push(' ');
+        }
+        last.text.push_str(text.trim());
+    }
+}
+
+static SEPARATOR_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]|=>|->)").unwrap());
+static TIME_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:at|by|around|about|approximately|approx\.?|on|from|shortly after|after|then|until|between|\d)").unwrap()
+});
+
+/// A time that opens its line: "10:00 AM: ...", "**14:30** - ...", "[10:00] ...".
+fn leads_line(text: &str, m: &TimeMention) -> bool {
+    let before = &text[..m.span.start.min(text.len())];
+    before.chars().all(|c| !c.is_alphanumeric())
+        || (m.date.is_some() && before.trim().chars().count() <= 3)
+        || SEPARATOR_AFTER.is_match(&text[m.span.end.min(text.len())..])
+            && before.split_whitespace().count() <= 2
+}
+
+/// A time in the middle of a line that starts a new item: followed by a separator and
+/// preceded by the end of the previous item.
+fn starts_item(text: &str, m: &TimeMention) -> bool {
+    let after = &text[m.span.end.min(text.len())..];
+    let before = text[..m.span.start.min(text.len())].trim_end();
+    SEPARATOR_AFTER.is_match(after)
+        && (before.is_empty()
+            || before.ends_with(['.', ';', ',', '|', ')', '•'])
+            || before.ends_with(" -")
+            || before.ends_with('–'))
+}
+
+fn starts_with_time_phrase(s: &str) -> bool {
+    let mentions = time::scan_times(s);
+    let Some(m) = mentions.first() else {
+        return false;
+    };
+    m.span.start <= 25 && TIME_PHRASE.is_match(s)
+}
+
+/// The entry's words without its leading time and separator.
+fn strip_time(text: &str, m: Option<&TimeMention>) -> String {
+    let Some(m) = m else {
+        return text.trim().to_owned();
+    };
+    let before = &text[..m.span.start.min(text.len())];
+    if before.chars().any(char::is_alphanumeric) && before.split_whitespace().count() > 2 {
+        return text.trim().to_owned();
+    }
+    let rest = &text[m.span.end.min(text.len())..];
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || "-–—:|,)]>=".contains(c));
+    let rest = rest.trim();
+    if rest.is_empty() {
+        text.trim().to_owned()
+    } else {
+        rest.to_owned()
+    }
+}
+
+/// Gives each entry a local time: its own date, or the running date (outage start's,
+/// then the last one written), moved a day on when times go backwards past midnight.
+fn date_entries(raws: Vec<Raw>, outage_start: Option<Local>) -> Vec<TimelineEntry> {
+    let mut current: Option<NaiveDate> = outage_start.and_then(Local::date);
+    let mut prev_time: Option<NaiveTime> =
+        outage_start.map(Local::time).filter(|_| current.is_some());
+    let mut out = Vec::with_capacity(raws.len());
+    for r in raws {
+        let time = r.mention.as_ref().map(|m| {
+            if let Some(d) = m.date.as_ref().and_then(|d| {
+                d.date()
+                    .or_else(|| current.and_then(|c| d.with_year(chrono::Datelike::year(&c))))
+            }) {
+                current = Some(d);
+            } else if let (Some(c), Some(p)) = (current, prev_time)
+                && m.time < p
+                && (p - m.time).num_hours() >= 6
+            {
+                current = Some(c.succ_opt().unwrap_or(c));
+            }
+            prev_time = Some(m.time);
+            match current {
+                Some(d) => Local::DateTime(d.and_time(m.time)),
+                None => Local::Time(m.time),
+            }
+        });
+        let kind = classify(&r.text, out.len());
+        out.push(TimelineEntry {
+            time,
+            text: r.text,
+            kind,
+            line: r.line,
+        });
+    }
+    out
+}
+
+/// The kind of an entry, by its words. Earlier entries lean to detection.
+pub fn classify(text: &str, position: usize) -> EntryKind {
+    let strong_misleading = MISLEADING.find(text).is_some_and(|m| {
+        let w = m.as_str().to_lowercase();
+        !(w.starts_with("assum")
+            || w.starts_with("suspect")
+            || w.starts_with("thought")
+            || w.starts_with("believ"))
+    });
+    if strong_misleading {
+        return EntryKind::Misleading;
+    }
+    let lower = text.to_lowercase();
+    if ESCALATION.matches(text) && !lower.contains("resolved") {
+        return EntryKind::Escalation;
+    }
+    let resolved = [
+        "resolved",
+        "restored",
+        "back online",
+        "back to normal",
+        "fully operational",
+        "fully functional",
+        "recovered",
+        "closed",
+        "operational again",
+        "normal operation",
+        "up and running",
+        "working again",
+        "working normally",
+        "all clear",
+        "stable",
+        "stabilized",
+        "stabilised",
+    ];
+    if resolved.iter().any(|w| lower.contains(w)) {
+        return EntryKind::Resolution;
+    }
+    if DETECTION.matches(text)
+        && (position <= 1
+            || lower.contains("detect")
+            || lower.contains("alert")
+            || lower.contains("noticed")
+            || lower.contains("reported")
+            || lower.contains("complain"))
+    {
+        return EntryKind::Detection;
+    }
+    if MITIGATION.matches(text) {
+        return EntryKind::Mitigation;
+    }
+    if RESOLUTION.matches(text) {
+        return EntryKind::Resolution;
+    }
+    if INVESTIGATION.matches(text) {
+        return EntryKind::Investigation;
+    }
+    if MISLEADING.matches(text) {
+        return EntryKind::Misleading;
+    }
+    EntryKind::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_words() {
+        assert_eq!(
+            classify("Monitoring alert fired for 5xx errors", 0),
+            EntryKind::Detection
+        );
+        assert_eq!(
+            classify("Escalated to the database team", 3),
+            EntryKind::Escalation
+        );
+        assert_eq!(
+            classify("Misleading path: blamed the network", 2),
+            EntryKind::Misleading
+        );
+        assert_eq!(classify("Service fully restored", 6), EntryKind::Resolution);
+        assert_eq!(classify("Rolled back the deploy", 5), EntryKind::Mitigation);
+        assert_eq!(
+            classify("Engineers examined the logs", 2),
+            EntryKind::Investigation
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! Hindsight: a static-site generator for galleries of incident postmortems.
+//!
+//! The pipeline, one module per stage:
+//! [`source`] (walk, decode, front matter) → [`document`] (lines, headings, sections,
+//! several postmortems per file) → [`extract`] (outage window, impact, timeline, root
+//! cause, tasks) → [`check`] (the rubric's checks with evidence) → [`taxonomy`] (tags)
+//! → [`render`] (templates, markdown, highlighting) → [`output`] (atomic replacement).
+//! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build.
+
+pub mod analyze;
+pub mod check;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod extract;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod taxonomy;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use site::{BuildOptions, Site};

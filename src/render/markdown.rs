@@ -1,0 +1,367 @@
+//! Markdown → safe HTML. Student text is untrusted: whatever HTML it carries goes
+//! through ammonia, so no script, event handler or `javascript:` URL reaches a page.
+//! Code blocks are highlighted by us (syntect escapes them) and spliced in after
+//! sanitizing, so the sanitizer never has to trust our class names.
+
+use super::highlight;
+use crate::slug::slugify;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Marks where a highlighted code block goes; stripped from input so it cannot be forged.
+const MARK: char = '\u{E000}';
+
+/// A rendered body and what the page around it may want to know.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// (level, id, text) of each heading, for a table of contents.
+    pub toc: Vec<(u8, String, String)>,
+    pub has_code: bool,
+}
+
+/// Where relative links in a postmortem point: files copied beside the pages.
+pub struct Links<'a> {
+    /// Folder of the source file, relative to the content folder ("" at the top).
+    pub source_dir: &'a str,
+    /// Relative paths of the assets that were copied (e.g. "cohort-1/diagram.png").
+    pub assets: &'a HashSet<String>,
+    /// Prefix from the rendered page to the site root ("../../").
+    pub root: &'a str,
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tag_attributes("h1", ["id"])
+        .add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"])
+        .add_tag_attributes("h4", ["id"])
+        .add_tag_attributes("h5", ["id"])
+        .add_tag_attributes("h6", ["id"])
+        .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("td", ["align"])
+        .add_tag_attributes("th", ["align"])
+        .link_rel(Some("noopener noreferrer nofollow ugc"));
+    b
+});
+
+pub fn render(markdown: &str, links: &Links) -> Rendered {
+    let cleaned;
+    let markdown = if markdown.contains(MARK) {
+        cleaned = markdown.replace(MARK, "");
+        cleaned.as_str()
+    } else {
+        markdown
+    };
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TASKLISTS);
+    options.insert(Options::ENABLE_FOOTNOTES);
+
+    let mut blocks: Vec<String> = Vec::new();
+    let mut toc = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut code: Option<(String, String)> = None;
+    let mut heading: Option<(u8, usize, String)> = None;
+    let mut used_ids: HashSet<String> = HashSet::new();
+
+    for event in Parser::new_ext(markdown, options) {
+        if let Some((lang, buf)) = code.as_mut() {
+            match event {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, buf) = code.take().unwrap_or_default();
+                    blocks.push(code_block(&buf, &lang));
+                    events.push(Event::Html(CowStr::from(format!(
+                        "\n{MARK}{}{MARK}\n",
+                        blocks.len() - 1
+                    ))));
+                }
+                _ => {
+                    let _ = lang;
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                heading = Some((level as u8, events.len(), String::new()));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((lvl, at, text)) = heading.take() {
+                    let mut id = slugify(&text);
+                    if id.is_empty() {
+                        id = "section".into();
+                    }
+                    let base = id.clone();
+                    let mut n = 2;
+                    while !used_ids.insert(id.clone()) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[at] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    toc.push((lvl, id, text));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Text(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+                events.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+                events.push(Event::Code(t));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(dest_url, links);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(dest_url, links);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    if let Some((lang, buf)) = code.take() {
+        blocks.push(code_block(&buf, &lang));
+        events.push(Event::Html(CowStr::from(format!(
+            "\n{MARK}{}{MARK}\n",
+            blocks.len() - 1
+        ))));
+    }
+
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut raw, events.into_iter());
+    let safe = SANITIZER.clean(&raw).to_string();
+    let html = if blocks.is_empty() {
+        safe
+    } else {
+        splice(&safe, &blocks)
+    };
+    Rendered {
+        html,
+        toc,
+        has_code: !blocks.is_empty(),
+    }
+}
+
+/// Replaces each `MARK n MARK` with its code block.
+fn splice(html: &str, blocks: &[String]) -> String {
+    let mut out = String::with_capacity(html.len() + blocks.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARK.len_utf8()..];
+        let Some(end) = after.find(MARK) else {
+            rest = after;
+            break;
+        };
+        if let Some(block) = after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| blocks.get(n))
+        {
+            out.push_str(block);
+        }
+        rest = &after[end + MARK.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn code_block(code: &str, info: &str) -> String {
+    let lang = info.split([' ', ',', '{']).next().unwrap_or("").trim();
+    let lang_class: String = lang
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '+')
+        .collect();
+    match highlight::highlight(code, lang) {
+        Some(inner) => format!(
+            "<pre class=\"code hl\" data-lang=\"{lang_class}\"><code>{inner}</code></pre>\n"
+        ),
+        None => format!(
+            "<pre class=\"code\"{}><code>{}</code></pre>\n",
+            if lang_class.is_empty() {
+                String::new()
+            } else {
+                format!(" data-lang=\"{lang_class}\"")
+            },
+            escape(code)
+        ),
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Points a relative link at the copied asset it names, when there is one.
+fn rewrite<'a>(url: CowStr<'a>, links: &Links) -> CowStr<'a> {
+    let u = url.as_ref();
+    if u.is_empty()
+        || u.starts_with(['#', '/', '?'])
+        || u.contains("://")
+        || u.starts_with("mailto:")
+        || u.contains(':')
+    {
+        return url;
+    }
+    let path = u.split(['#', '?']).next().unwrap_or(u);
+    let joined = join(links.source_dir, path);
+    match joined {
+        Some(p) if links.assets.contains(&p) => CowStr::from(format!("{}files/{}", links.root, p)),
+        _ => url,
+    }
+}
+
+/// `dir/../x.png` → `x.png`; `None` when the path climbs out of the content folder.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        let assets = HashSet::from(["cohort/diagram.png".to_owned()]);
+        render(
+            md,
+            &Links {
+                source_dir: "cohort",
+                assets: &assets,
+                root: "../../",
+            },
+        )
+        .html
+    }
+
+    #[test]
+    fn scripts_and_handlers_never_survive() {
+        let out = html(
+            "Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n<div onclick=\"steal()\">d</div>",
+        );
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_escaped() {
+        let out =
+            html("```sql\nSELECT '<b>' FROM t;\n```\n\n```\n<script>alert(1)</script>\n```\n");
+        assert!(out.contains("class=\"code hl\""), "{out}");
+        assert!(out.contains("hl-"), "{out}");
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+    }
+
+    #[test]
+    fn forged_markers_are_removed() {
+        let out = html("text \u{E000}0\u{E000}\n\n```\ncode\n```\n");
+        assert_eq!(out.matches("<pre").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn headings_get_ids_and_a_toc() {
+        let r = render(
+            "# Timeline\n## Timeline\n",
+            &Links {
+                source_dir: "",
+                assets: &HashSet::new(),
+                root: "",
+            },
+        );
+        assert!(r.html.contains("id=\"timeline\""), "{}", r.html);
+        assert!(r.html.contains("id=\"timeline-2\""), "{}", r.html);
+        assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn relative_images_point_at_copied_assets() {
+        let out = html("![d](diagram.png) ![e](missing.png) ![f](https://x.org/a.png)");
+        assert!(
+            out.contains("src=\"../../files/cohort/diagram.png\""),
+            "{out}"
+        );
+        assert!(out.contains("src=\"missing.png\""), "{out}");
+        assert!(out.contains("src=\"https://x.org/a.png\""), "{out}");
+        assert_eq!(join("a", "../../x"), None);
+    }
+
+    #[test]
+    fn tables_render() {
+        let out = html("| Time | Event |\n|---|---|\n| 10:00 | alert |\n");
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<td>10:00</td>"), "{out}");
+    }
+}

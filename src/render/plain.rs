@@ -1,0 +1,150 @@
+//! The markdown a postmortem page shows: the postmortem's own lines (its title, which
+//! the page shows separately, and course boilerplate left out). Plain-text files are
+//! turned into markdown that keeps their line breaks and shows their section names as
+//! headings, instead of running every line into one paragraph.
+
+use crate::document::{Document, Line, LineKind, Part};
+
+pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
+    let lines = &doc.lines[part.start..part.end];
+    let mut out = String::with_capacity(lines.iter().map(|l| l.end - l.start + 1).sum());
+    let skip_title = |l: &Line| part.title.is_some_and(|t| std::ptr::eq(l, &doc.lines[t]));
+    if doc.markdown {
+        for (i, l) in lines.iter().enumerate() {
+            if l.boilerplate || skip_title(l) {
+                // Keep an underline's partner from turning the next line into a heading.
+                continue;
+            }
+            if l.kind == LineKind::Underline && i > 0 && skip_title(&lines[i - 1]) {
+                continue;
+            }
+            out.push_str(&body[l.start..l.end]);
+            out.push('\n');
+        }
+        return out;
+    }
+    let mut prev_text = false;
+    for (i, l) in lines.iter().enumerate() {
+        if l.boilerplate || skip_title(l) {
+            continue;
+        }
+        let raw = &body[l.start..l.end];
+        match l.kind {
+            LineKind::Blank => {
+                out.push('\n');
+                prev_text = false;
+            }
+            LineKind::Heading(h) => {
+                if prev_text {
+                    out.push('\n');
+                }
+                use crate::document::HeadingKind::*;
+                let hashes = match h.kind {
+                    Summary | Timeline | RootCause | Resolution | RootCauseResolution
+                    | Measures => "##",
+                    _ => "###",
+                };
+                out.push_str(hashes);
+                out.push(' ');
+                out.push_str(&escape_inline(&l.text));
+                out.push_str("\n\n");
+                prev_text = false;
+            }
+            LineKind::Underline | LineKind::Rule => {
+                if l.kind == LineKind::Rule {
+                    out.push_str("\n---\n\n");
+                }
+                prev_text = false;
+            }
+            LineKind::Bullet { ordered, depth } => {
+                if prev_text {
+                    out.push('\n');
+                }
+                for _ in 0..depth {
+                    out.push_str("  ");
+                }
+                out.push_str(if ordered { "1. " } else { "- " });
+                out.push_str(&escape_inline(
+                    crate::document::lines::strip_marker(raw).trim(),
+                ));
+                out.push('\n');
+                prev_text = false;
+            }
+            LineKind::Fence | LineKind::Code | LineKind::TableRow | LineKind::TableRule => {
+                out.push_str(raw);
+                out.push('\n');
+                prev_text = false;
+            }
+            LineKind::Text => {
+                let next_is_text = lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind == LineKind::Text && !n.boilerplate);
+                out.push_str(&escape_inline(raw.trim()));
+                // A hard break keeps the writer's line structure inside a paragraph.
+                out.push_str(if next_is_text { "\\\n" } else { "\n" });
+                prev_text = true;
+            }
+        }
+    }
+    out
+}
+
+/// Escapes what markdown would read as markup in plain text.
+fn escape_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '+' | '-' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    // "1. Foo" at the start of a line would become a list.
+    if let Some(dot) = out.find(['.', ')'])
+        && dot > 0
+        && out[..dot].chars().all(|c| c.is_ascii_digit())
+    {
+        out.insert(dot, '\\');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str, markdown: bool) -> String {
+        let doc = Document::parse(text, 1, markdown);
+        let parts = doc.parts();
+        part_markdown(text, &doc, &parts[0])
+    }
+
+    #[test]
+    fn plain_text_keeps_lines_and_shows_headings() {
+        let out = md(
+            "Issue Summary:\nDuration: 10:00 to 11:00 UTC\nImpact: 50% of users <b>saw</b> errors\n\nTimeline:\n• 10:00 - alert *fired*\n",
+            false,
+        );
+        assert!(out.contains("## Issue Summary"), "{out}");
+        assert!(out.contains("Duration: 10:00 to 11:00 UTC\\\n"), "{out}");
+        assert!(out.contains("\\<b\\>"), "{out}");
+        assert!(out.contains("- 10:00 - alert \\*fired\\*"), "{out}");
+    }
+
+    #[test]
+    fn markdown_is_kept_but_title_and_boilerplate_go() {
+        let out = md(
+            "# Postmortem: Disk full\n\n## Summary\nText **bold**\n",
+            true,
+        );
+        assert!(!out.contains("Disk full"), "{out}");
+        assert!(out.contains("## Summary\nText **bold**"), "{out}");
+    }
+}

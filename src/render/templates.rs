@@ -1,0 +1,245 @@
+//! Templates: the built-in default theme, a site theme from `themes/<name>/`, and the
+//! site's own `templates/`, later ones overriding earlier ones by file name (Zola's
+//! order). Loaded once per build and shared by every page.
+
+use crate::check::minutes_words;
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tera::{Kwargs, State, Tera, Value};
+
+/// The default theme, compiled in so `hindsight init` sites build without a themes folder.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "postmortem.html",
+        include_str!("../../themes/default/templates/postmortem.html"),
+    ),
+    (
+        "taxonomy.html",
+        include_str!("../../themes/default/templates/taxonomy.html"),
+    ),
+    (
+        "list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "report.html",
+        include_str!("../../themes/default/templates/report.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "partials/card.html",
+        include_str!("../../themes/default/templates/partials/card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../../themes/default/templates/partials/pagination.html"),
+    ),
+];
+
+/// Static files of the default theme, copied to `static/`.
+pub const BUILTIN_STATIC: &[(&str, &str)] = &[(
+    "style.css",
+    include_str!("../../themes/default/static/style.css"),
+)];
+
+pub struct Templates {
+    pub tera: Tera,
+    /// Static files of the theme: (path under `static/`, source on disk or built in).
+    pub statics: Vec<(String, StaticSource)>,
+    /// Files the templates came from, for watch mode and error messages.
+    pub sources: Vec<PathBuf>,
+}
+
+pub enum StaticSource {
+    Builtin(&'static str),
+    File(PathBuf),
+}
+
+impl Templates {
+    /// Loads the templates for `theme` as seen from the site folder `root`.
+    pub fn load(root: &Path, theme: &str) -> Result<Templates> {
+        let mut map: BTreeMap<String, String> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, c)| ((*n).to_owned(), (*c).to_owned()))
+            .collect();
+        let mut statics: BTreeMap<String, StaticSource> = BUILTIN_STATIC
+            .iter()
+            .map(|(n, c)| ((*n).to_owned(), StaticSource::Builtin(c)))
+            .collect();
+        let mut sources = Vec::new();
+        let theme_dir = root.join("themes").join(theme);
+        if theme_dir.is_dir() {
+            read_dir_into(&theme_dir.join("templates"), &mut map, &mut sources)?;
+            for (rel, path) in walk_files(&theme_dir.join("static")) {
+                statics.insert(rel, StaticSource::File(path));
+            }
+        } else if theme != "default" {
+            return Err(Error::Config {
+                path: root.join(crate::config::CONFIG_FILE),
+                line: None,
+                column: None,
+                message: format!(
+                    "theme `{theme}` not found: there is no folder {}",
+                    theme_dir.display()
+                ),
+            });
+        }
+        read_dir_into(&root.join("templates"), &mut map, &mut sources)?;
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        tera.add_raw_templates(map.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| Error::Template {
+                name: template_name_of(&e).unwrap_or_else(|| "templates".into()),
+                message: error_chain(&e),
+            })?;
+        Ok(Templates {
+            tera,
+            statics: statics.into_iter().collect(),
+            sources,
+        })
+    }
+
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
+        self.tera.render(name, ctx).map_err(|e| Error::Template {
+            name: name.to_owned(),
+            message: error_chain(&e),
+        })
+    }
+}
+
+fn read_dir_into(
+    dir: &Path,
+    map: &mut BTreeMap<String, String>,
+    sources: &mut Vec<PathBuf>,
+) -> Result<()> {
+    for (rel, path) in walk_files(dir) {
+        if !rel.ends_with(".html") && !rel.ends_with(".xml") && !rel.ends_with(".txt") {
+            continue;
+        }
+        let text = crate::error::fs::read_to_string(&path)?;
+        map.insert(rel, text);
+        sources.push(path);
+    }
+    Ok(())
+}
+
+/// Files under `dir` with their `/`-separated relative paths, hidden ones skipped.
+pub fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((rel, e.path().to_owned()))
+        })
+        .collect()
+}
+
+fn error_chain(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+fn template_name_of(e: &tera::Error) -> Option<String> {
+    let s = e.to_string();
+    let start = s.find('\'')? + 1;
+    let end = s[start..].find('\'')? + start;
+    Some(s[start..end].to_owned())
+}
+
+/// Filters the themes use beyond tera's own.
+fn register_filters(tera: &mut Tera) {
+    // 195 → "3 h 15 min"
+    tera.register_filter("duration", |v: Value, _: Kwargs, _: &State| -> String {
+        v.as_i128()
+            .map(|m| minutes_words(m as i64))
+            .unwrap_or_default()
+    });
+    // "2023-05-15T10:00" → "2023-05-15 10:00"
+    tera.register_filter("local", |v: &str, _: Kwargs, _: &State| -> String {
+        v.replace('T', " ")
+    });
+    // 40.0 → "40%", 12.5 → "12.5%"
+    tera.register_filter("percent", |v: Value, _: Kwargs, _: &State| -> String {
+        match v.as_f64().or_else(|| v.as_number().map(|n| n.as_float())) {
+            Some(f) if f.fract() == 0.0 => format!("{f:.0}%"),
+            Some(f) => format!("{f:.1}%"),
+            None => String::new(),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse() {
+        let dir = std::env::temp_dir().join(format!("hindsight-tpl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Templates::load(&dir, "default").unwrap();
+        assert!(t.tera.get_template_names().any(|n| n == "postmortem.html"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn site_templates_override_the_theme() {
+        let dir = std::env::temp_dir().join(format!("hindsight-tpl-ovr-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("templates/404.html"), "custom {{ 1 + 1 }}").unwrap();
+        let t = Templates::load(&dir, "default").unwrap();
+        assert_eq!(
+            t.render("404.html", &tera::Context::new()).unwrap(),
+            "custom 2"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_broken_template_names_itself() {
+        let dir = std::env::temp_dir().join(format!("hindsight-tpl-bad-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("templates/404.html"), "{% if %}").unwrap();
+        let err = Templates::load(&dir, "default").err().unwrap().to_string();
+        assert!(err.contains("404.html"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_theme_is_an_error() {
+        let dir =
+            std::env::temp_dir().join(format!("hindsight-tpl-missing-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(Templates::load(&dir, "nope").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

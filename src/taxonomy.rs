@@ -1,0 +1,261 @@
+//! Tags, categories and severity: the words a gallery is browsed by.
+//!
+//! Tags come from front matter and from keyword rules (built-in ones for the usual
+//! suspects of a web stack, plus the site's own in `[tags.keywords]`), matched against
+//! what the postmortem says about its cause and fix rather than every passing mention.
+
+use crate::config::TagsConfig;
+use crate::model::Severity;
+use crate::slug::slugify;
+use regex::Regex;
+
+/// Built-in rules: tag → words that earn it.
+const BUILTIN: &[(&str, &[&str])] = &[
+    ("nginx", &["nginx"]),
+    ("apache", &["apache", "httpd", "apache2"]),
+    (
+        "database",
+        &[
+            "database",
+            "mysql",
+            "postgres",
+            "postgresql",
+            "mariadb",
+            "mongodb",
+            "sql",
+            "db server",
+            "replica",
+            "query",
+            "queries",
+        ],
+    ),
+    (
+        "dns",
+        &[
+            "dns",
+            "cname",
+            "a record",
+            "nameserver",
+            "resolver",
+            "domain name",
+        ],
+    ),
+    ("tls", &["ssl", "tls", "certificate", "https", "cert"]),
+    (
+        "disk",
+        &["disk", "disk space", "storage", "inode", "no space left"],
+    ),
+    (
+        "memory",
+        &[
+            "memory",
+            "oom",
+            "out of memory",
+            "memory leak",
+            "ram",
+            "heap",
+        ],
+    ),
+    ("cpu", &["cpu", "processor"]),
+    (
+        "load-balancer",
+        &["load balancer", "load-balancer", "haproxy", "balancer"],
+    ),
+    (
+        "deployment",
+        &[
+            "deploy",
+            "deployment",
+            "release",
+            "rollout",
+            "rollback",
+            "rolled back",
+        ],
+    ),
+    (
+        "configuration",
+        &["config", "configuration", "misconfigur", "typo", "setting"],
+    ),
+    ("cache", &["cache", "redis", "memcached", "varnish", "cdn"]),
+    (
+        "network",
+        &[
+            "network", "firewall", "latency", "packet", "routing", "bgp", "vpn",
+        ],
+    ),
+    (
+        "security",
+        &[
+            "ddos",
+            "attack",
+            "breach",
+            "malicious",
+            "vulnerab",
+            "security",
+            "hack",
+        ],
+    ),
+    (
+        "capacity",
+        &[
+            "traffic spike",
+            "surge",
+            "overload",
+            "capacity",
+            "scaling",
+            "autoscal",
+            "too many",
+        ],
+    ),
+    (
+        "dependency",
+        &[
+            "third-party",
+            "third party",
+            "upstream",
+            "vendor",
+            "external api",
+            "provider",
+        ],
+    ),
+    (
+        "permissions",
+        &[
+            "permission",
+            "chmod",
+            "chown",
+            "access denied",
+            "forbidden",
+            "403",
+        ],
+    ),
+    ("php", &["php", "wordpress"]),
+    (
+        "kubernetes",
+        &["kubernetes", "k8s", "kubectl", "pod", "container", "docker"],
+    ),
+    ("cron", &["cron", "scheduled job", "crontab"]),
+    (
+        "monitoring",
+        &["monitoring gap", "no alert", "missing alert", "alerting"],
+    ),
+    ("humour", &[]),
+];
+
+/// Compiled tag rules.
+pub struct Tagger {
+    rules: Vec<(String, Regex)>,
+}
+
+impl Tagger {
+    pub fn new(config: &TagsConfig) -> Tagger {
+        let mut rules = Vec::new();
+        let mut add = |tag: &str, words: &[String]| {
+            if words.is_empty() {
+                return;
+            }
+            let alts: Vec<String> = words
+                .iter()
+                .map(|w| regex::escape(&w.to_lowercase()))
+                .collect();
+            if let Ok(re) = Regex::new(&format!(r"(?i)\b(?:{})", alts.join("|"))) {
+                rules.push((slugify(tag), re));
+            }
+        };
+        if config.builtin {
+            for (tag, words) in BUILTIN {
+                let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+                add(tag, &words);
+            }
+        }
+        for (tag, words) in &config.keywords {
+            add(tag, words);
+        }
+        Tagger { rules }
+    }
+
+    /// Tags for a postmortem: front matter's first, then rules matched against its
+    /// cause-and-fix text; at most `limit` rule tags, the most mentioned first.
+    pub fn tags(&self, front: &[String], text: &str, humorous: bool, limit: usize) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in front {
+            let s = slugify(t);
+            if !s.is_empty() && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        let mut scored: Vec<(usize, &str)> = self
+            .rules
+            .iter()
+            .map(|(tag, re)| (re.find_iter(text).count(), tag.as_str()))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        for (_, tag) in scored.into_iter().take(limit) {
+            if !out.iter().any(|t| t == tag) {
+                out.push(tag.to_owned());
+            }
+        }
+        if humorous && !out.iter().any(|t| t == "humour") {
+            out.push("humour".into());
+        }
+        out
+    }
+}
+
+/// Severity from the share of users and the length of the outage.
+pub fn severity(users_percent: Option<f64>, duration_minutes: Option<i64>) -> Severity {
+    match (users_percent, duration_minutes) {
+        (None, None) => Severity::Unknown,
+        (p, d) => {
+            let p = p.unwrap_or(0.0);
+            let d = d.unwrap_or(0);
+            if p >= 75.0 || d >= 6 * 60 || (p >= 50.0 && d >= 60) {
+                Severity::Critical
+            } else if p >= 25.0 || d >= 60 {
+                Severity::Major
+            } else {
+                Severity::Minor
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_tags_come_first_and_rules_follow() {
+        let t = Tagger::new(&TagsConfig::default());
+        let tags = t.tags(
+            &["Disk Space".into()],
+            "The nginx config had a typo; nginx failed to reload and nginx stayed down.",
+            false,
+            3,
+        );
+        assert_eq!(tags, ["disk-space", "nginx", "configuration"]);
+    }
+
+    #[test]
+    fn site_rules_and_no_builtins() {
+        let mut c = TagsConfig {
+            builtin: false,
+            ..Default::default()
+        };
+        c.keywords.insert("k8s".into(), vec!["kubernetes".into()]);
+        let t = Tagger::new(&c);
+        assert_eq!(
+            t.tags(&[], "Kubernetes evicted the pod; nginx died", true, 3),
+            ["k8s", "humour"]
+        );
+    }
+
+    #[test]
+    fn severities() {
+        assert_eq!(severity(Some(100.0), Some(10)), Severity::Critical);
+        assert_eq!(severity(Some(30.0), Some(20)), Severity::Major);
+        assert_eq!(severity(Some(5.0), Some(20)), Severity::Minor);
+        assert_eq!(severity(None, None), Severity::Unknown);
+    }
+}
