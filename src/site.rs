@@ -407,7 +407,9 @@ fn render_site(
     write_page("report/", templates.render("report.html", &ctx)?)?;
     pages += 1;
 
-    let ctx = base("", "Page not found");
+    // The 404 page is served for any missing path, so its links cannot be relative.
+    let mut ctx = base("", "Page not found");
+    ctx.insert("root", &site.base_url);
     output.write("404.html", templates.render("404.html", &ctx)?)?;
     pages += 1;
 

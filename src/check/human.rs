@@ -96,9 +96,15 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             } else {
                 let _ = writeln!(out, "{}[{}]: {}", s.green("pass"), c.id, c.message);
             }
-            location(out, f, c.line, s);
+            let width = location(out, f, c.line, s);
             if let Some(help) = &c.help {
-                let _ = writeln!(out, "   {} {}: {help}", s.blue("="), s.bold("help"));
+                let _ = writeln!(
+                    out,
+                    "{:width$} {} {}: {help}",
+                    "",
+                    s.blue("="),
+                    s.bold("help")
+                );
             }
             out.push('\n');
         }
@@ -121,7 +127,7 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             }
         );
     }
-    if f.entries.is_empty() && f.problems.iter().all(|p| p.level == Level::Info) {
+    if f.entries.is_empty() {
         let _ = writeln!(out, "{}: no postmortem found", s.bold(&f.path));
     }
 }
@@ -142,13 +148,13 @@ fn count(t: &mut Tally, level: Level) {
     }
 }
 
-/// `  --> path:line` and the quoted line, rustc style.
-fn location(out: &mut String, f: &FileResult, line: Option<u32>, s: Style) {
+/// `  --> path:line` and the quoted line, rustc style; returns the gutter width.
+fn location(out: &mut String, f: &FileResult, line: Option<u32>, s: Style) -> usize {
+    let width = line.map_or(1, |n| n.to_string().len());
     match line {
         Some(n) => {
-            let _ = writeln!(out, "  {} {}:{n}", s.blue("-->"), f.path);
+            let _ = writeln!(out, "{:width$}{} {}:{n}", "", s.blue("-->"), f.path);
             if let Some(text) = f.line_text(n) {
-                let width = n.to_string().len();
                 let shown: String = text.chars().take(120).collect();
                 let ellipsis = if text.chars().count() > 120 {
                     "…"
@@ -167,9 +173,10 @@ fn location(out: &mut String, f: &FileResult, line: Option<u32>, s: Style) {
             }
         }
         None => {
-            let _ = writeln!(out, "  {} {}", s.blue("-->"), f.path);
+            let _ = writeln!(out, "{:width$}{} {}", "", s.blue("-->"), f.path);
         }
     }
+    width
 }
 
 /// The closing line: how many files, postmortems, errors and warnings.

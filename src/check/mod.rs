@@ -83,17 +83,17 @@ impl<'a> Reader<'a> {
         let mut cause = Vec::new();
         let mut fix = Vec::new();
         for s in &ctx.part.sections {
-            let lines = &ctx.doc.lines[s.start..s.end];
+            let lines = ctx.doc.range(s.start, s.end);
             match s.kind {
                 SectionKind::RootCause => cause.extend(lines.iter()),
                 SectionKind::Resolution => fix.extend(lines.iter()),
                 SectionKind::RootCauseResolution => {
                     let first_sub = s.subs.first().map_or(s.end, |sub| sub.line);
-                    let head = &ctx.doc.lines[s.start..first_sub];
+                    let head = ctx.doc.range(s.start, first_sub);
                     cause.extend(head.iter());
                     fix.extend(head.iter());
                     for sub in &s.subs {
-                        let body = &ctx.doc.lines[sub.line + 1..sub.end];
+                        let body = ctx.doc.range(sub.line + 1, sub.end);
                         match sub.kind {
                             HeadingKind::Resolution => fix.extend(body.iter()),
                             HeadingKind::RootCause => cause.extend(body.iter()),
@@ -119,13 +119,13 @@ impl<'a> Reader<'a> {
     }
 
     fn heading_line(&self, kind: SectionKind) -> Option<u32> {
-        self.ctx.part.sections_of(&[kind]).next().map(|s| {
-            self.ctx.doc.lines[s
-                .heading
-                .unwrap_or(s.start)
-                .min(self.ctx.doc.lines.len() - 1)]
-            .number
-        })
+        let kinds = [kind];
+        let s = self.ctx.part.sections_of(&kinds).next()?;
+        self.ctx
+            .doc
+            .lines
+            .get(s.heading.unwrap_or(s.start))
+            .map(|l| l.number)
     }
 
     fn first_line(&self) -> Option<u32> {
@@ -260,7 +260,10 @@ impl<'a> Reader<'a> {
             .flat_map(|s| s.subs.iter())
             .find(|s| s.kind == HeadingKind::RootCause);
         if let Some(sub) = has_sub
-            && let Some(l) = self.ctx.doc.lines[sub.line + 1..sub.end]
+            && let Some(l) = self
+                .ctx
+                .doc
+                .range(sub.line + 1, sub.end)
                 .iter()
                 .find(|l| l.is_content() && word_count(&l.text) >= 4)
         {

@@ -102,9 +102,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
                 human::write_file(&mut one, f, opts, &mut tally);
                 if !term.quiet || one.contains("error") {
                     out.push_str(&one);
-                    if !one.is_empty() {
-                        out.push('\n');
-                    }
+                    out.push('\n');
                 }
             }
             out.push_str(&human::summary(&tally, opts.style));

@@ -6,7 +6,8 @@
 //! Recognition works on short phrases of the course page, matched case-insensitively,
 //! then spreads to the neighbouring lines of the same pasted block.
 
-use super::lines::{Line, LineKind};
+use super::heading::HeadingKind;
+use super::lines::{Heading, HeadingStyle, Line, LineKind};
 
 /// Short, distinctive phrases of the course page. A line containing one is boilerplate.
 const PHRASES: &[&str] = &[
@@ -99,6 +100,30 @@ fn has_phrase(lower: &str) -> bool {
     PHRASES.iter().any(|p| lower.contains(p))
 }
 
+/// Requirement phrases that name a section; a student who answers the requirements one
+/// by one (Q&A style) uses them as headings.
+const IMPLIED: &[(&str, HeadingKind)] = &[
+    ("duration of the outage", HeadingKind::Duration),
+    ("what was the impact", HeadingKind::Impact),
+    ("what was the root cause", HeadingKind::RootCause),
+    ("when was the issue detected", HeadingKind::Timeline),
+    ("how was the issue detected", HeadingKind::Timeline),
+    ("actions taken", HeadingKind::Timeline),
+    ("misleading investigation", HeadingKind::Timeline),
+    ("which team/individuals", HeadingKind::Timeline),
+    ("how the incident was resolved", HeadingKind::Timeline),
+    ("explain in detail what was causing", HeadingKind::RootCause),
+    (
+        "explain in detail how the issue was fixed",
+        HeadingKind::Resolution,
+    ),
+    (
+        "what are the things that can be improved",
+        HeadingKind::Measures,
+    ),
+    ("a list of tasks to address the issue", HeadingKind::Tasks),
+];
+
 /// Marks boilerplate lines in place.
 pub fn mark(lines: &mut [Line]) {
     let mut anchors = Vec::new();
@@ -107,7 +132,7 @@ pub fn mark(lines: &mut [Line]) {
             continue;
         }
         let lower = line.text.to_lowercase();
-        if has_phrase(&lower) || is_score_line(&lower) {
+        if has_phrase(&lower) || is_score_line(&lower) || bare_requirement(&lower) {
             line.boilerplate = true;
             anchors.push(i);
         }
@@ -115,20 +140,21 @@ pub fn mark(lines: &mut [Line]) {
     if anchors.is_empty() {
         return;
     }
-    // Spread across short gaps between anchors: the pasted page's bullet lists and
-    // headings between its distinctive sentences.
+    // Spread across short gaps between anchors: the pasted page's headings, short lines
+    // and links between its distinctive sentences. Longer prose is the writer's own (an
+    // answer under a quoted requirement) and stays.
     for w in anchors.windows(2) {
         let (a, b) = (w[0], w[1]);
         let gap = lines[a + 1..b].iter().filter(|l| !l.is_blank()).count();
         if gap <= 6 {
             for l in &mut lines[a + 1..b] {
-                if !matches!(l.kind, LineKind::Code) {
+                if course_like(l) {
                     l.boilerplate = true;
                 }
             }
         }
     }
-    // Course headings and requirement bullets right next to a block.
+    // Course headings right next to a block.
     for &a in &anchors {
         for dir in [-1i64, 1] {
             let mut i = a as i64 + dir;
@@ -151,6 +177,69 @@ pub fn mark(lines: &mut [Line]) {
             }
         }
     }
+    answer_headings(lines);
+}
+
+/// Short structural lines of a pasted page: headings, bullets of few words, bare links.
+fn course_like(l: &Line) -> bool {
+    let words = l.text.split_whitespace().count();
+    let lower = l.text.to_lowercase();
+    let lower = lower.trim_end_matches(':').trim();
+    BLOCK_LINES.contains(&lower)
+        || words <= 4
+        || (words <= 2 && l.text.contains("://"))
+        || (l.text.starts_with("http") && words == 1)
+}
+
+/// Q&A style: a quoted requirement followed by the writer's answer becomes a heading for
+/// that answer, so the answers land in the right sections.
+fn answer_headings(lines: &mut [Line]) {
+    for i in 0..lines.len() {
+        if !lines[i].boilerplate {
+            continue;
+        }
+        let lower = lines[i].text.to_lowercase();
+        let Some(&(_, kind)) = IMPLIED
+            .iter()
+            .find(|(p, _)| lower.starts_with(p) || lower.starts_with(&format!("- {p}")))
+        else {
+            continue;
+        };
+        let next = lines[i + 1..].iter().find(|l| !l.is_blank());
+        let answered = next.is_some_and(|n| {
+            !n.boilerplate
+                && matches!(n.kind, LineKind::Text | LineKind::Bullet { .. })
+                && n.text.split_whitespace().count() >= 2
+        });
+        if answered {
+            lines[i].boilerplate = false;
+            lines[i].kind = LineKind::Heading(Heading {
+                level: 8,
+                style: HeadingStyle::Label,
+                kind,
+            });
+        }
+    }
+}
+
+/// A requirement line standing alone, exactly as the course words it.
+fn bare_requirement(lower: &str) -> bool {
+    let t = lower
+        .trim()
+        .trim_start_matches(['-', '*', '•'])
+        .trim()
+        .trim_end_matches(['?', ':', '.', ' ']);
+    matches!(
+        t,
+        "when was the issue detected"
+            | "what was the root cause"
+            | "how the incident was resolved"
+            | "actions taken"
+            | "misleading investigation/debugging paths that were taken"
+            | "which team/individuals was the incident escalated to"
+            | "explain in detail what was causing the issue"
+            | "explain in detail how the issue was fixed"
+    )
 }
 
 /// "Score: 100.0% (Checks completed: 100.0%)", "13.0/13 mandatory".

@@ -90,6 +90,14 @@ fn classify_normalized(n: &str) -> HeadingKind {
     if words > 10 {
         return HeadingKind::Other;
     }
+    // A closing recap after the timeline ("Summation", "In summary") tells cause and fix;
+    // it is not the issue summary that opens a postmortem.
+    if matches!(
+        n,
+        "summation" | "in summary" | "to summarize" | "to sum up" | "in short" | "recap"
+    ) {
+        return HeadingKind::RootCauseResolution;
+    }
     let root_cause = n.contains("root cause")
         || n.contains("rootcause")
         || n.starts_with("cause")
@@ -273,6 +281,7 @@ mod tests {
             ("Postmortem: The Great Cache Collapse", Title),
             ("Incident Report", Title),
             ("Conclusion", Other),
+            ("In summary", RootCauseResolution),
             ("Lessons Learned", Other),
         ];
         for (text, kind) in cases {

@@ -151,8 +151,60 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
             media: raw.contains("![") || raw.contains("<img") || raw.contains("<svg"),
         });
     }
+    unfence_prose(body, &mut lines);
     promote_setext(&mut lines);
     lines
+}
+
+/// A fenced block without a language that holds a postmortem (students paste their text
+/// into ``` to keep its line breaks) is read as text, not as code.
+fn unfence_prose(body: &str, lines: &mut [Line]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].kind != LineKind::Fence {
+            i += 1;
+            continue;
+        }
+        let open = i;
+        let close = (open + 1..lines.len()).find(|&j| lines[j].kind == LineKind::Fence);
+        let end = close.unwrap_or(lines.len());
+        let info = body[lines[open].start..lines[open].end]
+            .trim()
+            .trim_start_matches(['`', '~'])
+            .trim()
+            .to_ascii_lowercase();
+        let prose_info = matches!(
+            info.as_str(),
+            "" | "text" | "txt" | "markdown" | "md" | "plain" | "plaintext"
+        );
+        if prose_info && end > open + 1 {
+            let inner: Vec<(LineKind, String)> = lines[open + 1..end]
+                .iter()
+                .map(|l| classify(&body[l.start..l.end]))
+                .collect();
+            let sections = inner
+                .iter()
+                .filter(|(k, _)| matches!(k, LineKind::Heading(h) if h.kind.is_section()))
+                .count();
+            let words: usize = inner
+                .iter()
+                .map(|(_, t)| t.split_whitespace().count())
+                .sum();
+            if sections >= 2 && words >= 80 {
+                for (l, (kind, text)) in lines[open + 1..end].iter_mut().zip(inner) {
+                    l.kind = kind;
+                    l.text = text;
+                    l.media = body[l.start..l.end].contains("![")
+                        || body[l.start..l.end].contains("<img");
+                }
+                lines[open].kind = LineKind::Blank;
+                if let Some(c) = close {
+                    lines[c].kind = LineKind::Blank;
+                }
+            }
+        }
+        i = end + 1;
+    }
 }
 
 fn fence_open(trimmed: &str) -> Option<(char, usize)> {

@@ -29,6 +29,12 @@ impl Document {
         Document { lines, markdown }
     }
 
+    /// Lines `a..b`, clamped to the document; empty when `a >= b`.
+    pub fn range(&self, a: usize, b: usize) -> &[Line] {
+        let b = b.min(self.lines.len());
+        &self.lines[a.min(b)..b]
+    }
+
     /// Splits the document into candidate postmortems.
     pub fn parts(&self) -> Vec<Part> {
         split(&self.lines)
@@ -459,6 +465,12 @@ fn trim(part: &mut Part, lines: &[Line]) {
         && (t < part.start || t >= part.end)
     {
         part.title = None;
+    }
+    for s in &mut part.sections {
+        if s.heading.is_none() {
+            s.start = s.start.max(part.start);
+        }
+        s.end = s.end.min(part.end).max(s.start);
     }
 }
 

@@ -42,9 +42,19 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("img", ["loading"])
         .add_tag_attributes("td", ["align"])
         .add_tag_attributes("th", ["align"])
-        .link_rel(Some("noopener noreferrer nofollow ugc"));
+        .link_rel(Some("noopener noreferrer nofollow ugc"))
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(keep_relative)));
     b
 });
+
+/// Relative URLs survive only when they point into the page (`#timeline`) or at a
+/// copied asset (rewritten to `../../files/...` before sanitizing); anything else would
+/// be a dead link on the published page.
+fn keep_relative(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inside = url.trim_start_matches("../");
+    (url.starts_with('#') || inside.starts_with("files/"))
+        .then_some(std::borrow::Cow::Borrowed(url))
+}
 
 pub fn render(markdown: &str, links: &Links) -> Rendered {
     let cleaned;
@@ -353,7 +363,10 @@ mod tests {
             out.contains("src=\"../../files/cohort/diagram.png\""),
             "{out}"
         );
-        assert!(out.contains("src=\"missing.png\""), "{out}");
+        assert!(
+            !out.contains("missing.png"),
+            "dead relative links are dropped: {out}"
+        );
         assert!(out.contains("src=\"https://x.org/a.png\""), "{out}");
         assert_eq!(join("a", "../../x"), None);
     }

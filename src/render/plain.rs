@@ -6,7 +6,7 @@
 use crate::document::{Document, Line, LineKind, Part};
 
 pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
-    let lines = &doc.lines[part.start..part.end];
+    let lines = doc.range(part.start, part.end);
     let mut out = String::with_capacity(lines.iter().map(|l| l.end - l.start + 1).sum());
     let skip_title = |l: &Line| part.title.is_some_and(|t| std::ptr::eq(l, &doc.lines[t]));
     if doc.markdown {
@@ -18,7 +18,10 @@ pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
             if l.kind == LineKind::Underline && i > 0 && skip_title(&lines[i - 1]) {
                 continue;
             }
-            out.push_str(&body[l.start..l.end]);
+            // Blank includes the fences of a pasted block that is read as text.
+            if !l.is_blank() {
+                out.push_str(&body[l.start..l.end]);
+            }
             out.push('\n');
         }
         return out;
@@ -73,6 +76,14 @@ pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
             LineKind::Fence | LineKind::Code | LineKind::TableRow | LineKind::TableRule => {
                 out.push_str(raw);
                 out.push('\n');
+                prev_text = false;
+            }
+            // An HTML line (an image, a <br>) in a plain file is meant as HTML; it is
+            // sanitized like any other.
+            LineKind::Text if raw.trim().starts_with('<') && raw.trim().ends_with('>') => {
+                out.push('\n');
+                out.push_str(raw.trim());
+                out.push_str("\n\n");
                 prev_text = false;
             }
             LineKind::Text => {

@@ -1,0 +1,154 @@
+//! `hindsight check`: human diagnostics (snapshots), the JSON contract, exit codes.
+
+use crate::common::{TestSite, bundled_content, good_postmortem, shared};
+use std::path::Path;
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check")
+}
+
+/// Compares `actual` with the snapshot file; `UPDATE_SNAPSHOTS=1` rewrites it.
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = fixtures().join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "snapshot {name} differs (rerun with UPDATE_SNAPSHOTS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
+
+/// Runs `hindsight check` in the fixtures folder on each fixture that has a snapshot.
+#[test]
+fn human_diagnostics_match_their_snapshots() {
+    let dir = fixtures();
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".expected") {
+            continue;
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .current_dir(&dir)
+            .args(["--color", "never", "check", &name])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let code = out.status.code().unwrap_or(-1);
+        assert_snapshot(
+            &format!("{name}.expected"),
+            &format!("exit status: {code}\n{text}"),
+        );
+        n += 1;
+    }
+    assert!(n >= 3, "expected at least 3 check fixtures, found {n}");
+}
+
+#[test]
+fn json_report_validates_against_the_schema() {
+    let Some(shared) = shared() else { return };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared.join("spec/check-output.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let site = TestSite::with_content_from("json", &bundled_content())
+        .file("content/x/binary.md", b"\x00\x01binary");
+    for args in [
+        vec!["check", "--format", "json"],
+        vec!["check", "--format", "json", "content/cohort-2024"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .current_dir(&site.dir)
+            .args(&args)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
+        assert!(!report["files"].as_array().unwrap().is_empty());
+    }
+    // The corpus and seeds too: real input exercises every field.
+    for dir in ["corpus/alx", "seeds"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(["check", "--format", "json"])
+            .arg(shared.join(dir))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .take(10)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{dir}: schema errors:\n{}",
+            errors.join("\n")
+        );
+    }
+}
+
+#[test]
+fn exit_status_follows_levels() {
+    let site = TestSite::new("exit").file("content/good.md", good_postmortem("Good"));
+    let out = site.run(&["check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A missing section is an error-level failure.
+    let site = site.file(
+        "content/bad.md",
+        good_postmortem("Bad")
+            .replace("## Timeline", "## Notes")
+            .replace("- 10:", "* note 10:"),
+    );
+    assert_eq!(site.run(&["check"]).status.code(), Some(1));
+    // Allowing the failing checks in site.toml makes it pass again.
+    let site = site.file("site.toml", "[checks]\ntimeline-detected-when = \"allow\"\ntimeline-detected-how = \"allow\"\ntimeline-actions = \"allow\"\ntimeline-misleading = \"allow\"\ntimeline-escalation = \"allow\"\ntimeline-resolution = \"allow\"\n");
+    let out = site.run(&["check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // --strict fails on warnings: the short file is a length warning.
+    assert_eq!(site.run(&["check", "--strict"]).status.code(), Some(1));
+}
+
+#[test]
+fn front_matter_levels_override_the_site() {
+    let text = format!("+++\n[checks]\nmeasures-tasks = \"allow\"\n+++\n{}", good_postmortem("X").replace("- Add monitoring on database connection pool usage.\n- Add a load test to the release checklist.\n- Document the pool size in the runbook.\n", ""));
+    let site = TestSite::new("fm-levels").file("content/x.md", text);
+    let out = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = report["files"][0]["postmortems"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "measures-tasks")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (check["status"].as_str(), check["level"].as_str()),
+        (Some("fail"), Some("allow"))
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn github_format_annotates_failures() {
+    let site = TestSite::new("gh").file("content/bad.md", "# Outage\n\n## Issue Summary\nThe site was down for a while and users were sad about it, very sad indeed, all of them, for a long time. The cause was a bug.\n\n## Timeline\n- 10:00 - it broke\n- 11:00 - we fixed it and service was restored\n\n## Root cause\nA bug in the code that nobody tested before the release went out to production on a Friday.\n");
+    let out = site.run(&["check", "--format", "github", "content"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("::error file=content/bad.md,line="), "{text}");
+    assert!(text.contains("title=summary-duration::"), "{text}");
+}

@@ -1,0 +1,132 @@
+//! The command line: init, new, version, errors.
+
+use crate::common::TestSite;
+use std::process::Command;
+
+fn hindsight(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_makes_a_site_that_builds_at_once() {
+    let tmp = TestSite::new("init");
+    let dir = tmp.dir.join("new-site");
+    let out = hindsight(&["init", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = hindsight(&["--root", dir.to_str().unwrap(), "build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.join("public/incidents/example-postmortem/index.html")
+            .is_file()
+    );
+    // The example passes the rubric, so `check` is happy too.
+    let out = hindsight(&["--root", dir.to_str().unwrap(), "check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A second init refuses to overwrite.
+    let out = hindsight(&["init", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
+}
+
+#[test]
+fn new_writes_a_postmortem_from_the_template() {
+    let site = TestSite::new("new");
+    let out = site.run(&[
+        "new",
+        "Cache Stampede at Noon",
+        "--collection",
+        "Cohort 9",
+        "--author",
+        "Ada",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = site.dir.join("content/cohort-9/cache-stampede-at-noon.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("title = \"Cache Stampede at Noon\"") && text.contains("author = \"Ada\"")
+    );
+    assert!(text.contains("draft = true"));
+    assert!(
+        !site
+            .run(&["new", "Cache Stampede at Noon", "--collection", "Cohort 9"])
+            .status
+            .success()
+    );
+    // The template is a draft: it builds without being published.
+    let out = site.run(&["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn version_and_help() {
+    let out = hindsight(&["--version"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("hindsight "));
+    let out = hindsight(&["--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "build",
+        "check",
+        "init",
+        "new",
+        "--root",
+        "--quiet",
+        "--verbose",
+    ] {
+        assert!(help.contains(word), "help lacks {word}");
+    }
+}
+
+#[test]
+fn errors_name_the_file() {
+    let out = hindsight(&["check", "/no/such/file.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.md"));
+    let site = TestSite::new("bad-config").file("site.toml", "sort_by = \"sideways\"\n");
+    let out = site.run(&["build"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("site.toml:1") && err.contains("sideways"),
+        "{err}"
+    );
+}
+
+#[test]
+fn build_reports_files_without_a_postmortem_and_strict_fails() {
+    let site = TestSite::new("strict")
+        .file("content/a.md", crate::common::good_postmortem("A"))
+        .file("content/link.md", "https://example.com/my-postmortem\n");
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("link.md") && err.contains("not a postmortem"),
+        "{err}"
+    );
+    assert_eq!(site.run(&["build", "--strict"]).status.code(), Some(1));
+    let quiet = site.run(&["build", "--quiet"]);
+    assert!(quiet.stdout.is_empty());
+}

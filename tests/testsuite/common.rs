@@ -1,0 +1,157 @@
+//! A test site in a temporary folder, driven like a user story:
+//! `TestSite::new("x").file("content/a.md", "...").build()`.
+
+#![allow(dead_code)]
+
+use hindsight::site::{Analysis, BuildSummary};
+use hindsight::{BuildOptions, Site};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub struct TestSite {
+    pub dir: PathBuf,
+}
+
+impl TestSite {
+    pub fn new(name: &str) -> TestSite {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("hindsight-it-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("content")).unwrap();
+        TestSite { dir }
+    }
+
+    /// A site whose content is a copy of `src` (all files, recursively).
+    pub fn with_content_from(name: &str, src: &Path) -> TestSite {
+        let site = TestSite::new(name);
+        copy_dir(src, &site.dir.join("content"));
+        site
+    }
+
+    pub fn file(self, rel: &str, text: impl AsRef<[u8]>) -> TestSite {
+        let p = self.dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    pub fn remove(self, rel: &str) -> TestSite {
+        std::fs::remove_file(self.dir.join(rel)).unwrap();
+        self
+    }
+
+    pub fn build(&self) -> hindsight::Result<(BuildSummary, Analysis)> {
+        Site::load(&self.dir)?.build(&BuildOptions::default())
+    }
+
+    pub fn built(&self) -> (BuildSummary, Analysis) {
+        self.build().unwrap_or_else(|e| panic!("build failed: {e}"))
+    }
+
+    pub fn out(&self, rel: &str) -> PathBuf {
+        self.dir.join("public").join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.out(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Runs the `hindsight` binary with `--root` at this site.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .current_dir(&self.dir)
+            .arg("--root")
+            .arg(&self.dir)
+            .arg("--color")
+            .arg("never")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for TestSite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    for e in walkdir::WalkDir::new(src)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = e.path().strip_prefix(src).unwrap();
+        let target = dst.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if e.file_type().is_file() {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The repository's bundled sample content.
+pub fn bundled_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+/// `../shared` beside the checkout, or `None` with a printed reason. Under `.ci/run`
+/// (HINDSIGHT_REQUIRE_SHARED=1) a missing folder is a failure, not a skip.
+pub fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if p.join("corpus/alx/labels.jsonl").is_file() {
+        return Some(p);
+    }
+    if std::env::var_os("HINDSIGHT_REQUIRE_SHARED").is_some() {
+        panic!(
+            "../shared is required (HINDSIGHT_REQUIRE_SHARED is set) but {} is missing",
+            p.display()
+        );
+    }
+    eprintln!(
+        "skipped: {} not found; tests against the course corpus need it beside the checkout",
+        p.display()
+    );
+    None
+}
+
+/// A minimal postmortem that passes every mandatory check.
+pub fn good_postmortem(title: &str) -> String {
+    format!(
+        "# {title}
+
+## Issue Summary
+
+From 10:00 AM to 11:30 AM UTC on May 2, 2024, the checkout API returned errors and users could not pay. About 40% of users were affected. The root cause was a database connection pool that was too small for the new worker count.
+
+## Timeline
+
+- 10:00 AM - A monitoring alert fired for the checkout error rate.
+- 10:05 AM - The on-call engineer investigated the API logs and assumed a bad deploy.
+- 10:20 AM - Misleading path: the team rolled back the deploy, but errors did not stop.
+- 10:40 AM - Escalated to the database team.
+- 11:10 AM - The database team found the pool exhausted and raised its size.
+- 11:30 AM - Error rate back to normal; incident resolved.
+
+## Root Cause and Resolution
+
+The root cause was the connection pool size: the new release doubled the number of API workers, and each worker held connections for the whole request, so the pool of 50 connections was exhausted under normal lunch traffic and requests waited until they timed out.
+
+We fixed it by raising the pool size to 200 connections, changing the workers to release connections after each query, and restarting the API servers one by one while watching the error rate.
+
+## Corrective and Preventative Measures
+
+We will improve capacity planning and alerting on database resources.
+
+- Add monitoring on database connection pool usage.
+- Add a load test to the release checklist.
+- Document the pool size in the runbook.
+"
+    )
+}

@@ -1,0 +1,10 @@
+//! Integration tests: fixture sites built end to end, with assertions on the output.
+//! One binary (as mdBook does), one module per feature.
+
+mod common;
+
+mod build;
+mod check_cli;
+mod cli;
+mod corpus;
+mod links;
