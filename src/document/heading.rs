@@ -71,13 +71,41 @@ pub fn normalize(text: &str) -> String {
     rest.join(" ")
 }
 
-/// Maps heading words onto the rubric.
+/// Maps heading words onto the rubric. A heading that carries content after a colon
+/// ("Issue Summary: Duration: 2 hours ...") is named by what comes before it.
 pub fn classify_heading(text: &str) -> HeadingKind {
+    if let Some((head, _)) = text.split_once(':') {
+        let n = normalize(head);
+        if !n.is_empty() {
+            let kind = classify_normalized(&n);
+            if kind.is_section() {
+                return kind;
+            }
+        }
+    }
     let n = normalize(text);
     if n.is_empty() {
         return HeadingKind::Other;
     }
     classify_normalized(&n)
+}
+
+/// Words that make a plain line a title on their own: "Postmortem: ...", "Incident
+/// report". Bare "outage" is not enough there ("Start of outage: 10:00").
+pub fn is_strong_title(text: &str) -> bool {
+    let n = normalize(text);
+    [
+        "postmortem",
+        "post mortem",
+        "postmortum",
+        "postmoterm",
+        "incident report",
+        "outage report",
+        "incident review",
+        "post incident",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }
 
 fn has(n: &str, word: &str) -> bool {
@@ -164,8 +192,6 @@ fn classify_normalized(n: &str) -> HeadingKind {
         || n == "events"
         || n == "incident timeline"
         || n.starts_with("debugging process")
-        || n.starts_with("time frame")
-        || n.starts_with("timeframe")
         || n.starts_with("time line")
     {
         return HeadingKind::Timeline;

@@ -2,7 +2,7 @@
 //! students write one), a bullet, a table row, code, or text. Markdown and plain text
 //! go through the same reader, because real files mix both freely.
 
-use super::heading::{HeadingKind, classify_heading};
+use super::heading::{HeadingKind, classify_heading, is_strong_title};
 use std::sync::LazyLock;
 
 /// How a heading was written; the order is from strongest to weakest signal.
@@ -392,7 +392,7 @@ fn label_heading(text: &str) -> Option<Heading> {
     let colon_before = name.split_once(':').map(|(head, _)| classify_heading(head));
     let plain = match kind {
         HeadingKind::Other => false,
-        HeadingKind::Title => colon_before.is_none_or(|k| k == HeadingKind::Title),
+        HeadingKind::Title => is_strong_title(name.split(':').next().unwrap_or(name)),
         _ => colon_before.is_none(),
     };
     let max_words = if kind == HeadingKind::Title { 16 } else { 8 };

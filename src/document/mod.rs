@@ -269,9 +269,17 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                     _ => cur.open(SectionKind::Summary, i, h.level),
                 }
             }
+            // "Duration:" and "Impact:" belong to the summary; before any later section
+            // they open one (several summary pieces are read together).
             HeadingKind::Impact | HeadingKind::Duration => match cur.top() {
-                None => cur.open(SectionKind::Summary, i, h.level),
-                Some(_) => cur.sub(h.kind, i),
+                Some(top) if top.kind == SectionKind::Summary => cur.sub(h.kind, i),
+                _ if !cur.seen(|k| {
+                    k == SectionKind::Timeline || is_rca(k) || k == SectionKind::Measures
+                }) =>
+                {
+                    cur.open(SectionKind::Summary, i, h.level)
+                }
+                _ => cur.sub(h.kind, i),
             },
             HeadingKind::Timeline => {
                 let timeline_then_more = cur

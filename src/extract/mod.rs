@@ -36,27 +36,45 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// Where the outage is described: the summary, or failing that, the opening lines.
+    /// Where the outage is described: the summary (with any untitled-kind sections that
+    /// follow it before the timeline, like "## 10/02/2022 from 11 AM to 12:30"), or
+    /// failing that, the lines before the first section; with no sections at all, the
+    /// top of the text.
     pub fn summary_lines(&self) -> Vec<&'a Line> {
-        let s = self.section_lines(&[SectionKind::Summary]);
-        if !s.is_empty() {
-            return s;
+        let mut out = Vec::new();
+        let mut in_summary = false;
+        for s in &self.part.sections {
+            match s.kind {
+                SectionKind::Summary => in_summary = true,
+                SectionKind::Other if in_summary => {}
+                _ => {
+                    in_summary = false;
+                    continue;
+                }
+            }
+            out.extend(self.doc.range(s.heading.unwrap_or(s.start), s.end).iter());
         }
-        let first_section = self
+        if !out.is_empty() {
+            return out;
+        }
+        match self.part.sections.first() {
+            Some(first) => self
+                .doc
+                .range(self.part.start, first.heading.unwrap_or(first.start))
+                .iter()
+                .collect(),
+            None => self.lines().iter().take(15).collect(),
+        }
+    }
+
+    /// Lines before the first section: title, byline, a date line.
+    pub fn preamble(&self) -> &'a [Line] {
+        let first = self
             .part
             .sections
             .first()
             .map_or(self.part.end, |s| s.heading.unwrap_or(s.start));
-        let mut out: Vec<&Line> = self
-            .doc
-            .range(self.part.start, first_section)
-            .iter()
-            .collect();
-        if out.iter().filter(|l| l.is_content()).count() == 0 {
-            // No summary and nothing before the first section: read the top of the text.
-            out = self.lines().iter().take(15).collect();
-        }
-        out
+        self.doc.range(self.part.start, first)
     }
 
     pub fn timeline_lines(&self) -> Vec<&'a Line> {

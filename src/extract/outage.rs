@@ -32,22 +32,41 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
 
     let year_hint = ctx.year_hint();
     let (start, end) = window(&region);
-    let region_date = region
-        .iter()
-        .flat_map(|l| time::scan_dates(&l.text))
-        .find_map(|d| date_of(&d, year_hint));
+    // A date for a window written without one: the summary's, else the title's or the
+    // date line under it ("Outage of November 8, 2023").
+    let date_in = |lines: &mut dyn Iterator<Item = &Line>| {
+        lines
+            .filter(|l| !matches!(l.kind, LineKind::Code) && !l.boilerplate)
+            .flat_map(|l| time::scan_dates(&l.text))
+            .find_map(|d| date_of(&d, year_hint))
+    };
+    let region_date =
+        date_in(&mut region.iter().copied()).or_else(|| date_in(&mut ctx.preamble().iter()));
 
     let start_date = start
         .as_ref()
         .and_then(|s| attached_date(s, year_hint))
         .or(region_date);
-    let zone = start
-        .as_ref()
-        .and_then(|s| s.m.zone.clone())
-        .or_else(|| end.as_ref().and_then(|e| e.m.zone.clone()))
-        .or_else(|| zone_in_lines(start.iter().chain(end.iter()).map(|f| f.line)))
-        .or_else(|| ctx.timeline_zone());
-    let zone = zone.map(|z| time::resolve_zone(&z, start_date));
+    // The zone of the window, or written beside it, or the timeline's; none without a window.
+    let zone = if start.is_none() && end.is_none() {
+        None
+    } else {
+        start
+            .as_ref()
+            .and_then(|s| s.m.zone.clone())
+            .or_else(|| end.as_ref().and_then(|e| e.m.zone.clone()))
+            .or_else(|| zone_in_lines(start.iter().chain(end.iter()).map(|f| f.line)))
+            .or_else(|| ctx.timeline_zone())
+    };
+    let zone = zone.map(|z| {
+        let z = time::resolve_zone(&z, start_date);
+        let line = start
+            .as_ref()
+            .or(end.as_ref())
+            .map(|f| f.line.text.as_str())
+            .unwrap_or("");
+        prefer_abbreviation(z, line)
+    });
 
     let offset = zone.as_ref().and_then(|z| z.offset_minutes);
     if let Some(s) = &start {
@@ -152,6 +171,28 @@ fn duration_score(line: &Line, d: &time::DurationMention, window_line: Option<u3
         score += 1;
     }
     score
+}
+
+/// "Central African Time (CAT)" is written down as "CAT", as a reader would.
+fn prefer_abbreviation(mut zone: Zone, line: &str) -> Zone {
+    if !zone.text.contains(' ') {
+        return zone;
+    }
+    let Some(at) = line.find(&zone.text) else {
+        return zone;
+    };
+    let rest = line[at + zone.text.len()..].trim_start();
+    let Some(inner) = rest.strip_prefix(['(', '[']) else {
+        return zone;
+    };
+    let abbr: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase())
+        .collect();
+    if (2..=5).contains(&abbr.len()) && inner[abbr.len()..].trim_start().starts_with([')', ']']) {
+        zone.text = abbr;
+    }
+    zone
 }
 
 fn local_of(t: chrono::NaiveTime, date: Option<NaiveDate>) -> Local {
@@ -298,10 +339,19 @@ static USER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:users?|customers?|clients?|visitors?|requests?|traffic|subscribers?|people|members?|students?|accounts?|players?|transactions?|shoppers?|buyers?|patients?|merchants?|learners?|user ?base|audience|sessions?|logins?|orders?|callers?|employees?|staff|teachers?|viewers?|readers?|attendees?|drivers?|riders?|tenants?|sites?|websites?|pages?|api calls?|calls?)\b").unwrap()
 });
 static RESOURCE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:cpu|memory|ram|disk|storage|utili[sz]ation|capacity|bandwidth|usage|load|space|battery|heap|swap|inodes?|threshold|uptime|sla|availability|coverage|discount|growth|increase|decrease|drop in (?:revenue|sales)|revenue|sales|conversion)\b").unwrap()
+    Regex::new(r"(?i)\b(?:error rate|errors? rates?|failure rate|cpu|memory|ram|disk|storage|utili[sz]ation|capacity|bandwidth|usage|load|space|battery|heap|swap|inodes?|threshold|uptime|sla|availability|coverage|discount|growth|increase|decrease|drop in (?:revenue|sales)|revenue|sales|conversion)\b").unwrap()
 });
 static ALL_USERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:all (?:of )?(?:our |the |its )?(?:active |registered )?(?:users|customers|clients|visitors|subscribers|traffic|requests)|every (?:single )?(?:user|customer|client|visitor|request)|entire (?:user ?base|customer base)|(?:the )?whole (?:user ?base|customer base)|no (?:one|user|customer) could|nobody could)\b").unwrap()
+    Regex::new(r"(?i)\b(?:all (?:of )?(?:our |the |its |their )?(?:\w+ ){0,2}(?:users|customers|clients|visitors|subscribers|traffic|requests|branches|employees|members|students|staff|patients|players|shoppers)|every (?:single )?(?:user|customer|client|visitor|request|branch)|entire (?:user ?base|customer base|client base)|(?:the )?whole (?:user ?base|customer base)|no (?:one|user|customer) (?:could|was able)|nobody (?:could|was able)|none of (?:our |the )?users|(?:for|by|affecting|to) (?:anyone|everyone|everybody)|anyone (?:trying|attempting|who tried|wanting|accessing|visiting)|everyone (?:trying|attempting|who)|the (?:only|sole) (?:one |user )?affected|sole user|completely (?:inaccessible|unavailable|down) (?:to|for) (?:all )?users)").unwrap()
+});
+static CHANGE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\w+\s+)?(?:degradation|degraded|decrease|drop|increase|reduction|slowdown|loss|spike|surge|rise|decline|slower|faster|higher|lower|more|less|growth|jump)\b").unwrap()
+});
+static REMAINING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:the )?(?:remaining|other|rest of the) (\d{1,3}(?:\.\d+)?)\s*%").unwrap()
+});
+static SERVICE_SHARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:of )?(?:the |our |its )?(?:service|platform|system|site|website|web ?app|application|app|api|servers?)\b").unwrap()
 });
 static FRACTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(half|a third|one third|a quarter|one quarter|two thirds|two-thirds|three quarters|three-quarters)\s+of\s+(?:our |the |all )?(?:active )?(?:users|customers|clients|visitors|requests|traffic)").unwrap()
@@ -330,6 +380,21 @@ fn users_percent(region: &[&Line]) -> (Option<f64>, Option<u32>) {
     {
         for s in sentences(&l.text) {
             if let Some(p) = percent_in(s) {
+                // "70% could not log in; the remaining 30% saw slow pages": everyone.
+                let rest = region
+                    .iter()
+                    .filter(|r| r.is_content())
+                    .find_map(|r| {
+                        REMAINING
+                            .captures(&r.text)
+                            .and_then(|c| c[1].parse::<f64>().ok())
+                    })
+                    .unwrap_or(0.0);
+                let p = if rest > 0.0 && rest + p <= 100.5 {
+                    (p + rest).min(100.0)
+                } else {
+                    p
+                };
                 return (Some(p), Some(l.number));
             }
         }
@@ -361,12 +426,18 @@ fn percent_in(sentence: &str) -> Option<f64> {
         let ctx = &sentence[from..to];
         let near_after =
             &sentence[whole.end()..ceil_char(sentence, (whole.end() + 30).min(sentence.len()))];
-        let users = USER_WORDS.is_match(ctx);
+        // "a 30% drop in engagement" measures a change, not a share of users.
+        if CHANGE_AFTER.is_match(&sentence[whole.end()..]) {
+            continue;
+        }
         let resource = RESOURCE_WORDS.is_match(near_after)
             || RESOURCE_WORDS.is_match(
                 &sentence[floor_char(sentence, whole.start().saturating_sub(25))..whole.start()],
             );
-        if !users || (resource && !USER_WORDS.is_match(near_after)) {
+        let share_of_service = SERVICE_SHARE.is_match(&sentence[whole.end()..]);
+        let users = USER_WORDS.is_match(ctx) || share_of_service;
+        let users_after = USER_WORDS.is_match(near_after) || share_of_service;
+        if !users || (resource && !users_after) {
             continue;
         }
         let parse = |s: &str| s.replace(',', ".").parse::<f64>().ok();
