@@ -6,7 +6,7 @@ use super::text::{EXPERIENCE, sentences};
 use super::time::{self, DateMention, TimeMention, Zone};
 use crate::document::{HeadingKind, Line, LineKind};
 use crate::model::{Local, Moment, Outage};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -79,17 +79,19 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
         ));
     }
     if let Some(e) = &end {
-        let own = attached_date(e, year_hint);
+        let start_time = start.as_ref().map(|s| s.m.time);
+        let end_time = noon_not_midnight(start_time, e);
+        // The end's own date when the text attaches one to it; otherwise the start's,
+        // a day later when the clock rolled over midnight.
+        let own = e.m.date.as_ref().and_then(|d| date_of(d, year_hint)).filter(|_| end_time == e.m.time);
         let date = own.or_else(|| {
-            let sd = start_date?;
-            let st = start.as_ref()?.m.time;
-            Some(if e.m.time < st {
-                sd.succ_opt().unwrap_or(sd)
-            } else {
-                sd
+            let sd = start_date.or_else(|| attached_date(e, year_hint))?;
+            Some(match start_time {
+                Some(st) if end_time < st => sd.succ_opt().unwrap_or(sd),
+                _ => sd,
             })
         });
-        let local = local_of(e.m.time, date);
+        let local = local_of(end_time, date);
         outage.end = Some(Moment::new(
             local,
             offset,
@@ -113,7 +115,7 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
                 .into_iter()
                 .map(move |d| (*l, d))
         })
-        .filter(|(_, d)| d.minutes > 0)
+        .filter(|(l, d)| d.minutes > 0 && !not_the_outage(l, d))
         .enumerate()
         .max_by_key(|(i, (l, d))| (duration_score(l, d, window_line), std::cmp::Reverse(*i)))
         .map(|(_, found)| found);
@@ -171,6 +173,40 @@ fn duration_score(line: &Line, d: &time::DurationMention, window_line: Option<u3
         score += 1;
     }
     score
+}
+
+static NOT_LENGTH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:every|each|within|under|less than|up to|after|before|per|in the (?:last|past|next)|once|twice|than)\W*$").unwrap()
+});
+static NOT_LENGTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:prior|earlier|ago|later|before|after|apart|beforehand|of (?:data|logs|work|history|retention|uptime)|old|window|interval|ttl|cache|timeout|late)\b").unwrap()
+});
+static NOT_OUTAGE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:postmortem|post-mortem|analysis|investigation|review|meeting|retrospective|debugging|migration|maintenance window|project)\b[^.]{0,30}\b(?:lasted|took|ran)\b").unwrap()
+});
+
+/// Durations that are not the outage's length: "a day prior", "every 5 minutes",
+/// "under 3 hours", "the postmortem lasted 12 hours".
+fn not_the_outage(line: &Line, d: &time::DurationMention) -> bool {
+    let text = &line.text;
+    let before = &text[..d.span.start.min(text.len())];
+    let after = &text[d.span.end.min(text.len())..];
+    NOT_LENGTH_BEFORE.is_match(&before[floor_char(before, before.len().saturating_sub(20))..])
+        || NOT_LENGTH_AFTER.is_match(after)
+        || NOT_OUTAGE_SUBJECT.is_match(text)
+}
+
+/// "From 11 AM to 12:30 AM" means half past noon: a writer who starts in the morning
+/// and ends "12:30 AM" fourteen hours later has mixed up the twelve o'clock meridiem.
+fn noon_not_midnight(start: Option<NaiveTime>, end: &Found) -> NaiveTime {
+    let t = end.m.time;
+    let written = end.line.text.get(end.m.span.clone()).unwrap_or("").to_ascii_lowercase();
+    match start {
+        Some(st) if t.hour() == 0 && written.starts_with("12") && (6..12).contains(&st.hour()) => {
+            t + chrono::Duration::hours(12)
+        }
+        _ => t,
+    }
 }
 
 /// "Central African Time (CAT)" is written down as "CAT", as a reader would.
@@ -236,16 +272,20 @@ pub fn find_zone(text: &str) -> Option<Zone> {
     None
 }
 
-static START_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:start(?:ed|ing)?(?: time| date)?|began|begin(?:ning)?|from|since|commenc\w*|outage start\w*|first (?:detected|noticed|reported))\b").unwrap()
+static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:start(?:ed|s|ing)?|began|begins?|beginning|commenc\w*|since|start of (?:the )?(?:outage|incident|issue)|outage start\w*|time of start|start time|started on|first (?:detected|noticed|reported))\W*(?:at|on|around|about|approximately|approx\.?|roughly|~|by)?\W*(?:at|around|about|approximately|~)?\W*$").unwrap()
 });
-static END_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:end(?:ed|ing)?(?: time| date)?|until|till|to|through|resolved|restored|recovered|fixed|back|and|ended|finish\w*|concluded|lasting until)\b|[-–—]|\bby\b").unwrap()
+static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:end(?:ed|s|ing)?|until|till|through|resolved|restored|recovered|fixed|mitigated|back (?:online|up|to normal)|finish(?:ed)?|concluded|end of (?:the )?(?:outage|incident|issue)|outage end\w*|time of end|end time|resolution time|resumed|returned to normal)\W*(?:at|on|around|about|approximately|approx\.?|roughly|~|by)?\W*(?:at|around|about|approximately|~)?\W*$").unwrap()
 });
 
-/// Finds the outage's start and end among the summary's time mentions.
+/// Finds the outage's start and end among the summary's time mentions: labelled ones
+/// ("Start Time:", "ended at"), else a range ("10 PM to 2 AM"), else the first time and
+/// a later one plainly introduced as the end. An end is never guessed from a time that
+/// merely follows ("the alert fired at 10:07").
 fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
     let mut all: Vec<Found<'a>> = Vec::new();
+    let mut ranges: Vec<(Found<'a>, Found<'a>)> = Vec::new();
     for &line in region {
         if matches!(line.kind, LineKind::Code) || line.boilerplate {
             continue;
@@ -253,78 +293,61 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
         for m in time::scan_times(&line.text) {
             all.push(Found { m, line });
         }
+        for r in time::scan_time_ranges(&line.text) {
+            ranges.push((Found { m: r.start, line }, Found { m: r.end, line }));
+        }
     }
     if all.is_empty() {
         return (None, None);
     }
-    // 1. Labelled lines: "Start Time: ...", "End: ...".
-    let label_of = |f: &Found| -> Option<bool> {
-        let before = &f.line.text[..f.m.span.start.min(f.line.text.len())];
-        let lower = before.to_lowercase();
-        let label = lower.trim_end_matches([' ', ':', '-', '*']).trim();
-        let last_words: String = label.rsplit(['.', ';']).next().unwrap_or("").to_owned();
-        let lw = last_words.trim();
-        if lw.ends_with("start time")
-            || lw.ends_with("start")
-            || lw.ends_with("started")
-            || lw.ends_with("began")
-            || lw.ends_with("start date")
-            || lw.ends_with("began at")
-            || lw.ends_with("started at")
-            || lw.ends_with("start of outage")
-        {
-            Some(true)
-        } else if lw.ends_with("end time")
-            || lw.ends_with("end")
-            || lw.ends_with("ended")
-            || lw.ends_with("ended at")
-            || lw.ends_with("end date")
-            || lw.ends_with("resolved at")
-            || lw.ends_with("restored at")
-            || lw.ends_with("resolution time")
-            || lw.ends_with("end of outage")
-            || lw.ends_with("recovered at")
-        {
-            Some(false)
-        } else {
-            None
+    let cue = |f: &Found, re: &Regex| {
+        // The words before the time, with any date between label and time taken out
+        // ("End Time: 03/14/2024, 12:30 PM").
+        let text = &f.line.text;
+        let mut before = text[..f.m.span.start.min(text.len())].to_owned();
+        for d in time::scan_dates(&before).iter().rev() {
+            before.replace_range(d.span.clone(), "");
         }
+        // ISO's "T" before a bare time: "End Time: T17:21".
+        if before.ends_with('T') && !before[..before.len() - 1].ends_with(|c: char| c.is_alphanumeric()) {
+            before.pop();
+        }
+        let tail = &before[floor_char(&before, before.len().saturating_sub(48))..];
+        re.is_match(tail)
     };
-    let labelled_start = all.iter().find(|f| label_of(f) == Some(true));
-    let labelled_end = all.iter().find(|f| label_of(f) == Some(false));
-    if labelled_start.is_some() || labelled_end.is_some() {
-        return (labelled_start.cloned(), labelled_end.cloned());
-    }
-    // 2. A range on one line: "10:00 AM - 2:30 PM", "from 10 PM to 2 AM", "between ... and ...".
-    for w in all.windows(2) {
-        let (a, b) = (&w[0], &w[1]);
-        if !std::ptr::eq(a.line, b.line) {
-            continue;
-        }
-        let between = &a.line.text[a.m.span.end.min(b.m.span.start)..b.m.span.start];
-        if between.len() <= 40 && END_LABEL.is_match(between) {
-            return (Some(a.clone()), Some(b.clone()));
-        }
-    }
-    // 3. The first time, and a later one introduced as an end.
-    let start = all[0].clone();
-    let end = all[1..]
+    let same = |a: &Found, b: &Found| std::ptr::eq(a.line, b.line) && a.m.span == b.m.span;
+    let labelled_start = all.iter().find(|f| cue(f, &START_CUE)).cloned();
+    let labelled_end = all
         .iter()
-        .find(|f| {
-            let before = &f.line.text[..f.m.span.start.min(f.line.text.len())];
-            let tail: String = before
-                .chars()
-                .rev()
-                .take(40)
-                .collect::<String>()
-                .chars()
-                .rev()
-                .collect();
-            END_LABEL.is_match(&tail)
-                && !START_LABEL.is_match(&tail[tail.len().saturating_sub(12)..])
-        })
+        .filter(|f| labelled_start.as_ref().is_none_or(|s| !same(s, f)))
+        .find(|f| cue(f, &END_CUE))
         .cloned();
-    (Some(start), end)
+    if let (Some(s), Some(e)) = (&labelled_start, &labelled_end) {
+        return (Some(s.clone()), Some(e.clone()));
+    }
+    // A range, preferably the one the labelled end closes or the labelled start opens.
+    let chosen = ranges
+        .iter()
+        .find(|(a, b)| {
+            labelled_start.as_ref().is_some_and(|s| same(s, a)) || labelled_end.as_ref().is_some_and(|e| same(e, b))
+        })
+        .or(ranges.first());
+    if let Some((a, b)) = chosen {
+        return (Some(a.clone()), Some(b.clone()));
+    }
+    match (labelled_start, labelled_end) {
+        (Some(s), _) => (Some(s), None),
+        (None, Some(e)) => {
+            let start = all
+                .iter()
+                .take_while(|f| !same(f, &e))
+                .filter(|f| std::ptr::eq(f.line, e.line))
+                .last()
+                .cloned();
+            (start, Some(e))
+        }
+        (None, None) => (Some(all[0].clone()), None),
+    }
 }
 
 /// The words a moment was read from: the mention itself, from the line.

@@ -744,7 +744,7 @@ impl DateMention {
 
 static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)(?P<mon>[A-Za-z]{3,10})\.?,?[ \t]+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?-u:\b)(?:[,.]?[ \t]*(?P<year>\d{4})(?-u:\b))?",
+        r"(?-u:\b)(?P<mon>[A-Za-z]{3,10})(?P<sep>\.?,?[ \t]+|)(?P<day>\d{1,2})(?:st|nd|rd|th)?(?-u:\b)(?:[,.]?[ \t]*(?P<year>\d{4})(?-u:\b))?",
     )
     .expect("valid regex")
 });
@@ -754,6 +754,10 @@ static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i-u:\b)(?P<day>\d{1,2})(?i:st|nd|rd|th)?[ \t]+(?:(?i:of)[ \t]+)?(?P<mon>[A-Za-z]{3,10})(?-u:\b)\.?(?:,?[ \t]*(?P<year>\d{4})(?-u:\b))?",
     )
     .expect("valid regex")
+});
+
+static COMMA_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?P<a>\d{1,2}),[ \t]*(?P<b>\d{1,2}),[ \t]*(?P<year>\d{4})(?-u:\b)").expect("valid regex")
 });
 
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -894,6 +898,10 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
         let Some(month) = month_from_word(mon.as_str()) else {
             continue;
         };
+        // "January23, 2021": without a space only a full month name counts.
+        if caps.name("sep").is_some_and(|m| m.is_empty()) && mon.len() < 5 {
+            continue;
+        }
         if !day_is_clean(text, day.end()) {
             continue;
         }
@@ -933,6 +941,20 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
     for caps in NUMERIC_DATE.captures_iter(text) {
         if let Some(d) = numeric_date(text, &caps) {
             found.push(d);
+        }
+    }
+    // "03, 14, 2024": month, day and a four-digit year separated by commas.
+    for caps in COMMA_DATE.captures_iter(text) {
+        let (Some(a), Some(b), Some(y)) = (caps.name("a"), caps.name("b"), caps.name("year")) else {
+            continue;
+        };
+        let (Ok(month), Ok(day), Ok(year)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>(), y.as_str().parse::<i32>()) else {
+            continue;
+        };
+        if (1..=12).contains(&month) && prev_allows_number(text, a.start()) {
+            if let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day) {
+                found.push(d);
+            }
         }
     }
     found.retain(|d| !overlaps_any(&excluded, &d.span));
@@ -2605,6 +2627,11 @@ mod tests {
         let t = only("Monday, March 11, 2024 2:00 AM");
         assert_eq!(t.span, 0..30);
         // A date without a year is still attached.
+        let d = scan_dates("on January23, 2021 the API");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (Some(2021), 1, 23));
+        assert!(scan_dates("Ubuntu20 and Jan5").is_empty());
+        let d = scan_dates("Start Time: 03, 14, 2024, 10:00 AM UTC.");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (Some(2024), 3, 14));
         let t = only("January 16, 8:00 AM EST");
         assert_eq!(
             t.date.map(|d| (d.year, d.month, d.day)),
