@@ -17,13 +17,19 @@ pub enum HeadingKind {
     RootCauseResolution,
     Measures,
     Tasks,
+    /// A part of the timeline some writers head separately: "Detection", "Actions taken",
+    /// "Escalation", "Misleading paths".
+    TimelinePart,
     Other,
 }
 
 impl HeadingKind {
     /// Kinds that open one of the rubric's four sections.
     pub fn is_section(self) -> bool {
-        !matches!(self, HeadingKind::Title | HeadingKind::Other)
+        !matches!(
+            self,
+            HeadingKind::Title | HeadingKind::Other | HeadingKind::TimelinePart
+        )
     }
 }
 
@@ -74,6 +80,17 @@ pub fn normalize(text: &str) -> String {
 /// Maps heading words onto the rubric. A heading that carries content after a colon
 /// ("Issue Summary: Duration: 2 hours ...") is named by what comes before it.
 pub fn classify_heading(text: &str) -> HeadingKind {
+    // "Timeline (all in West Africa Time on the 12th of August 2023)": the name before
+    // the parenthesis says what it is.
+    if let Some((head, _)) = text.split_once('(') {
+        let n = normalize(head);
+        if !n.is_empty() {
+            let kind = classify_normalized(&n);
+            if kind.is_section() {
+                return kind;
+            }
+        }
+    }
     if let Some((head, _)) = text.split_once(':') {
         let n = normalize(head);
         if !n.is_empty() {
@@ -125,6 +142,35 @@ fn classify_normalized(n: &str) -> HeadingKind {
         "summation" | "in summary" | "to summarize" | "to sum up" | "in short" | "recap"
     ) {
         return HeadingKind::RootCauseResolution;
+    }
+    if matches!(
+        n,
+        "detection"
+            | "detection time"
+            | "detection method"
+            | "issue detection"
+            | "how it was detected"
+            | "how the issue was detected"
+            | "when it was detected"
+            | "actions taken"
+            | "action taken"
+            | "actions"
+            | "investigation"
+            | "investigation steps"
+            | "escalation"
+            | "escalations"
+            | "incident escalation"
+            | "misleading paths"
+            | "misleading path"
+            | "misleading investigation"
+            | "misleading investigations"
+            | "misleading investigation paths"
+            | "misleading investigation debugging paths"
+            | "misleading debugging paths"
+            | "debugging"
+            | "debugging steps"
+    ) {
+        return HeadingKind::TimelinePart;
     }
     let root_cause = n.contains("root cause")
         || n.contains("rootcause")
@@ -308,6 +354,12 @@ mod tests {
             ("Incident Report", Title),
             ("Conclusion", Other),
             ("In summary", RootCauseResolution),
+            (
+                "Timeline (all in West Africa Time on the 12th of August 2023)",
+                Timeline,
+            ),
+            ("Actions Taken", TimelinePart),
+            ("Misleading Investigation Paths", TimelinePart),
             ("Lessons Learned", Other),
         ];
         for (text, kind) in cases {

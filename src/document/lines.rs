@@ -63,6 +63,8 @@ pub struct Line {
     pub boilerplate: bool,
     /// The line shows an image (`![..](..)`, `<img>`, `<svg>`).
     pub media: bool,
+    /// Leading whitespace, in columns (a tab counts four).
+    pub indent: u16,
 }
 
 impl Line {
@@ -124,6 +126,7 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
                 kind,
                 boilerplate: false,
                 media: false,
+                indent: 0,
             });
             continue;
         }
@@ -137,6 +140,7 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
                 kind: LineKind::Fence,
                 boilerplate: false,
                 media: false,
+                indent: 0,
             });
             continue;
         }
@@ -149,6 +153,7 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
             kind,
             boilerplate: false,
             media: raw.contains("![") || raw.contains("<img") || raw.contains("<svg"),
+            indent: indent_of(raw),
         });
     }
     unfence_prose(body, &mut lines);
@@ -299,6 +304,19 @@ fn classify(raw: &str) -> (LineKind, String) {
             );
         }
     }
+    if let Some(item) = trimmed.strip_prefix("<li>").or_else(|| {
+        trimmed
+            .strip_prefix("<li ")
+            .and_then(|r| r.split_once('>').map(|(_, x)| x))
+    }) {
+        return (
+            LineKind::Bullet {
+                ordered: false,
+                depth: 0,
+            },
+            clean_inline(item),
+        );
+    }
     if let Some(c) = BULLET.captures(raw) {
         let marker_end = c.get(0).map_or(0, |m| m.end());
         let indent = c[1]
@@ -333,6 +351,13 @@ fn classify(raw: &str) -> (LineKind, String) {
         return (LineKind::Heading(h), heading_text(&text));
     }
     (LineKind::Text, text)
+}
+
+fn indent_of(raw: &str) -> u16 {
+    raw.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum::<u16>()
 }
 
 /// A list item's text after its marker (`- `, `1. `, `• `), raw.
@@ -374,12 +399,15 @@ fn list_heading(rest: &str, text: &str, ordered: bool) -> Option<Heading> {
 fn label_heading(text: &str) -> Option<Heading> {
     let t = text.trim();
     let words = t.split_whitespace().count();
-    if words == 0 || words > 16 || t.contains("://") {
+    if words == 0 || words > 20 || t.contains("://") {
         return None;
     }
-    let name = t.trim_end_matches(':').trim();
+    let name = t.trim_end_matches([':', '.']).trim();
     let kind = classify_heading(name);
-    if t.ends_with(':') && !name.contains(':') && words <= 10 {
+    if t.ends_with(':')
+        && !name.contains(':')
+        && (words <= 10 || (words <= 20 && kind.is_section()))
+    {
         // Short labels with nothing after the colon: "Impact:", "Tasks to address the issue:".
         return Some(Heading {
             level: 8,
@@ -396,7 +424,10 @@ fn label_heading(text: &str) -> Option<Heading> {
         _ => colon_before.is_none(),
     };
     let max_words = if kind == HeadingKind::Title { 16 } else { 8 };
-    (plain && words <= max_words && !t.ends_with(['.', ',', ';'])).then_some(Heading {
+    // "TIMELINE." is a heading too; a sentence is not.
+    let ends_ok =
+        !t.ends_with(['.', ',', ';']) || (t.ends_with('.') && words <= 5 && kind.is_section());
+    (plain && words <= max_words && ends_ok).then_some(Heading {
         level: 9,
         style: HeadingStyle::Plain,
         kind,

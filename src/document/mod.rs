@@ -135,6 +135,7 @@ fn section_kind(kind: HeadingKind) -> SectionKind {
         HeadingKind::RootCauseResolution => SectionKind::RootCauseResolution,
         HeadingKind::Measures => SectionKind::Measures,
         HeadingKind::Tasks => SectionKind::Tasks,
+        HeadingKind::TimelinePart => SectionKind::Timeline,
         HeadingKind::Title | HeadingKind::Other => SectionKind::Other,
     }
 }
@@ -301,6 +302,26 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                     }
                     _ => cur.open(SectionKind::Timeline, i, h.level),
                 }
+            }
+            // "Detection", "Escalation": parts of the timeline.
+            HeadingKind::TimelinePart => match cur.top() {
+                Some(top) if top.kind == SectionKind::Timeline => cur.sub(h.kind, i),
+                _ if !cur.seen(|k| {
+                    k == SectionKind::Timeline || is_rca(k) || k == SectionKind::Measures
+                }) =>
+                {
+                    cur.open(SectionKind::Timeline, i, h.level)
+                }
+                _ => open_other(&mut cur, h, i),
+            },
+            // "Resolution" among a timeline's parts is the last of them.
+            HeadingKind::Resolution
+                if cur.top().is_some_and(|t| {
+                    t.kind == SectionKind::Timeline
+                        && t.subs.iter().any(|s| s.kind == HeadingKind::TimelinePart)
+                }) =>
+            {
+                cur.sub(HeadingKind::TimelinePart, i)
             }
             HeadingKind::RootCause | HeadingKind::Resolution | HeadingKind::RootCauseResolution => {
                 let top = cur.top().map(|t| (t.kind, t.level));

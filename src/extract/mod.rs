@@ -77,8 +77,29 @@ impl<'a> Context<'a> {
         self.doc.range(self.part.start, first)
     }
 
+    /// The timeline's lines, leaving out parts headed as something else ("Impact
+    /// assessment" written under the timeline).
     pub fn timeline_lines(&self) -> Vec<&'a Line> {
-        self.section_lines(&[SectionKind::Timeline])
+        let mut out = Vec::new();
+        for s in self.part.sections_of(&[SectionKind::Timeline]) {
+            let from = s.heading.unwrap_or(s.start);
+            for (i, l) in self.doc.range(from, s.end).iter().enumerate() {
+                let at = from + i;
+                let foreign = s.subs.iter().any(|sub| {
+                    !matches!(
+                        sub.kind,
+                        HeadingKind::TimelinePart
+                            | HeadingKind::Timeline
+                            | HeadingKind::Other
+                            | HeadingKind::Title
+                    ) && (sub.line..sub.end).contains(&at)
+                });
+                if !foreign {
+                    out.push(l);
+                }
+            }
+        }
+        out
     }
 
     /// A zone given for the whole timeline ("Timeline (all times WAT)") or by its entries.
@@ -238,9 +259,9 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
         );
     }
     let ok = match core {
-        4 => true,
+        4 => words >= 100 || times > 0,
         3 => words >= 60 || times > 0 || incident_words >= 2,
-        2 => words >= 120 && (times >= 1 || incident_words >= 3),
+        2 => words >= 120 && (times >= 1 || incident_words >= 6),
         1 => words >= 200 && times >= 3 && incident_words >= 3,
         _ => words >= 250 && times >= 3 && incident_words >= 4,
     };

@@ -83,7 +83,11 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
         let end_time = noon_not_midnight(start_time, e);
         // The end's own date when the text attaches one to it; otherwise the start's,
         // a day later when the clock rolled over midnight.
-        let own = e.m.date.as_ref().and_then(|d| date_of(d, year_hint)).filter(|_| end_time == e.m.time);
+        let own =
+            e.m.date
+                .as_ref()
+                .and_then(|d| date_of(d, year_hint))
+                .filter(|_| end_time == e.m.time);
         let date = own.or_else(|| {
             let sd = start_date.or_else(|| attached_date(e, year_hint))?;
             Some(match start_time {
@@ -200,7 +204,12 @@ fn not_the_outage(line: &Line, d: &time::DurationMention) -> bool {
 /// and ends "12:30 AM" fourteen hours later has mixed up the twelve o'clock meridiem.
 fn noon_not_midnight(start: Option<NaiveTime>, end: &Found) -> NaiveTime {
     let t = end.m.time;
-    let written = end.line.text.get(end.m.span.clone()).unwrap_or("").to_ascii_lowercase();
+    let written = end
+        .line
+        .text
+        .get(end.m.span.clone())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match start {
         Some(st) if t.hour() == 0 && written.starts_with("12") && (6..12).contains(&st.hour()) => {
             t + chrono::Duration::hours(12)
@@ -309,7 +318,9 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
             before.replace_range(d.span.clone(), "");
         }
         // ISO's "T" before a bare time: "End Time: T17:21".
-        if before.ends_with('T') && !before[..before.len() - 1].ends_with(|c: char| c.is_alphanumeric()) {
+        if before.ends_with('T')
+            && !before[..before.len() - 1].ends_with(|c: char| c.is_alphanumeric())
+        {
             before.pop();
         }
         let tail = &before[floor_char(&before, before.len().saturating_sub(48))..];
@@ -329,7 +340,8 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
     let chosen = ranges
         .iter()
         .find(|(a, b)| {
-            labelled_start.as_ref().is_some_and(|s| same(s, a)) || labelled_end.as_ref().is_some_and(|e| same(e, b))
+            labelled_start.as_ref().is_some_and(|s| same(s, a))
+                || labelled_end.as_ref().is_some_and(|e| same(e, b))
         })
         .or(ranges.first());
     if let Some((a, b)) = chosen {

@@ -757,7 +757,8 @@ static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static COMMA_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(?P<a>\d{1,2}),[ \t]*(?P<b>\d{1,2}),[ \t]*(?P<year>\d{4})(?-u:\b)").expect("valid regex")
+    Regex::new(r"(?-u:\b)(?P<a>\d{1,2}),[ \t]*(?P<b>\d{1,2}),[ \t]*(?P<year>\d{4})(?-u:\b)")
+        .expect("valid regex")
 });
 
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -945,14 +946,20 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
     }
     // "03, 14, 2024": month, day and a four-digit year separated by commas.
     for caps in COMMA_DATE.captures_iter(text) {
-        let (Some(a), Some(b), Some(y)) = (caps.name("a"), caps.name("b"), caps.name("year")) else {
+        let (Some(a), Some(b), Some(y)) = (caps.name("a"), caps.name("b"), caps.name("year"))
+        else {
             continue;
         };
-        let (Ok(month), Ok(day), Ok(year)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>(), y.as_str().parse::<i32>()) else {
+        let (Ok(month), Ok(day), Ok(year)) = (
+            a.as_str().parse::<u32>(),
+            b.as_str().parse::<u32>(),
+            y.as_str().parse::<i32>(),
+        ) else {
             continue;
         };
         if (1..=12).contains(&month) && prev_allows_number(text, a.start()) {
-            if let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day) {
+            if let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day)
+            {
                 found.push(d);
             }
         }

@@ -26,22 +26,24 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
     let lines = ctx.timeline_lines();
     let mut raws: Vec<Raw> = Vec::new();
     let mut prev_blank = true;
+    let mut prev_text: Option<&str> = None;
+    // Indentation of the line that opened the current entry; deeper lines continue it.
+    let mut entry_indent: Option<u16> = None;
     let mut last_bullet_depth = 0u8;
     for (idx, l) in lines.iter().enumerate() {
         if l.boilerplate {
             continue;
         }
+        let entries_before = raws.len();
         match l.kind {
-            LineKind::Blank => {
-                prev_blank = true;
-                continue;
-            }
-            LineKind::Heading(_)
+            LineKind::Blank
+            | LineKind::Heading(_)
             | LineKind::Fence
             | LineKind::Code
             | LineKind::Rule
             | LineKind::Underline => {
                 prev_blank = true;
+                prev_text = None;
                 continue;
             }
             LineKind::TableRule => continue,
@@ -76,9 +78,15 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             LineKind::Text => {
                 let mentions = time::scan_times(&l.text);
                 let leads = mentions.first().is_some_and(|m| leads_line(&l.text, m));
+                // A hard-wrapped line carries on the previous one.
+                let wrapped = !prev_blank
+                    && (prev_text.is_some_and(|p: &str| {
+                        !p.trim_end().ends_with(['.', '!', '?', ':', ')', ';'])
+                    }) || l.text.starts_with(|c: char| c.is_lowercase())
+                        || entry_indent.is_some_and(|i| l.indent > i));
                 if leads {
                     push_line(&mut raws, l, &l.text, true);
-                } else if !mentions.is_empty() && starts_with_time_phrase(&l.text) {
+                } else if !mentions.is_empty() && starts_with_time_phrase(&l.text) && !wrapped {
                     for s in sentences(&l.text) {
                         if starts_with_time_phrase(s) || raws.is_empty() {
                             push_line(&mut raws, l, s, false);
@@ -86,8 +94,11 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                             append(&mut raws, s);
                         }
                     }
-                } else if !raws.is_empty() && !prev_blank {
+                } else if wrapped && !raws.is_empty() {
                     append(&mut raws, &l.text);
+                } else if label_item(&l.text) {
+                    // "Actions taken: the team checked the logs." is an event of its own.
+                    push_line(&mut raws, l, &l.text, true);
                 } else if !mentions.is_empty() {
                     // A paragraph that tells time in the middle: one entry per timed sentence.
                     for s in sentences(&l.text) {
@@ -97,17 +108,29 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                             append(&mut raws, s);
                         }
                     }
-                } else if !raws.is_empty() && raws.last().is_some_and(|r| r.itemized) && !prev_blank
-                {
-                    append(&mut raws, &l.text);
+                } else if !prev_blank && raws.last().is_some_and(|r| r.itemized) {
+                    // A line of its own under itemized events is another event (not a
+                    // question answered in place: "What service was down? MySQL").
+                    if l.text.split_whitespace().count() >= 4
+                        && !sentences(&l.text).first().is_some_and(|s| s.ends_with('?'))
+                    {
+                        push_line(&mut raws, l, &l.text, true);
+                    }
                 } else if raws.iter().any(|r| r.itemized) {
                     // A paragraph after itemized entries: a note, not an event.
-                } else if !l.text.is_empty() && l.text.split_whitespace().count() >= 4 {
+                } else if l.text.split_whitespace().count() >= 4 {
                     // Prose timelines without times: each paragraph is an event.
                     push_line(&mut raws, l, &l.text, false);
                 }
             }
         }
+        if raws.len() > entries_before {
+            entry_indent = Some(l.indent);
+        }
+        prev_text = match l.kind {
+            LineKind::Text | LineKind::Bullet { .. } => Some(l.text.as_str()),
+            _ => None,
+        };
         prev_blank = false;
     }
     // Drop prose "entries" that are introductions ("All times are UTC.") when the rest is itemized.
@@ -153,6 +176,17 @@ fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
             itemized: true,
         });
     }
+}
+
+/// "Detection method: a customer complained." — a short label, then the event.
+fn label_item(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(label, rest)| {
+        let words = label.split_whitespace().count();
+        (1..=4).contains(&words)
+            && label.chars().next().is_some_and(char::is_uppercase)
+            && !label.chars().any(|c| c.is_ascii_digit())
+            && rest.split_whitespace().count() >= 3
+    })
 }
 
 fn append(raws: &mut [Raw], text: &str) {
