@@ -6,8 +6,8 @@ pub mod report;
 
 use crate::document::{HeadingKind, Line, LineKind};
 use crate::extract::text::{
-    CAUSE, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION, MISLEADING, RESOLUTION,
-    TASK_VERB, sentences, word_count,
+    ADVICE, ASSUMPTION, CAUSE, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION, MISLEADING,
+    RESOLUTION, TASK_VERB, sentences, word_count,
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
@@ -137,7 +137,7 @@ impl<'a> Reader<'a> {
         lines.iter().copied().find(|l| l.is_content() && f(&l.text))
     }
 
-    fn entry_matching(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
+    fn entry_matching(&self, f: &impl Fn(&str) -> bool) -> Option<u32> {
         self.facts
             .timeline
             .iter()
@@ -284,94 +284,82 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn no_timeline(&self) -> Option<Verdict> {
-        (self.timeline.is_empty() && self.facts.timeline.is_empty()).then(|| {
-            fail(
-                self.first_line(),
-                "there is no timeline section",
-                "add a \"Timeline\" section of bullet points: `- 10:05 AM - what happened`",
-            )
-        })
+    /// Where timeline facts may be found, in order: the extracted entries, the timeline's
+    /// own lines, then (as a reviewer would credit them) the rest of the postmortem
+    /// outside its measures. Returns the line of the first match.
+    fn timeline_evidence(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
+        self.entry_matching(&f)
+            .or_else(|| Self::find(&self.timeline, &f).map(|l| l.number))
+            .or_else(|| {
+                let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+                self.ctx
+                    .lines()
+                    .iter()
+                    .find(|l| l.is_content() && !measures.contains(&l.number) && f(&l.text))
+                    .map(|l| l.number)
+            })
+    }
+
+    fn timeline_at(&self) -> Option<u32> {
+        self.heading_line(SectionKind::Timeline)
+            .or_else(|| self.first_line())
     }
 
     fn detected_when(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
-        }
-        let timed = self.facts.timeline.iter().filter(|e| e.time.is_some());
-        let detection = self
+        let timed = self
             .facts
             .timeline
             .iter()
             .find(|e| e.time.is_some() && e.kind == EntryKind::Detection);
-        match detection.or_else(|| timed.clone().next()) {
-            Some(e) => pass(
+        if let Some(e) = timed.or_else(|| self.facts.timeline.iter().find(|e| e.time.is_some())) {
+            return pass(
                 Some(e.line),
                 format!(
                     "detected at {}",
                     e.time.map(|t| t.to_string()).unwrap_or_default()
                 ),
+            );
+        }
+        // Detection told in prose with its time: "noticed the issue at 19:20".
+        let told =
+            |t: &str| DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty();
+        match self.timeline_evidence(told) {
+            Some(l) => pass(Some(l), "the time of detection is given"),
+            None => fail(
+                self.timeline_at(),
+                "nothing says when the issue was detected: no timeline entry has a time",
+                "start each timeline entry with its time: `- 10:05 AM - monitoring alert fired`",
             ),
-            None => {
-                // Detection told in prose with its time: "noticed the issue at 19:20".
-                match Self::find(&self.timeline, |t| {
-                    DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty()
-                })
-                .or_else(|| {
-                    Self::find(&self.summary, |t| {
-                        DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty()
-                    })
-                }) {
-                    Some(l) => pass(Some(l.number), "the time of detection is given"),
-                    None => fail(
-                        self.heading_line(SectionKind::Timeline),
-                        "no timeline entry has a time, so it is not clear when the issue was detected",
-                        "start each timeline entry with its time: `- 10:05 AM - monitoring alert fired`",
-                    ),
-                }
-            }
         }
     }
 
     fn detected_how(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
-        }
-        let hit = self
-            .entry_matching(|t| DETECTION.matches(t))
-            .or_else(|| Self::find(&self.timeline, |t| DETECTION.matches(t)).map(|l| l.number))
-            .or_else(|| {
-                Self::find(&self.summary, |t| {
-                    DETECTION.matches(t)
-                        && (t.to_lowercase().contains("detect")
-                            || t.to_lowercase().contains("noticed")
-                            || t.to_lowercase().contains("alert")
-                            || t.to_lowercase().contains("reported"))
-                })
-                .map(|l| l.number)
-            });
-        match hit {
+        match self.timeline_evidence(|t| DETECTION.matches(t)) {
             Some(l) => pass(Some(l), "says how the issue was detected"),
             None => fail(
-                self.heading_line(SectionKind::Timeline),
-                "the timeline does not say how the issue was detected",
+                self.timeline_at(),
+                "nothing says how the issue was detected",
                 "say how it was noticed: a monitoring alert, an engineer, a customer complaint",
             ),
         }
     }
 
     fn actions(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
-        }
-        let hit = self.facts.timeline.iter().find(|e| {
-            matches!(e.kind, EntryKind::Investigation | EntryKind::Misleading)
-                || INVESTIGATION.matches(&e.text)
-        });
-        match hit {
-            Some(e) => pass(Some(e.line), "records what was investigated"),
+        let by_kind = self
+            .facts
+            .timeline
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    EntryKind::Investigation | EntryKind::Misleading | EntryKind::Mitigation
+                )
+            })
+            .map(|e| e.line);
+        match by_kind.or_else(|| self.timeline_evidence(|t| INVESTIGATION.matches(t))) {
+            Some(l) => pass(Some(l), "records what was investigated"),
             None => fail(
-                self.heading_line(SectionKind::Timeline),
+                self.timeline_at(),
                 "the timeline does not record what was investigated or assumed",
                 "add entries for the actions taken: what was checked, and what the team assumed the cause was",
             ),
@@ -379,88 +367,45 @@ impl<'a> Reader<'a> {
     }
 
     fn misleading(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
+        // A wrong lead or a dead end, anywhere; or an assumption about the cause written
+        // in the timeline: reviewers credit "assumed a DDoS" as the misleading path it was.
+        let assumed = |t: &str| ASSUMPTION.matches(t) || MISLEADING.matches(t);
+        let in_timeline = self
+            .entry_matching(&assumed)
+            .or_else(|| Self::find(&self.timeline, assumed).map(|l| l.number));
+        match in_timeline.or_else(|| self.timeline_evidence(|t| MISLEADING.matches(t))) {
+            Some(l) => pass(Some(l), "describes a misleading path or wrong assumption"),
+            None => fail(
+                self.timeline_at(),
+                "no misleading investigation or debugging path is described",
+                "add the wrong lead the team followed, e.g. \"10:20 AM - suspected the network; it was fine\"",
+            ),
         }
-        let strong = |t: &str| {
-            MISLEADING.find(t).is_some_and(|m| {
-                let w = m.as_str().to_lowercase();
-                !(w.starts_with("assum")
-                    || w.starts_with("suspect")
-                    || w.starts_with("thought")
-                    || w.starts_with("believ"))
-            })
-        };
-        if let Some(l) = self
-            .entry_matching(strong)
-            .or_else(|| Self::find(&self.timeline, strong).map(|l| l.number))
-        {
-            return pass(Some(l), "describes a misleading path");
-        }
-        // An assumption the timeline later drops counts as a wrong lead.
-        let entries = &self.facts.timeline;
-        if let Some(i) = entries.iter().position(|e| MISLEADING.matches(&e.text))
-            && entries[i + 1..].iter().any(|e| {
-                strong(&e.text)
-                    || e.text.to_lowercase().contains("shifted")
-                    || e.text.to_lowercase().contains("instead")
-                    || e.text.to_lowercase().contains("actually")
-                    || e.text.to_lowercase().contains("real cause")
-            })
-        {
-            return pass(
-                Some(entries[i].line),
-                "describes an assumption that proved wrong",
-            );
-        }
-        // A section of misleading paths outside the timeline.
-        if let Some(l) = self.ctx.lines().iter().find(|l| {
-            !l.boilerplate
-                && l.text.to_lowercase().contains("misleading")
-                && l.text.split_whitespace().count() >= 2
-        }) {
-            return pass(Some(l.number), "describes a misleading path");
-        }
-        fail(
-            self.heading_line(SectionKind::Timeline),
-            "no misleading investigation or debugging path is described",
-            "add the wrong lead the team followed, e.g. \"10:20 AM - suspected the network; it was fine\"",
-        )
     }
 
     fn escalation(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
-        }
-        let hit = self
-            .entry_matching(|t| ESCALATION.matches(t))
-            .or_else(|| Self::find(&self.timeline, |t| ESCALATION.matches(t)).map(|l| l.number));
-        match hit {
+        match self.timeline_evidence(|t| ESCALATION.matches(t)) {
             Some(l) => pass(Some(l), "says who the incident was escalated to"),
             None => fail(
-                self.heading_line(SectionKind::Timeline),
-                "the timeline does not say which team or people the incident was escalated to",
+                self.timeline_at(),
+                "nothing says which team or people the incident was escalated to",
                 "add the escalation, e.g. \"10:40 AM - escalated to the database team\"",
             ),
         }
     }
 
     fn resolution(&self) -> Verdict {
-        if let Some(v) = self.no_timeline() {
-            return v;
-        }
-        let hit = self
+        let last = self
             .facts
             .timeline
             .iter()
             .rev()
             .find(|e| e.kind == EntryKind::Resolution || RESOLUTION.matches(&e.text))
-            .map(|e| e.line)
-            .or_else(|| Self::find(&self.timeline, |t| RESOLUTION.matches(t)).map(|l| l.number));
-        match hit {
+            .map(|e| e.line);
+        match last.or_else(|| self.timeline_evidence(|t| RESOLUTION.matches(t))) {
             Some(l) => pass(Some(l), "says how the incident was resolved"),
             None => fail(
-                self.heading_line(SectionKind::Timeline),
+                self.timeline_at(),
                 "the timeline does not say how the incident was resolved",
                 "end the timeline with the resolution, e.g. \"11:30 AM - config rolled back; service restored\"",
             ),
@@ -546,33 +491,33 @@ impl<'a> Reader<'a> {
     }
 
     fn tasks(&self) -> Verdict {
-        let specific: Vec<&(String, u32)> = self
-            .facts
-            .tasks
-            .iter()
-            .filter(|(t, _)| TASK_VERB.matches(t))
-            .collect();
-        if specific.len() >= 2 {
-            return pass(
-                specific.first().map(|t| t.1),
-                format!("{} specific tasks", specific.len()),
-            );
-        }
-        // Plain-text lists: several short imperative lines in the measures.
-        let imperative: Vec<&&Line> = self
+        // A list: two or more items in the measures (bullets, table rows, "Label: do X"
+        // lines, or short lines of their own), each saying something to do.
+        let items: Vec<&&Line> = self
             .measures
             .iter()
             .filter(|l| {
+                let words = word_count(&l.text);
                 l.is_content()
-                    && l.kind == LineKind::Text
-                    && word_count(&l.text) <= 30
-                    && starts_with_task_verb(&l.text)
+                    && words >= 3
+                    && !l.text.trim_end().ends_with(':')
+                    && match l.kind {
+                        LineKind::Bullet { .. } | LineKind::TableRow => true,
+                        LineKind::Text => words <= 30 && sentences(&l.text).len() == 1,
+                        _ => false,
+                    }
             })
             .collect();
-        if imperative.len() >= 3 {
+        // Specific: something to do to something named, not advice ("always keep an eye
+        // on your servers").
+        let specific: Vec<&&&Line> = items
+            .iter()
+            .filter(|l| TASK_VERB.matches(&l.text) && !ADVICE.matches(&l.text))
+            .collect();
+        if specific.len() >= 2 {
             return pass(
-                imperative.first().map(|l| l.number),
-                format!("{} specific tasks", imperative.len()),
+                specific.first().map(|l| l.number),
+                format!("{} specific tasks", specific.len()),
             );
         }
         fail(
@@ -740,11 +685,6 @@ impl<'a> Reader<'a> {
         }
         skip("no humour, diagram or image found (optional)")
     }
-}
-
-fn starts_with_task_verb(t: &str) -> bool {
-    let first = t.split_whitespace().next().unwrap_or("");
-    TASK_VERB.find(first).is_some_and(|m| m.start() == 0)
 }
 
 /// "3 h 15 min", "45 min", "2 days 1 h".

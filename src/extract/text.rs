@@ -96,6 +96,7 @@ vocab!(
     DETECTION,
     [
         r"detect",
+        r"encounter",
         r"alert",
         r"alarm",
         r"monitor",
@@ -206,43 +207,83 @@ vocab!(
         r"fruitless",
         r"futile",
         r"chas(?:ed|ing) (?:ghost|shadow)",
-        r"assum(?:ed|ption)",
-        r"suspect(?:ed|ing)",
-        r"thought (?:it|the|that)",
-        r"believ(?:ed|ing) (?:it|the|that)",
+        r"no useful",
+        r"nothing useful",
+        r"disappoint",
+        r"no luck",
+        r"not helpful",
+        r"nothing (?:unusual|abnormal|wrong|suspicious)",
+        r"came up empty",
+        r"in vain",
+        r"(?:did not|didn't) (?:reveal|show|find|turn up)",
+        r"no (?:errors?|anomal\w*|abnormal\w*|issues?|problems?) (?:were |was )?(?:found|detected|seen|observed)",
+        r"(?:appeared|looked|seemed|was|were) (?:normal|fine|healthy|ok|okay)",
+        r"everything (?:looked|seemed|was) (?:fine|normal|ok|okay|healthy)",
+        r"misdiagnos",
+        r"detour",
     ]
 );
 
+// Advice rather than a task: "always keep an eye on your servers", "be careful".
 vocab!(
-    ESCALATION,
+    ADVICE,
     [
-        r"escalat",
-        r"pag(?:ed|ing)\b",
-        r"call(?:ed)? in",
-        r"loop(?:ed)? in",
-        r"brought in",
-        r"bring in",
-        r"notif(?:ied|y) (?:the )?\w+ (?:team|lead|engineer|manager|admin)",
-        r"alerted (?:the )?\w+ team",
-        r"handed (?:over|off)",
-        r"assigned to",
-        r"involv(?:ed|ing) (?:the )?\w+",
-        r"reached out",
-        r"contacted",
-        r"engag(?:ed|ing) (?:the )?\w+",
-        r"consult",
-        r"summon",
-        r"rais(?:ed|ing) (?:to|with)",
-        r"forwarded to",
-        r"transferred to",
-        r"on-call",
-        r"(?:team|lead|engineer|manager|admin|dba|sre|devops)s? (?:was|were) (?:notified|informed|called|contacted|alerted)",
-        r"joined",
-        r"assembled",
-        r"war room",
-        r"incident commander",
+        r"your\b",
+        r"you should",
+        r"always\b",
+        r"never\b",
+        r"best (?:practice|algorithm|way)",
+        r"be (?:careful|vigilant|mindful|cautious|aware)",
+        r"keep in mind",
+        r"make sure you",
     ]
 );
+
+// An assumption about the cause: a misleading path when the timeline records it.
+vocab!(
+    ASSUMPTION,
+    [
+        r"assum(?:ed|ing|ption)",
+        r"suspect(?:ed|ing)",
+        r"thought (?:it|the|that|this)",
+        r"believ(?:ed|ing) (?:it|the|that)",
+        r"hypothes",
+        r"theor(?:y|ies|ized|ised)",
+        r"presum(?:ed|ing)",
+        r"guess(?:ed)?",
+        r"speculat",
+    ]
+);
+
+/// Escalation: the incident handed to a named team or person ("escalated to the DBA
+/// team", "called the hosting provider", "informed the back-end developer"). Paging the
+/// on-call engineer is how an incident starts, not an escalation, and "the issue was
+/// escalated" without saying to whom is not enough.
+pub struct Escalation {
+    handed: Regex,
+    on_call: Regex,
+}
+
+impl Escalation {
+    pub fn matches(&self, text: &str) -> bool {
+        sentences(text).iter().any(|s| {
+            let without_on_call = self.on_call.replace_all(s, "");
+            self.handed.is_match(&without_on_call)
+        })
+    }
+}
+
+pub static ESCALATION: LazyLock<Escalation> = LazyLock::new(|| {
+    let target = r"(?:teams?|engineers?|developers?|devs?|leads?|managers?|management|admins?|administrators?|dbas?|sre|devops|ops|operations|experts?|specialists?|support|providers?|vendors?|seniors?|department|colleagues?|mentors?|staff|squad|architects?|head of|cto|ceo|contractors?|consultants?|supervisors?|boss|hosting|personnel|professionals?|people|members?|individuals?)";
+    let verbs = r"(?:notif(?:y|ied|ies|ication)|notifyed|inform(?:ed|s)?|alert(?:ed|s)?|call(?:s|ed)?|contact(?:ed|s)?|pag(?:ed|es)|forward(?:ed|s)?|sent|signal|invit\w*|brought in|bring in|called in|looped in|loop in|pulled in|reached out|consult\w*|engag(?:ed|ing|es)|involv(?:ed|ing|es)|hand(?:ed)? (?:over|off)|assign\w*|summon\w*|rais\w* (?:it |this |the issue )?with|request\w* (?:help|assistance|support)|sought (?:help|assistance)|ask(?:ed)? for help|roped in|transferred|joined|tagged|mobiliz\w*|mobilis\w*|war room|incident commander)";
+    Escalation {
+        handed: Regex::new(&format!(
+            r"(?i)\b(?:escalat\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?to\b|escalat\w*[^.;]{{0,80}}?\b{target}\b|{verbs}[^.;]{{0,60}}?\b{target}\b|{target}\b[^.;]{{0,30}}?\b(?:was|were|got|is|are)\s+(?:notified|informed|alerted|called|contacted|paged|involved|engaged|brought in|looped in)|war room|incident commander)"
+        ))
+        .expect("escalation regex"),
+        on_call: Regex::new(r"(?i)\bon[- ]?call\s+(?:\w+\s+){0,2}(?:engineers?|teams?|developers?|devs?|staff|sre|person|admins?|operations team|ops team)\b").expect("on-call regex"),
+    }
+});
 
 vocab!(
     RESOLUTION,
@@ -420,6 +461,19 @@ vocab!(
 vocab!(
     TASK_VERB,
     [
+        r"should\b",
+        r"must\b",
+        r"will\b",
+        r"needs? to\b",
+        r"turn",
+        r"have\b",
+        r"send",
+        r"place",
+        r"put\b",
+        r"recreat",
+        r"educat",
+        r"invest",
+        r"hir(?:e|ing)\b",
         r"add",
         r"implement",
         r"set ?up",
