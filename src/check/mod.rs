@@ -259,15 +259,25 @@ impl<'a> Reader<'a> {
             .filter(|s| s.kind == SectionKind::Summary)
             .flat_map(|s| s.subs.iter())
             .find(|s| s.kind == HeadingKind::RootCause);
-        if let Some(sub) = has_sub
-            && let Some(l) = self
+        if let Some(sub) = has_sub {
+            // "### Root Cause: a pool misconfiguration" carries its answer in the heading.
+            let heading = &self.ctx.doc.lines[sub.line];
+            let inline = heading
+                .text
+                .split_once(':')
+                .is_some_and(|(_, rest)| word_count(rest) >= 4);
+            let below = self
                 .ctx
                 .doc
                 .range(sub.line + 1, sub.end)
                 .iter()
-                .find(|l| l.is_content() && word_count(&l.text) >= 4)
-        {
-            return pass(Some(l.number), "the summary names the root cause");
+                .find(|l| l.is_content() && word_count(&l.text) >= 4);
+            if inline {
+                return pass(Some(heading.number), "the summary names the root cause");
+            }
+            if let Some(l) = below {
+                return pass(Some(l.number), "the summary names the root cause");
+            }
         }
         match Self::find(&self.summary, |t| {
             sentences(t)
@@ -275,6 +285,10 @@ impl<'a> Reader<'a> {
                 .any(|s| CAUSE.matches(s) && word_count(s) >= 5)
         }) {
             Some(l) => pass(Some(l.number), "the summary names the root cause"),
+            None if self.early_root_cause().is_some() => pass(
+                self.early_root_cause(),
+                "the root cause is given right after the summary",
+            ),
             None => fail(
                 self.heading_line(SectionKind::Summary)
                     .or_else(|| self.first_line()),
@@ -282,6 +296,38 @@ impl<'a> Reader<'a> {
                 "close the summary with the root cause in a sentence, e.g. \"The root cause was ...\"",
             ),
         }
+    }
+
+    /// A root cause section placed before the timeline reads as part of the summary
+    /// ("## Summary", "## Root Cause", "## Timeline").
+    fn early_root_cause(&self) -> Option<u32> {
+        let sections = &self.ctx.part.sections;
+        let timeline_at = sections
+            .iter()
+            .position(|s| s.kind == SectionKind::Timeline)
+            .unwrap_or(sections.len());
+        sections[..timeline_at]
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    SectionKind::RootCause | SectionKind::RootCauseResolution
+                )
+            })
+            .flat_map(|s| {
+                self.ctx
+                    .doc
+                    .range(s.heading.unwrap_or(s.start), s.end)
+                    .iter()
+            })
+            .find(|l| {
+                let inline = l.heading().is_some()
+                    && l.text
+                        .split_once(':')
+                        .is_some_and(|(_, r)| word_count(r) >= 4);
+                inline || (l.is_content() && word_count(&l.text) >= 4)
+            })
+            .map(|l| l.number)
     }
 
     /// Where timeline facts may be found, in order: the extracted entries, the timeline's
@@ -503,7 +549,10 @@ impl<'a> Reader<'a> {
                     && !l.text.trim_end().ends_with(':')
                     && match l.kind {
                         LineKind::Bullet { .. } | LineKind::TableRow => true,
-                        LineKind::Text => words <= 30 && sentences(&l.text).len() == 1,
+                        // A line of its own, not an introduction to the list.
+                        LineKind::Text => {
+                            words <= 40 && !l.text.to_lowercase().contains("the following")
+                        }
                         _ => false,
                     }
             })

@@ -328,10 +328,10 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 match top {
                     // "Root Cause:" inside the summary, before any timeline.
                     Some((SectionKind::Summary, level))
-                        if h.level >= level
-                            && h.kind == HeadingKind::RootCause
+                        if h.kind == HeadingKind::RootCause
                             && !cur.seen(|k| k == SectionKind::Timeline || is_rca(k))
-                            && h.style >= HeadingStyle::Bold =>
+                            && (h.level > level
+                                || (h.level == level && h.style >= HeadingStyle::Bold)) =>
                     {
                         cur.sub(h.kind, i)
                     }

@@ -351,6 +351,11 @@ vocab!(
 vocab!(
     CAUSE,
     [
+        r"caused\b",
+        r"(?:issue|problem|culprit|error|outage|failure) (?:was|is) (?:that|the|a|an|due|because|related)",
+        r"(?:found|discovered|determined|identified|realized|realised) that",
+        r"came from",
+        r"was down to",
         r"root cause",
         r"caused by",
         r"cause[ds]? (?:was|were|is)",
@@ -361,7 +366,6 @@ vocab!(
         r"stem(?:med|ming|s)? from",
         r"traced (?:back )?to",
         r"triggered by",
-        r"led to",
         r"attribut",
         r"originat",
         r"the culprit",
