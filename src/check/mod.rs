@@ -80,8 +80,8 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn new(ctx: &'a Context<'a>, facts: &'a Facts) -> Self {
         // Root cause and resolution may come as one section or two, with sub-headings.
-        let mut cause = Vec::new();
-        let mut fix = Vec::new();
+        let mut cause: Vec<&'a Line> = Vec::new();
+        let mut fix: Vec<&'a Line> = Vec::new();
         for s in &ctx.part.sections {
             let lines = ctx.doc.range(s.start, s.end);
             match s.kind {
@@ -106,6 +106,23 @@ impl<'a> Reader<'a> {
                 }
                 _ => {}
             }
+        }
+        // Without a root cause and resolution section, the parts headed so elsewhere
+        // count: "Root Causes:" under the summary, "Resolution:" closing the timeline.
+        let sub_lines = |kind: HeadingKind| -> Vec<&'a Line> {
+            ctx.part
+                .sections
+                .iter()
+                .flat_map(|s| s.subs.iter())
+                .filter(|sub| sub.kind == kind)
+                .flat_map(|sub| ctx.doc.range(sub.line + 1, sub.end).iter())
+                .collect()
+        };
+        if cause.is_empty() {
+            cause = sub_lines(HeadingKind::RootCause);
+        }
+        if fix.is_empty() {
+            fix = sub_lines(HeadingKind::Resolution);
         }
         Reader {
             ctx,
@@ -507,7 +524,7 @@ impl<'a> Reader<'a> {
             .map(|l| word_count(&l.text))
             .sum();
         match content.iter().find(|l| FIX.matches(&l.text)) {
-            Some(l) if fix_words >= 12 => pass(Some(l.number), "explains how the issue was fixed"),
+            Some(l) if fix_words >= 6 => pass(Some(l.number), "explains how the issue was fixed"),
             _ => fail(
                 at,
                 "the fix is not explained in detail",

@@ -172,7 +172,8 @@ fn classify_normalized(n: &str) -> HeadingKind {
     ) {
         return HeadingKind::TimelinePart;
     }
-    let root_cause = n.contains("root cause")
+    let root_cause = has(n, "cause")
+        || n.contains("root cause")
         || n.contains("rootcause")
         || n.starts_with("cause")
         || n.contains("causes") && !n.contains("because");

@@ -321,7 +321,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                         && t.subs.iter().any(|s| s.kind == HeadingKind::TimelinePart)
                 }) =>
             {
-                cur.sub(HeadingKind::TimelinePart, i)
+                cur.sub(HeadingKind::Resolution, i)
             }
             HeadingKind::RootCause | HeadingKind::Resolution | HeadingKind::RootCauseResolution => {
                 let top = cur.top().map(|t| (t.kind, t.level));

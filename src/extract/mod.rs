@@ -90,6 +90,7 @@ impl<'a> Context<'a> {
                         sub.kind,
                         HeadingKind::TimelinePart
                             | HeadingKind::Timeline
+                            | HeadingKind::Resolution
                             | HeadingKind::Other
                             | HeadingKind::Title
                     ) && (sub.line..sub.end).contains(&at)

@@ -386,6 +386,15 @@ vocab!(
 vocab!(
     FIX,
     [
+        r"configur",
+        r"allow",
+        r"enabl",
+        r"start(?:ed)?\b",
+        r"command",
+        r"back in order",
+        r"creat",
+        r"bring (?:it |the \w+ )?back",
+        r"brought (?:it |the \w+ )?back",
         r"fix",
         r"resolv",
         r"restor",
