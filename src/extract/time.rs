@@ -957,11 +957,11 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
         ) else {
             continue;
         };
-        if (1..=12).contains(&month) && prev_allows_number(text, a.start()) {
-            if let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day)
-            {
-                found.push(d);
-            }
+        if (1..=12).contains(&month)
+            && prev_allows_number(text, a.start())
+            && let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day)
+        {
+            found.push(d);
         }
     }
     found.retain(|d| !overlaps_any(&excluded, &d.span));

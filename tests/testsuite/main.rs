@@ -3,6 +3,7 @@
 
 mod common;
 
+mod accuracy;
 mod build;
 mod check_cli;
 mod cli;
