@@ -490,11 +490,11 @@ impl<'a> Reader<'a> {
         let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
         let causal = content.iter().find(|l| CAUSE.matches(&l.text));
         match causal {
-            Some(l) if words >= 20 => pass(
+            Some(l) if words >= 15 => pass(
                 Some(l.number),
                 format!("explains the cause in {words} words"),
             ),
-            _ if words >= 40 => pass(
+            _ if words >= 25 => pass(
                 content.first().map(|l| l.number),
                 format!("explains the cause in {words} words"),
             ),

@@ -107,6 +107,13 @@ pub fn classify_heading(text: &str) -> HeadingKind {
     classify_normalized(&n)
 }
 
+/// "Task 0", "task 1": the assignment's task numbers, each heading a postmortem of its own.
+pub fn is_task_marker(normalized: &str) -> bool {
+    normalized
+        .strip_prefix("task ")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// Words that make a plain line a title on their own: "Postmortem: ...", "Incident
 /// report". Bare "outage" is not enough there ("Start of outage: 10:00").
 pub fn is_strong_title(text: &str) -> bool {
@@ -137,6 +144,9 @@ fn classify_normalized(n: &str) -> HeadingKind {
     }
     // A closing recap after the timeline ("Summation", "In summary") tells cause and fix;
     // it is not the issue summary that opens a postmortem.
+    if is_task_marker(n) {
+        return HeadingKind::Title;
+    }
     if matches!(
         n,
         "summation" | "in summary" | "to summarize" | "to sum up" | "in short" | "recap"

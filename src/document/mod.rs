@@ -237,8 +237,9 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
         let Some(h) = line.heading() else { continue };
         match h.kind {
             HeadingKind::Title => {
-                let strong =
-                    h.style <= HeadingStyle::Bold || line.text.to_lowercase().starts_with("post");
+                let strong = h.style <= HeadingStyle::Bold
+                    || line.text.to_lowercase().starts_with("post")
+                    || heading::is_task_marker(&heading::normalize(&line.text));
                 if cur.has_core() && strong {
                     let boundary = pull_back(&mut cur, i, lines);
                     parts.push(

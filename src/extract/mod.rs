@@ -345,7 +345,35 @@ fn title(ctx: &Context) -> Option<String> {
             return Some(clean(&l.text));
         }
     }
-    None
+    // No title written: name the incident by what the summary says broke
+    // ("Impact: Database Service Outage - users ...") or by its cause.
+    let summary = ctx.summary_lines();
+    let clause = |s: &str| -> Option<String> {
+        let first = s
+            .split([':', ';', '.', '(', '—', '–'])
+            .next()
+            .unwrap_or(s)
+            .split(" - ")
+            .next()
+            .unwrap_or(s)
+            .trim();
+        let words = first.split_whitespace().count();
+        (2..=10).contains(&words).then(|| capitalize(first))
+    };
+    let labelled = |name: &str| {
+        summary.iter().filter(|l| l.is_content()).find_map(|l| {
+            let (label, rest) = l.text.split_once(':')?;
+            label
+                .trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| clause(rest.trim()))
+                .flatten()
+        })
+    };
+    labelled("impact")
+        .or_else(|| labelled("root cause"))
+        .or_else(|| labelled("cause"))
+        .or_else(|| labelled("issue"))
 }
 
 /// The writer's name from a byline in the first lines: "Author: Ada", "By: Ada Obi".
