@@ -6,11 +6,15 @@ pub mod report;
 
 use crate::document::{HeadingKind, Line, LineKind};
 use crate::extract::text::{
-    ADVICE, ASSUMPTION, CAUSE, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION, MISLEADING,
-    RESOLUTION, TASK_VERB, sentences, word_count,
+    ADVICE, ASSUMPTION, CAUSE, DETECTED_BY, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION,
+    MISLEADING, RESOLUTION, TASK_VERB, sentences, word_count,
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
+
+static OUTAGE_BEGINS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)\b|\bdeploy(?:ed|ment)\b[^.]{0,40}\b(?:began|begins|started|went out|completed)|\b(?:began|started) deploying|\bdeployed\b").unwrap()
+});
 
 /// A rule's verdict before levels are applied.
 struct Verdict {
@@ -369,12 +373,17 @@ impl<'a> Reader<'a> {
     }
 
     fn detected_when(&self) -> Verdict {
-        let timed = self
-            .facts
-            .timeline
-            .iter()
-            .find(|e| e.time.is_some() && e.kind == EntryKind::Detection);
-        if let Some(e) = timed.or_else(|| self.facts.timeline.iter().find(|e| e.time.is_some())) {
+        // The timed detection entry; else the first timed entry, unless it records the
+        // outage beginning or work already under way rather than its discovery.
+        let timed = self.facts.timeline.iter().filter(|e| e.time.is_some());
+        let detection = timed.clone().find(|e| e.kind == EntryKind::Detection);
+        let first = timed.clone().next().filter(|e| {
+            !matches!(
+                e.kind,
+                EntryKind::Investigation | EntryKind::Mitigation | EntryKind::Escalation
+            ) && !OUTAGE_BEGINS.is_match(&e.text)
+        });
+        if let Some(e) = detection.or(first) {
             return pass(
                 Some(e.line),
                 format!(
@@ -397,7 +406,7 @@ impl<'a> Reader<'a> {
     }
 
     fn detected_how(&self) -> Verdict {
-        match self.timeline_evidence(|t| DETECTION.matches(t)) {
+        match self.timeline_evidence(|t| DETECTED_BY.matches(t)) {
             Some(l) => pass(Some(l), "says how the issue was detected"),
             None => fail(
                 self.timeline_at(),

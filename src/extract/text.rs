@@ -97,6 +97,12 @@ vocab!(
     [
         r"detect",
         r"encounter",
+        r"realiz",
+        r"realis",
+        r"saw\b",
+        r"found (?:that|out)",
+        r"it was found",
+        r"became apparent",
         r"alert",
         r"alarm",
         r"monitor",
@@ -126,6 +132,43 @@ vocab!(
         r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
         r"notified",
         r"triggered",
+    ]
+);
+
+// How an issue came to light: the methods a reviewer accepts for `timeline-detected-how`.
+vocab!(
+    DETECTED_BY,
+    [
+        r"detected (?:by|through|via|with|using|from|when|while|after|during|as)",
+        r"(?:engineer|developer|admin|team|user|customer|client|staff|someone|operator|sre|devops|support|tester|qa|intern|we)s? (?:\w+ ){0,2}(?:detected|discovered|noticed|found|realized|realised|reported|report|spotted|saw|observed)",
+        r"encountered (?:the|this) (?:issue|problem|error)",
+        r"alert",
+        r"alarm",
+        r"monitor",
+        r"notic",
+        r"spotted",
+        r"observed",
+        r"report(?:ed|s)\b",
+        r"complain",
+        r"flagged",
+        r"pag(?:ed|er)\b",
+        r"pagerduty",
+        r"nagios",
+        r"datadog",
+        r"grafana",
+        r"prometheus",
+        r"new relic",
+        r"uptime ?robot",
+        r"pingdom",
+        r"sentry",
+        r"customers? (?:\w+ )?(?:reported|complained|called|contacted|noticed|tweeted|raised|emailed|wrote)",
+        r"(?:support )?tickets? (?:\w+ )?(?:were |was )?(?:opened|raised|filed|submitted|came|poured)",
+        r"tweet",
+        r"first sign",
+        r"identified the (?:issue|problem|outage)",
+        r"became aware",
+        r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
+        r"notified",
     ]
 );
 

@@ -191,6 +191,10 @@ fn label_item(text: &str) -> bool {
 
 fn append(raws: &mut [Raw], text: &str) {
     if let Some(last) = raws.last_mut() {
+        // A time on a wrapped line belongs to the entry that had none yet.
+        if last.mention.is_none() {
+            last.mention = time::scan_times(text).into_iter().next();
+        }
         if !last.text.is_empty() {
             last.text.push(' ');
         }
