@@ -223,7 +223,7 @@ vocab!(
         r"initially (?:assum|believ|suspect|thought|focus|blam)",
         r"at first",
         r"first (?:assum|suspect|thought)",
-        r"mistaken",
+        r"mistaken\b",
         r"wrongly",
         r"turned out",
         r"ruled out",
@@ -263,6 +263,8 @@ vocab!(
         r"(?:appeared|looked|seemed|was|were) (?:normal|fine|healthy|ok|okay)",
         r"everything (?:looked|seemed|was) (?:fine|normal|ok|okay|healthy)",
         r"misdiagnos",
+        r"no issues? (?:in|with|on|at) the",
+        r"(?:confirmed|reported|said|stated|inform\w*|replied) (?:that )?(?:their|the|its|our) (?:\w+ ){0,2}(?:was|were|is|are) (?:operational|fine|working|normal|up|healthy|ok|okay)",
         r"detour",
     ]
 );
@@ -287,7 +289,10 @@ vocab!(
     ASSUMPTION,
     [
         r"assum(?:ed|ing|ption)",
-        r"suspect(?:ed|ing)",
+        r"suspect(?:ed|ing|s)?\b",
+        r"suspicion",
+        r"thought to be",
+        r"(?:does not|doesn't|did not|didn't) (?:appear|seem) to be",
         r"thought (?:it|the|that|this)",
         r"believ(?:ed|ing) (?:it|the|that)",
         r"hypothes",
@@ -318,10 +323,10 @@ impl Escalation {
 
 pub static ESCALATION: LazyLock<Escalation> = LazyLock::new(|| {
     let target = r"(?:teams?|engineers?|developers?|devs?|leads?|managers?|management|admins?|administrators?|dbas?|sre|devops|ops|operations|experts?|specialists?|support|providers?|vendors?|seniors?|department|colleagues?|mentors?|staff|squad|architects?|head of|cto|ceo|contractors?|consultants?|supervisors?|boss|hosting|personnel|professionals?|people|members?|individuals?)";
-    let verbs = r"(?:notif(?:y|ied|ies|ication)|notifyed|inform(?:ed|s)?|alert(?:ed|s)?|call(?:s|ed)?|contact(?:ed|s)?|pag(?:ed|es)|forward(?:ed|s)?|sent|signal|invit\w*|brought in|bring in|called in|looped in|loop in|pulled in|reached out|consult\w*|engag(?:ed|ing|es)|involv(?:ed|ing|es)|hand(?:ed)? (?:over|off)|assign\w*|summon\w*|rais\w* (?:it |this |the issue )?with|request\w* (?:help|assistance|support)|sought (?:help|assistance)|ask(?:ed)? for help|roped in|transferred|joined|tagged|mobiliz\w*|mobilis\w*|war room|incident commander)";
+    let verbs = r"(?:notif(?:y|ied|ies|ication)|notifyed|inform(?:ed|s)?|called (?:in|up|on)?\s*(?:the|a|an|our|their|his|her)\b|calls? (?:the|a|an|our|their)\b|contact(?:ed|s)?|forward(?:ed|s)?|sent (?:a |an )?(?:message|email|notification|ticket|request|page)s? to|signal|invit\w*|brought in|bring in|called in|looped in|loop in|pulled in|reached out|consult\w*|engag(?:ed|ing|es)|involv(?:ed|ing|es)|hand(?:ed)? (?:over|off)|assign\w*|summon\w*|rais\w* (?:it |this |the issue )?with|request\w* (?:help|assistance|support)|sought (?:help|assistance)|ask(?:ed)? for help|roped in|transferred|joined|tagged|mobiliz\w*|mobilis\w*|war room|incident commander)";
     Escalation {
         handed: Regex::new(&format!(
-            r"(?i)\b(?:escalat\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?to\b|escalat\w*[^.;]{{0,80}}?\b{target}\b|{verbs}[^.;]{{0,60}}?\b{target}\b|{target}\b[^.;]{{0,30}}?\b(?:was|were|got|is|are)\s+(?:notified|informed|alerted|called|contacted|paged|involved|engaged|brought in|looped in)|war room|incident commander)"
+            r"(?i)\b(?:escalat\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?to\b|escalat\w*[^.;]{{0,80}}?\b{target}\b|{verbs}[^.;]{{0,60}}?\b{target}\b|{target}\b[^.;]{{0,30}}?\b(?:was|were|got|is|are)\s+(?:notified|informed|called|contacted|involved|engaged|brought in|looped in)|war room|incident commander)"
         ))
         .expect("escalation regex"),
         on_call: Regex::new(r"(?i)\bon[- ]?call\s+(?:\w+\s+){0,2}(?:engineers?|teams?|developers?|devs?|staff|sre|person|admins?|operations team|ops team)\b").expect("on-call regex"),
