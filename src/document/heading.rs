@@ -39,7 +39,7 @@ pub fn normalize(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_alphanumeric() {
-            s.extend(c.to_lowercase());
+            s.extend(c.to_lowercase().map(unaccent));
         } else if c == '&' {
             s.push_str(" and ");
         } else if c == '\'' || c == '’' {
@@ -48,7 +48,10 @@ pub fn normalize(text: &str) -> String {
             s.push(' ');
         }
     }
-    let words: Vec<&str> = s.split_whitespace().collect();
+    // Section names in the other languages submissions come in are read as their
+    // English equivalents, so a postmortem in French is found (and then flagged by
+    // the `english` check rather than missed).
+    let words: Vec<&str> = s.split_whitespace().map(translate).collect();
     let mut start = 0;
     // Leading numbering: digits, roman numerals, "step 2", "part ii", "section 3".
     while start < words.len() {
@@ -75,6 +78,36 @@ pub fn normalize(text: &str) -> String {
         rest = &rest[1..];
     }
     rest.join(" ")
+}
+
+fn unaccent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        c => c,
+    }
+}
+
+/// French, Spanish and Portuguese section words → English.
+fn translate(word: &str) -> &str {
+    match word {
+        "resume" | "resumen" | "resumo" | "sommaire" | "synthese" | "sintesis" => "summary",
+        "chronologie" | "cronologia" => "timeline",
+        "causa" | "causes" => "cause",
+        "racine" | "raiz" => "root",
+        "resolucion" | "resolucao" | "solucion" | "solucao" => "resolution",
+        "mesures" | "medidas" => "measures",
+        "correctives" | "correctivas" | "correctivos" | "corretivas" => "corrective",
+        "preventives" | "preventivas" | "preventivos" => "preventive",
+        "taches" | "tareas" | "tarefas" => "tasks",
+        "et" | "y" | "e" => "and",
+        w => w,
+    }
 }
 
 /// Maps heading words onto the rubric. A heading that carries content after a colon
@@ -365,6 +398,10 @@ mod tests {
             ("Incident Report", Title),
             ("Conclusion", Other),
             ("In summary", RootCauseResolution),
+            ("Résumé", Summary),
+            ("Chronologie", Timeline),
+            ("Cause racine et résolution", RootCauseResolution),
+            ("Mesures correctives", Measures),
             (
                 "Timeline (all in West Africa Time on the 12th of August 2023)",
                 Timeline,

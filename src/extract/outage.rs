@@ -382,6 +382,10 @@ static ALL_USERS: LazyLock<Regex> = LazyLock::new(|| {
 static CHANGE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:\w+\s+)?(?:degradation|degraded|decrease|drop|increase|reduction|slowdown|loss|spike|surge|rise|decline|slower|faster|higher|lower|more|less|growth|jump)\b").unwrap()
 });
+/// "45% of analysts", "30% of our active drivers": a share of some plural group.
+static SHARE_OF_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*of\s+(?:the\s+|our\s+|all\s+|its\s+|their\s+)?(?:[a-z-]+\s+){0,2}[a-z]+(?:s|people|staff|base)\b").unwrap()
+});
 static REMAINING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:the )?(?:remaining|other|rest of the) (\d{1,3}(?:\.\d+)?)\s*%").unwrap()
 });
@@ -469,7 +473,8 @@ fn percent_in(sentence: &str) -> Option<f64> {
             || RESOURCE_WORDS.is_match(
                 &sentence[floor_char(sentence, whole.start().saturating_sub(25))..whole.start()],
             );
-        let share_of_service = SERVICE_SHARE.is_match(&sentence[whole.end()..]);
+        let share_of_service = SERVICE_SHARE.is_match(&sentence[whole.end()..])
+            || SHARE_OF_PEOPLE.is_match(&sentence[whole.end()..]);
         let users = USER_WORDS.is_match(ctx) || share_of_service;
         let users_after = USER_WORDS.is_match(near_after) || share_of_service;
         if !users || (resource && !users_after) {
