@@ -13,6 +13,7 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod extract;
+pub mod insights;
 pub mod model;
 pub mod output;
 pub mod render;

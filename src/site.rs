@@ -364,6 +364,14 @@ fn render_site(
         pages += 1;
     }
 
+    // The class picture.
+    let insights = crate::insights::compute(&cards);
+    let mut ctx = base("insights/", "Class insights");
+    ctx.insert("insights", &insights);
+    ctx.insert("charts", &insight_charts(&insights, "../"));
+    write_page("insights/", templates.render("insights.html", &ctx)?)?;
+    pages += 1;
+
     // The instructor's grading report.
     let mandatory: Vec<&str> = CheckId::ALL
         .iter()
@@ -429,6 +437,68 @@ fn render_site(
         output.copy(&format!("files/{}", a.rel), &a.path)?;
     }
     Ok(pages)
+}
+
+#[derive(Serialize)]
+struct InsightCharts {
+    checks: String,
+    durations: String,
+    users: String,
+    tags: String,
+}
+
+/// The insights page's charts; `root` is the page's prefix back to the site root.
+fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
+    use crate::render::charts::{Bar, bars, columns};
+    let checks: Vec<Bar> = i
+        .all
+        .checks
+        .iter()
+        .map(|c| Bar {
+            label: c.id.to_owned(),
+            value: c.percent,
+            text: format!("{}%", c.percent),
+            href: None,
+        })
+        .collect();
+    let max_tag = i.all.tags.iter().map(|t| t.count).max().unwrap_or(1) as f64;
+    let tags: Vec<Bar> = i
+        .all
+        .tags
+        .iter()
+        .map(|t| Bar {
+            label: format!("#{}", t.tag.name),
+            value: t.count as f64,
+            text: t.count.to_string(),
+            href: Some(format!("{root}{}", t.tag.url)),
+        })
+        .collect();
+    let buckets = |d: &crate::insights::Distribution| -> Vec<(String, usize)> {
+        d.buckets
+            .iter()
+            .map(|b| (b.label.to_owned(), b.count))
+            .collect()
+    };
+    InsightCharts {
+        checks: bars(
+            "chart-checks",
+            "Pass rate of each mandatory check",
+            &checks,
+            100.0,
+            Some(50.0),
+        ),
+        durations: columns(
+            "chart-durations",
+            "Outage durations",
+            &buckets(&i.all.durations),
+        ),
+        users: columns(
+            "chart-users",
+            "Share of users affected",
+            &buckets(&i.all.users),
+        ),
+        tags: bars("chart-tags", "Most common tags", &tags, max_tag, None),
+    }
 }
 
 #[derive(Serialize)]

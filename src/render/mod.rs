@@ -1,6 +1,7 @@
 //! Rendering: markdown to safe HTML, code highlighting, templates, and the compact
 //! per-postmortem [`Card`]s every listing is built from.
 
+pub mod charts;
 pub mod highlight;
 pub mod markdown;
 pub mod plain;
@@ -92,6 +93,8 @@ pub struct Card {
     pub severity: Severity,
     pub duration_minutes: Option<i64>,
     pub users_affected_percent: Option<f64>,
+    pub time_to_detect_minutes: Option<i64>,
+    pub time_to_resolve_minutes: Option<i64>,
     pub timezone: Option<String>,
     pub start: Option<String>,
     pub humorous: bool,
@@ -118,6 +121,8 @@ impl Card {
             severity: pm.severity,
             duration_minutes: pm.outage.duration_minutes,
             users_affected_percent: pm.outage.users_affected_percent,
+            time_to_detect_minutes: pm.time_to_detect_minutes,
+            time_to_resolve_minutes: pm.time_to_resolve_minutes,
             timezone: pm.outage.timezone.clone(),
             start: pm.outage.start.as_ref().map(|m| m.local.to_string()),
             humorous: pm.humorous,

@@ -35,6 +35,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/report.html"),
     ),
     (
+        "insights.html",
+        include_str!("../../themes/default/templates/insights.html"),
+    ),
+    (
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
@@ -181,7 +185,9 @@ fn register_filters(tera: &mut Tera) {
     // 195 → "3 h 15 min"
     tera.register_filter("duration", |v: Value, _: Kwargs, _: &State| -> String {
         v.as_i128()
-            .map(|m| minutes_words(m as i64))
+            .map(|m| m as f64)
+            .or_else(|| v.as_f64())
+            .map(|m| minutes_words(m.round() as i64))
             .unwrap_or_default()
     });
     // "2023-05-15T10:00" → "2023-05-15 10:00"

@@ -4,8 +4,10 @@
 mod common;
 
 mod accuracy;
+mod browser;
 mod build;
 mod check_cli;
 mod cli;
 mod corpus;
+mod insights;
 mod links;

@@ -1,0 +1,307 @@
+//! The class picture: how many postmortems, which checks students miss most, how long
+//! outages lasted and how many users they reached, how fast they were detected and
+//! resolved, the usual root causes; for the whole gallery and per collection. Plain
+//! numbers from the compact cards, so the page, its charts and the tests share them.
+
+use crate::model::{CheckId, Severity};
+use crate::render::{Card, TermRef};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CheckRate {
+    pub id: &'static str,
+    pub section: &'static str,
+    pub passed: usize,
+    pub of: usize,
+    pub percent: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Bucket {
+    pub label: &'static str,
+    pub count: usize,
+}
+
+/// A distribution over fixed buckets, with how many values were known at all.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Distribution {
+    pub buckets: Vec<Bucket>,
+    pub known: usize,
+    pub median: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TagCount {
+    #[serde(flatten)]
+    pub tag: TermRef,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SeverityCount {
+    pub severity: Severity,
+    pub count: usize,
+}
+
+/// The figures for one group of postmortems (the gallery, or one collection).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Figures {
+    pub postmortems: usize,
+    /// Pass all 13 mandatory checks.
+    pub perfect: usize,
+    pub perfect_percent: f64,
+    pub average_score: f64,
+    pub checks: Vec<CheckRate>,
+    pub durations: Distribution,
+    pub users: Distribution,
+    pub time_to_detect_median: Option<f64>,
+    pub time_to_detect_known: usize,
+    pub time_to_resolve_median: Option<f64>,
+    pub time_to_resolve_known: usize,
+    pub tags: Vec<TagCount>,
+    pub severities: Vec<SeverityCount>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CollectionFigures {
+    pub collection: TermRef,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Insights {
+    #[serde(flatten)]
+    pub all: Figures,
+    /// The mandatory checks most often failed, worst first (at most three).
+    pub most_missed: Vec<CheckRate>,
+    pub collections: Vec<CollectionFigures>,
+}
+
+/// Outage lengths, in minutes: upper bounds of the buckets.
+const DURATION_BUCKETS: &[(&str, i64)] = &[
+    ("< 30 min", 30),
+    ("30–60 min", 60),
+    ("1–2 h", 120),
+    ("2–4 h", 240),
+    ("4–8 h", 480),
+    ("8–24 h", 1440),
+    ("> 1 day", i64::MAX),
+];
+
+/// Share of users affected, in percent: upper bounds (inclusive) of the buckets.
+const USER_BUCKETS: &[(&str, f64)] = &[
+    ("≤ 10%", 10.0),
+    ("11–25%", 25.0),
+    ("26–50%", 50.0),
+    ("51–75%", 75.0),
+    ("76–99%", 99.0),
+    ("100%", 100.0),
+];
+
+pub fn compute(cards: &[&Card]) -> Insights {
+    let all = figures(cards);
+    let mut most_missed: Vec<CheckRate> = all
+        .checks
+        .iter()
+        .filter(|c| c.passed < c.of)
+        .cloned()
+        .collect();
+    most_missed.sort_by(|a, b| a.percent.total_cmp(&b.percent).then(a.id.cmp(b.id)));
+    most_missed.truncate(3);
+    let mut groups: BTreeMap<String, (TermRef, Vec<&Card>)> = BTreeMap::new();
+    for c in cards {
+        if let Some(col) = &c.collection {
+            groups
+                .entry(col.slug.clone())
+                .or_insert_with(|| (col.clone(), Vec::new()))
+                .1
+                .push(c);
+        }
+    }
+    let collections = groups
+        .into_values()
+        .map(|(collection, members)| CollectionFigures {
+            collection,
+            figures: figures(&members),
+        })
+        .collect();
+    Insights {
+        all,
+        most_missed,
+        collections,
+    }
+}
+
+fn figures(cards: &[&Card]) -> Figures {
+    let n = cards.len();
+    let perfect = cards.iter().filter(|c| c.score.is_perfect()).count();
+    let mandatory: Vec<CheckId> = CheckId::ALL
+        .into_iter()
+        .filter(|c| c.is_mandatory())
+        .collect();
+    let checks = mandatory
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let passed = cards
+                .iter()
+                .filter(|c| c.mandatory.get(k).copied().unwrap_or(false))
+                .count();
+            CheckRate {
+                id: id.as_str(),
+                section: id.section(),
+                passed,
+                of: n,
+                percent: percent(passed, n),
+            }
+        })
+        .collect();
+    let durations: Vec<f64> = cards
+        .iter()
+        .filter_map(|c| c.duration_minutes)
+        .filter(|d| *d >= 0)
+        .map(|d| d as f64)
+        .collect();
+    let users: Vec<f64> = cards
+        .iter()
+        .filter_map(|c| c.users_affected_percent)
+        .collect();
+    let ttd: Vec<f64> = cards
+        .iter()
+        .filter_map(|c| c.time_to_detect_minutes)
+        .filter(|d| *d >= 0)
+        .map(|d| d as f64)
+        .collect();
+    let ttr: Vec<f64> = cards
+        .iter()
+        .filter_map(|c| c.time_to_resolve_minutes)
+        .filter(|d| *d >= 0)
+        .map(|d| d as f64)
+        .collect();
+    let mut tag_counts: BTreeMap<String, (TermRef, usize)> = BTreeMap::new();
+    for c in cards {
+        for t in c.tags.iter().filter(|t| t.slug != "humour") {
+            tag_counts
+                .entry(t.slug.clone())
+                .or_insert_with(|| (t.clone(), 0))
+                .1 += 1;
+        }
+    }
+    let mut tags: Vec<TagCount> = tag_counts
+        .into_values()
+        .map(|(tag, count)| TagCount { tag, count })
+        .collect();
+    tags.sort_by(|a, b| b.count.cmp(&a.count).then(a.tag.name.cmp(&b.tag.name)));
+    tags.truncate(10);
+    let severities = [
+        Severity::Critical,
+        Severity::Major,
+        Severity::Minor,
+        Severity::Unknown,
+    ]
+    .into_iter()
+    .map(|severity| SeverityCount {
+        severity,
+        count: cards.iter().filter(|c| c.severity == severity).count(),
+    })
+    .collect();
+    Figures {
+        postmortems: n,
+        perfect,
+        perfect_percent: percent(perfect, n),
+        average_score: if n == 0 {
+            0.0
+        } else {
+            round1(cards.iter().map(|c| c.score.passed as f64).sum::<f64>() / n as f64)
+        },
+        checks,
+        durations: Distribution {
+            buckets: DURATION_BUCKETS
+                .iter()
+                .enumerate()
+                .map(|(i, (label, hi))| {
+                    let lo = if i == 0 {
+                        i64::MIN
+                    } else {
+                        DURATION_BUCKETS[i - 1].1
+                    };
+                    Bucket {
+                        label,
+                        count: durations
+                            .iter()
+                            .filter(|d| (**d as i64) >= lo && (**d as i64) < *hi)
+                            .count(),
+                    }
+                })
+                .collect(),
+            known: durations.len(),
+            median: median(&durations),
+        },
+        users: Distribution {
+            buckets: USER_BUCKETS
+                .iter()
+                .enumerate()
+                .map(|(i, (label, hi))| {
+                    let lo = if i == 0 {
+                        f64::MIN
+                    } else {
+                        USER_BUCKETS[i - 1].1
+                    };
+                    Bucket {
+                        label,
+                        count: users.iter().filter(|u| **u > lo && **u <= *hi).count(),
+                    }
+                })
+                .collect(),
+            known: users.len(),
+            median: median(&users),
+        },
+        time_to_detect_median: median(&ttd),
+        time_to_detect_known: ttd.len(),
+        time_to_resolve_median: median(&ttr),
+        time_to_resolve_known: ttr.len(),
+        tags,
+        severities,
+    }
+}
+
+fn percent(part: usize, of: usize) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        round1(part as f64 * 100.0 / of as f64)
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// The middle value (mean of the two middle ones for an even count).
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        round1((v[m - 1] + v[m]) / 2.0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}

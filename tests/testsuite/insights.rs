@@ -1,0 +1,107 @@
+//! The insights page on a fixture site whose numbers are known.
+
+use crate::common::{TestSite, good_postmortem};
+use hindsight::insights;
+use hindsight::render::Card;
+
+/// Three postmortems: 90 min / 40% (all checks), 20 min / all users (all checks), and a
+/// midnight-crossing 4 h / 10% one without measures (fails two checks).
+fn site() -> TestSite {
+    let a = good_postmortem("Alpha");
+    let b = good_postmortem("Bravo")
+        .replace(
+            "From 10:00 AM to 11:30 AM UTC",
+            "From 10:00 AM to 10:20 AM UTC",
+        )
+        .replace(
+            "About 40% of users were affected",
+            "All users were affected",
+        );
+    let c = good_postmortem("Charlie")
+        .replace(
+            "From 10:00 AM to 11:30 AM UTC",
+            "From 10:00 PM to 2:00 AM UTC",
+        )
+        .replace("About 40% of users", "About 10% of users");
+    let c = c[..c.find("## Corrective").unwrap()].to_owned();
+    TestSite::new("insights")
+        .file("content/cohort-a/alpha.md", a)
+        .file("content/cohort-a/bravo.md", b)
+        .file("content/cohort-b/charlie.md", c)
+}
+
+#[test]
+fn figures_match_the_fixture() {
+    let site = site();
+    let (_, analysis) = site.built();
+    let cards: Vec<Card> = analysis
+        .postmortems()
+        .map(|(f, e)| Card::new(&e.postmortem, &f.path))
+        .collect();
+    let refs: Vec<&Card> = cards.iter().collect();
+    let i = insights::compute(&refs);
+    assert_eq!(i.all.postmortems, 3);
+    assert_eq!(i.all.perfect, 2);
+    assert_eq!(i.all.durations.median, Some(90.0));
+    let counts: Vec<usize> = i.all.durations.buckets.iter().map(|b| b.count).collect();
+    assert_eq!(counts, [1, 0, 1, 0, 1, 0, 0], "< 30 min, 1–2 h, 4–8 h");
+    assert_eq!(i.all.users.median, Some(40.0));
+    let counts: Vec<usize> = i.all.users.buckets.iter().map(|b| b.count).collect();
+    assert_eq!(counts, [1, 0, 1, 0, 0, 1], "10%, 40%, 100%");
+    let tasks = i
+        .all
+        .checks
+        .iter()
+        .find(|c| c.id == "measures-tasks")
+        .unwrap();
+    assert_eq!((tasks.passed, tasks.of, tasks.percent), (2, 3, 66.7));
+    assert_eq!(i.most_missed.len(), 2);
+    assert!(i.most_missed.iter().all(|c| c.id.starts_with("measures-")));
+    assert_eq!(i.collections.len(), 2);
+    let a = &i.collections[0];
+    assert_eq!(
+        (
+            a.collection.name.as_str(),
+            a.figures.postmortems,
+            a.figures.perfect
+        ),
+        ("cohort-a", 2, 2)
+    );
+    let b = &i.collections[1];
+    assert_eq!(
+        (
+            b.collection.name.as_str(),
+            b.figures.postmortems,
+            b.figures.perfect
+        ),
+        ("cohort-b", 1, 0)
+    );
+    assert_eq!(b.figures.durations.median, Some(240.0));
+}
+
+#[test]
+fn the_page_shows_the_figures_in_tables_and_charts() {
+    let site = site();
+    site.built();
+    let html = site.read("insights/index.html");
+    assert!(html.contains("the median is 1 h 30 min"), "median duration");
+    assert!(html.contains("the median is 40%"), "median share of users");
+    assert!(
+        html.contains("<td class=\"num\">2/3</td><td class=\"num\">66.7%</td>"),
+        "measures pass rates in the table"
+    );
+    assert!(html.contains(">cohort-b</a></th>"), "per-collection row");
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "checks, durations, users and tags charts"
+    );
+    for chart in html.split("<svg").skip(1) {
+        let svg = format!("<svg{}", &chart[..chart.find("</svg>").unwrap() + 6]);
+        roxmltree::Document::parse(&svg).expect("well-formed chart");
+    }
+    assert!(
+        site.read("index.html").contains("insights/"),
+        "the site links the insights page"
+    );
+}
