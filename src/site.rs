@@ -288,7 +288,10 @@ fn render_site(
             ctx.insert("content", &body.html);
             ctx.insert("toc", &body.toc);
             ctx.insert("has_code", &body.has_code);
-            ctx.insert("check_groups", &check_groups(&it.entry.postmortem.checks));
+            ctx.insert(
+                "check_groups",
+                &check_groups(&it.entry.postmortem.checks, it.file),
+            );
             ctx.insert("prev", &i.checked_sub(1).map(|p| cards[p]));
             ctx.insert("next", &cards.get(i + 1));
             ctx.insert("source", &it.file.path);
@@ -504,19 +507,38 @@ fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
 #[derive(Serialize)]
 struct CheckGroup<'a> {
     section: &'static str,
-    checks: Vec<&'a crate::model::CheckResult>,
+    checks: Vec<CheckView<'a>>,
 }
 
-/// Checks grouped by the rubric section they belong to, in rubric order.
-fn check_groups(checks: &[crate::model::CheckResult]) -> Vec<CheckGroup<'_>> {
+/// A check as the page shows it: the verdict and the words of its evidence line.
+#[derive(Serialize)]
+struct CheckView<'a> {
+    #[serde(flatten)]
+    check: &'a crate::model::CheckResult,
+    quote: Option<String>,
+}
+
+/// Checks grouped by the rubric section they belong to, in rubric order, each with the
+/// line it points at quoted from the source.
+fn check_groups<'a>(
+    checks: &'a [crate::model::CheckResult],
+    file: &FileResult,
+) -> Vec<CheckGroup<'a>> {
     let mut groups: Vec<CheckGroup> = Vec::new();
     for c in checks {
+        let quote = c
+            .line
+            .and_then(|n| file.line_text(n))
+            .map(|t| crate::document::lines::clean_inline(t))
+            .filter(|t| !t.is_empty())
+            .map(|t| crate::extract::outage::truncate(&t, 180));
+        let view = CheckView { check: c, quote };
         let section = c.id.section();
         match groups.iter_mut().find(|g| g.section == section) {
-            Some(g) => g.checks.push(c),
+            Some(g) => g.checks.push(view),
             None => groups.push(CheckGroup {
                 section,
-                checks: vec![c],
+                checks: vec![view],
             }),
         }
     }
