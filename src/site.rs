@@ -529,7 +529,7 @@ fn check_groups<'a>(
         let quote = c
             .line
             .and_then(|n| file.line_text(n))
-            .map(|t| crate::document::lines::clean_inline(t))
+            .map(evidence_words)
             .filter(|t| !t.is_empty())
             .map(|t| crate::extract::outage::truncate(&t, 180));
         let view = CheckView { check: c, quote };
@@ -543,6 +543,13 @@ fn check_groups<'a>(
         }
     }
     groups
+}
+
+/// The words of a source line without its markdown: "# Title" → "Title", "- 10:00 x" → "10:00 x".
+fn evidence_words(line: &str) -> String {
+    let t = line.trim_start().trim_start_matches(['#', '>', ' ']);
+    let t = crate::document::lines::strip_marker(t);
+    crate::document::lines::clean_inline(t)
 }
 
 /// Two files may claim the same slug (front matter); later ones get a suffix.

@@ -1,0 +1,147 @@
+//! The bundled gallery in a real browser: `tests/browser/check.mjs` loads the index, a
+//! postmortem page, the report, the tag list and (once it exists) the insights page in
+//! headless Chromium at 375 px and 1280 px, light and dark, and fails on console errors,
+//! horizontal overflow or a timeline diagram drawn for the wrong width. Screenshots go to
+//! `target/screenshots/browser/<theme>-<page>-<width>.png`.
+//!
+//! Runs only with HINDSIGHT_BROWSER_TESTS=1 (`.ci/run` sets it after installing Chromium
+//! and running `npm ci` in tests/browser); otherwise it prints that it was skipped.
+
+use crate::common::{TestSite, bundled_content, copy_dir};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Themes checked in the browser: each must exist and pass.
+const THEMES: &[&str] = &["default"];
+
+/// Themes still being built: checked as soon as `themes/<name>` exists in the repository.
+/// Once one has landed, move it into THEMES so that losing it is a failure.
+const THEMES_WHEN_PRESENT: &[&str] = &["terminal"];
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository's `site.toml` with `theme = "<name>"` set (replacing any top-level
+/// `theme` line; it goes first, before any `[table]`, so it stays a top-level key).
+fn site_toml_for(theme: &str) -> String {
+    let base = std::fs::read_to_string(repo().join("site.toml")).expect("reading site.toml");
+    let mut out = format!("theme = \"{theme}\"\n");
+    let mut in_table = false;
+    for line in base.lines() {
+        let t = line.trim_start();
+        in_table |= t.starts_with('[');
+        let is_theme = t
+            .strip_prefix("theme")
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if !in_table && is_theme {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// What is missing to run the browser check, as install hints.
+fn missing_prerequisites(chromium: &Path) -> Vec<String> {
+    let mut missing = Vec::new();
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        missing.push("node (Node.js 20 or newer) on PATH: apt-get install -y nodejs npm".into());
+    }
+    if !repo()
+        .join("tests/browser/node_modules/playwright-core")
+        .is_dir()
+    {
+        missing.push(
+            "tests/browser/node_modules: run `npm ci --no-audit --no-fund` in tests/browser".into(),
+        );
+    }
+    if !chromium.is_file() {
+        missing.push(format!(
+            "Chromium at {} (or set CHROMIUM): apt-get install -y --no-install-recommends \
+             chromium fonts-dejavu-core fonts-noto-color-emoji",
+            chromium.display()
+        ));
+    }
+    missing
+}
+
+#[test]
+fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
+    if std::env::var("HINDSIGHT_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "skipped: set HINDSIGHT_BROWSER_TESTS=1 (and install chromium and `npm ci` in \
+             tests/browser) to run the browser test"
+        );
+        return;
+    }
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let missing = missing_prerequisites(&chromium);
+    assert!(
+        missing.is_empty(),
+        "HINDSIGHT_BROWSER_TESTS=1 but the browser test cannot run; install:\n  {}",
+        missing.join("\n  ")
+    );
+
+    let themes: Vec<&str> = THEMES
+        .iter()
+        .copied()
+        .chain(
+            THEMES_WHEN_PRESENT
+                .iter()
+                .copied()
+                .filter(|t| repo().join("themes").join(t).is_dir()),
+        )
+        .collect();
+    let shots = repo().join("target/screenshots/browser");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = repo().join("tests/browser/check.mjs");
+
+    let started = Instant::now();
+    let mut failed = Vec::new();
+    for theme in &themes {
+        let site = TestSite::with_content_from("browser", &bundled_content())
+            .file("site.toml", site_toml_for(theme));
+        let theme_dir = repo().join("themes").join(theme);
+        if theme_dir.is_dir() {
+            copy_dir(&theme_dir, &site.dir.join("themes").join(theme));
+        }
+        site.built();
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(site.out(""))
+            .arg(&shots)
+            .arg(theme)
+            .env("CHROMIUM", &chromium)
+            .output()
+            .expect("running node");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{stdout}");
+        eprint!("{stderr}");
+        if !out.status.success() {
+            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        }
+    }
+    println!(
+        "browser test: {} theme(s) ({}) in {:.1} s; screenshots in {}",
+        themes.len(),
+        themes.join(", "),
+        started.elapsed().as_secs_f64(),
+        shots.display()
+    );
+    assert!(
+        failed.is_empty(),
+        "the browser check failed:\n{}",
+        failed.join("\n")
+    );
+}
