@@ -58,6 +58,41 @@ pub const BUILTIN_STATIC: &[(&str, &str)] = &[(
     include_str!("../../themes/default/static/style.css"),
 )];
 
+/// A theme compiled into the binary: the templates and static files it adds to (or
+/// replaces in) the default theme.
+pub struct BuiltinTheme {
+    pub name: &'static str,
+    pub templates: &'static [(&'static str, &'static str)],
+    pub statics: &'static [(&'static str, &'static str)],
+}
+
+/// Themes available without a `themes/` folder. A folder of the same name wins.
+pub const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
+    name: "terminal",
+    templates: &[
+        (
+            "base.html",
+            include_str!("../../themes/terminal/templates/base.html"),
+        ),
+        (
+            "index.html",
+            include_str!("../../themes/terminal/templates/index.html"),
+        ),
+        (
+            "404.html",
+            include_str!("../../themes/terminal/templates/404.html"),
+        ),
+        (
+            "partials/card.html",
+            include_str!("../../themes/terminal/templates/partials/card.html"),
+        ),
+    ],
+    statics: &[(
+        "style.css",
+        include_str!("../../themes/terminal/static/style.css"),
+    )],
+}];
+
 pub struct Templates {
     pub tera: Tera,
     /// Static files of the theme: (path under `static/`, source on disk or built in).
@@ -89,14 +124,32 @@ impl Templates {
             for (rel, path) in walk_files(&theme_dir.join("static")) {
                 statics.insert(rel, StaticSource::File(path));
             }
+        } else if let Some(builtin) = BUILTIN_THEMES.iter().find(|t| t.name == theme) {
+            map.extend(
+                builtin
+                    .templates
+                    .iter()
+                    .map(|(n, c)| ((*n).to_owned(), (*c).to_owned())),
+            );
+            statics.extend(
+                builtin
+                    .statics
+                    .iter()
+                    .map(|(n, c)| ((*n).to_owned(), StaticSource::Builtin(c))),
+            );
         } else if theme != "default" {
             return Err(Error::Config {
                 path: root.join(crate::config::CONFIG_FILE),
                 line: None,
                 column: None,
                 message: format!(
-                    "theme `{theme}` not found: there is no folder {}",
-                    theme_dir.display()
+                    "theme `{theme}` not found: there is no folder {} and no built-in theme of that name (built in: default, {})",
+                    theme_dir.display(),
+                    BUILTIN_THEMES
+                        .iter()
+                        .map(|t| t.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -237,6 +290,20 @@ mod tests {
         std::fs::write(dir.join("templates/404.html"), "{% if %}").unwrap();
         let err = Templates::load(&dir, "default").err().unwrap().to_string();
         assert!(err.contains("404.html"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_terminal_theme_is_built_in() {
+        let dir = std::env::temp_dir().join(format!("hindsight-tpl-term-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Templates::load(&dir, "terminal").unwrap();
+        let css = t.statics.iter().find(|(n, _)| n == "style.css").unwrap();
+        assert!(matches!(css.1, StaticSource::Builtin(s) if s.contains("monospace")));
+        assert!(
+            t.tera.get_template_names().any(|n| n == "insights.html"),
+            "falls back to default templates"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -47,7 +47,7 @@ const VIEWPORTS = [
 const DARK_WIDTH = 1280;
 
 // The timeline diagram: svg.tl-h is meant for wide screens, svg.tl-v for narrow ones.
-const NARROW_BELOW = 700;
+const NARROW_BELOW = 641;
 
 const LAUNCH = {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -13,11 +13,11 @@ use std::process::Command;
 use std::time::Instant;
 
 /// Themes checked in the browser: each must exist and pass.
-const THEMES: &[&str] = &["default"];
+const THEMES: &[&str] = &["default", "terminal"];
 
 /// Themes still being built: checked as soon as `themes/<name>` exists in the repository.
 /// Once one has landed, move it into THEMES so that losing it is a failure.
-const THEMES_WHEN_PRESENT: &[&str] = &["terminal"];
+const THEMES_WHEN_PRESENT: &[&str] = &[];
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
