@@ -287,6 +287,15 @@ fn render_site(
             ctx.insert("card", &it.card);
             ctx.insert("content", &body.html);
             ctx.insert("toc", &body.toc);
+            let diagram = crate::render::timeline_svg::draw(&it.entry.postmortem, "tl");
+            ctx.insert(
+                "diagram_horizontal",
+                &diagram.as_ref().map(|d| d.horizontal.as_str()),
+            );
+            ctx.insert(
+                "diagram_vertical",
+                &diagram.as_ref().map(|d| d.vertical.as_str()),
+            );
             ctx.insert("has_code", &body.has_code);
             ctx.insert(
                 "check_groups",

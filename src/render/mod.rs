@@ -6,6 +6,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod plain;
 pub mod templates;
+pub mod timeline_svg;
 
 use crate::config::Config;
 use crate::model::{Postmortem, Score, Severity};

@@ -9,5 +9,6 @@ mod build;
 mod check_cli;
 mod cli;
 mod corpus;
+mod diagram;
 mod insights;
 mod links;
