@@ -44,21 +44,27 @@ impl Default for TagsConfig {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct HighlightConfig {
-    /// syntect theme for light mode.
-    pub light_theme: String,
-    /// syntect theme for dark mode.
-    pub dark_theme: String,
+    /// syntect theme for light mode; unset means the site theme's choice.
+    pub light_theme: Option<String>,
+    /// syntect theme for dark mode; unset means the site theme's choice.
+    pub dark_theme: Option<String>,
 }
 
-impl Default for HighlightConfig {
-    fn default() -> Self {
-        HighlightConfig {
-            light_theme: "InspiredGitHub".into(),
-            dark_theme: "base16-ocean.dark".into(),
-        }
+impl HighlightConfig {
+    /// The highlighting themes in effect: the site's, else the theme's, else Hindsight's.
+    pub fn resolve(&self, theme: &HighlightConfig) -> (String, String) {
+        let pick = |site: &Option<String>, theme: &Option<String>, default: &str| {
+            site.clone()
+                .or_else(|| theme.clone())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        (
+            pick(&self.light_theme, &theme.light_theme, "InspiredGitHub"),
+            pick(&self.dark_theme, &theme.dark_theme, "base16-ocean.dark"),
+        )
     }
 }
 
@@ -293,9 +299,10 @@ builtin = true
 [tags.keywords]
 # kubernetes = ["kubernetes", "k8s", "kubectl"]
 
+# Code highlighting (syntect themes); unset, the site theme chooses.
 [highlight]
-light_theme = "InspiredGitHub"
-dark_theme = "base16-ocean.dark"
+# light_theme = "InspiredGitHub"
+# dark_theme = "base16-ocean.dark"
 
 # Anything under [extra] reaches templates as config.extra.
 [extra]

@@ -441,10 +441,10 @@ fn render_site(
             StaticSource::File(path) => output.copy(&target, path)?,
         }
     }
-    output.write(
-        "static/syntax.css",
-        render::highlight::stylesheet(&config.highlight.light_theme, &config.highlight.dark_theme),
-    )?;
+    output.write("static/syntax.css", {
+        let (light, dark) = config.highlight.resolve(&templates.theme.highlight);
+        render::highlight::stylesheet(&light, &dark)
+    })?;
     for a in &analysis.discovered.assets {
         output.copy(&format!("files/{}", a.rel), &a.path)?;
     }

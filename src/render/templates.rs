@@ -62,6 +62,7 @@ pub const BUILTIN_STATIC: &[(&str, &str)] = &[(
 /// replaces in) the default theme.
 pub struct BuiltinTheme {
     pub name: &'static str,
+    pub theme_toml: &'static str,
     pub templates: &'static [(&'static str, &'static str)],
     pub statics: &'static [(&'static str, &'static str)],
 }
@@ -69,6 +70,7 @@ pub struct BuiltinTheme {
 /// Themes available without a `themes/` folder. A folder of the same name wins.
 pub const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
     name: "terminal",
+    theme_toml: include_str!("../../themes/terminal/theme.toml"),
     templates: &[
         (
             "base.html",
@@ -93,8 +95,19 @@ pub const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
     )],
 }];
 
+/// A theme's `theme.toml`: who made it, and the code highlighting it is designed for.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ThemeInfo {
+    pub name: String,
+    pub description: String,
+    pub author: String,
+    pub highlight: crate::config::HighlightConfig,
+}
+
 pub struct Templates {
     pub tera: Tera,
+    pub theme: ThemeInfo,
     /// Static files of the theme: (path under `static/`, source on disk or built in).
     pub statics: Vec<(String, StaticSource)>,
     /// Files the templates came from, for watch mode and error messages.
@@ -119,12 +132,32 @@ impl Templates {
             .collect();
         let mut sources = Vec::new();
         let theme_dir = root.join("themes").join(theme);
+        let mut info = ThemeInfo {
+            name: "default".into(),
+            ..ThemeInfo::default()
+        };
+        let parse_info = |text: &str, path: PathBuf| -> Result<ThemeInfo> {
+            toml::from_str(text).map_err(|e| Error::Config {
+                line: e.span().map(|s| crate::error::line_col(text, s.start).0),
+                column: None,
+                path,
+                message: e.message().lines().next().unwrap_or("").to_owned(),
+            })
+        };
         if theme_dir.is_dir() {
+            let toml_path = theme_dir.join("theme.toml");
+            if toml_path.is_file() {
+                info = parse_info(&crate::error::fs::read_to_string(&toml_path)?, toml_path)?;
+            }
             read_dir_into(&theme_dir.join("templates"), &mut map, &mut sources)?;
             for (rel, path) in walk_files(&theme_dir.join("static")) {
                 statics.insert(rel, StaticSource::File(path));
             }
         } else if let Some(builtin) = BUILTIN_THEMES.iter().find(|t| t.name == theme) {
+            info = parse_info(
+                builtin.theme_toml,
+                PathBuf::from(format!("themes/{theme}/theme.toml")),
+            )?;
             map.extend(
                 builtin
                     .templates
@@ -163,6 +196,7 @@ impl Templates {
             })?;
         Ok(Templates {
             tera,
+            theme: info,
             statics: statics.into_iter().collect(),
             sources,
         })
