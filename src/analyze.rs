@@ -24,12 +24,16 @@ pub struct FileResult {
     pub front: FrontMatter,
     /// The decoded text, kept for diagnostics that quote a line.
     pub text: String,
+    /// Changes whenever the file's path or text does: what caches and incremental
+    /// rebuilds key on.
+    pub fingerprint: u64,
 }
 
 impl FileResult {
     /// A file that could not be read at all.
     fn unreadable(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
         FileResult {
+            fingerprint: text_fingerprint(&path, &problem.message),
             path,
             collection,
             encoding: Encoding::Unknown,
@@ -254,6 +258,7 @@ impl<'a> Analyzer<'a> {
         }
         let front = loaded.front.clone();
         FileResult {
+            fingerprint: text_fingerprint(rel, &loaded.text),
             path: rel.to_owned(),
             collection,
             encoding: loaded.encoding,
@@ -264,6 +269,16 @@ impl<'a> Analyzer<'a> {
             text: loaded.text,
         }
     }
+}
+
+/// A fingerprint of a file's path and text (std's SipHash with fixed keys: stable within
+/// a run, which is all caches need).
+fn text_fingerprint(path: &str, text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    path.hash(&mut h);
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// A check's level for one file: front matter over `site.toml` over the default.

@@ -80,6 +80,7 @@ struct RawConfig {
     theme: String,
     content_dir: PathBuf,
     output_dir: PathBuf,
+    static_dir: PathBuf,
     paginate_by: usize,
     sort_by: SortBy,
     reverse: bool,
@@ -102,6 +103,7 @@ impl Default for RawConfig {
             theme: c.theme,
             content_dir: c.content_dir,
             output_dir: c.output_dir,
+            static_dir: c.static_dir,
             paginate_by: c.paginate_by,
             sort_by: c.sort_by,
             reverse: c.reverse,
@@ -127,6 +129,8 @@ pub struct Config {
     pub theme: String,
     pub content_dir: PathBuf,
     pub output_dir: PathBuf,
+    /// Files copied as they are to the root of the output (favicon, robots.txt, images).
+    pub static_dir: PathBuf,
     /// Cards per index page (0 puts every card on one page).
     pub paginate_by: usize,
     pub sort_by: SortBy,
@@ -153,6 +157,7 @@ impl Default for Config {
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
+            static_dir: "static".into(),
             paginate_by: 12,
             sort_by: SortBy::Date,
             reverse: false,
@@ -240,6 +245,7 @@ impl Config {
             theme: raw.theme,
             content_dir: raw.content_dir,
             output_dir: raw.output_dir,
+            static_dir: raw.static_dir,
             paginate_by: raw.paginate_by,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
@@ -282,6 +288,8 @@ language = "en"
 theme = "default"
 content_dir = "content"
 output_dir = "public"
+# Copied as they are to the root of the output (favicon.ico, robots.txt, images).
+static_dir = "static"
 # Cards per index page; 0 puts them all on one page.
 paginate_by = 12
 # date, title, score, duration or path; reverse = true flips the order.

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod insights;
 pub mod model;
 pub mod output;
+pub mod pages;
 pub mod render;
 pub mod site;
 pub mod slug;

@@ -1,0 +1,684 @@
+//! Rendering the site: every page and static file, into a [`Sink`].
+//!
+//! Each output file carries a fingerprint of everything that went into it. A render
+//! keeps the fingerprints of the last one in [`RenderState`] and skips files whose
+//! inputs did not change, so a full build and an incremental rebuild run the same
+//! code and produce the same bytes; the incremental one just writes less. Postmortem
+//! bodies (markdown → sanitized HTML) are cached by their file's fingerprint.
+
+use crate::analyze::{Entry, FileResult};
+use crate::config::{Config, SortBy};
+use crate::error::Result;
+use crate::model::{CheckId, Level};
+use crate::render::markdown::{self, Links, Rendered};
+use crate::render::templates::{StaticSource, Templates};
+use crate::render::{self, Card, Paginator, SiteInfo, TermRef};
+use crate::source::SourcePath;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hasher};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Where rendered files go: a staging folder for a build, the live output for serve.
+pub trait Sink: Sync {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
+    fn copy(&self, rel: &str, from: &Path) -> Result<()>;
+    /// Removes a file that is no longer produced (only incremental sinks need this).
+    fn remove(&self, _rel: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink for crate::output::Output {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        crate::output::Output::write(self, rel, bytes)
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        crate::output::Output::copy(self, rel, from)
+    }
+}
+
+/// What the last render produced, so the next one can skip what did not change.
+#[derive(Default)]
+pub struct RenderState {
+    /// Output path → fingerprint of its inputs.
+    written: HashMap<String, u64>,
+    /// Rendered postmortem bodies by (file fingerprint, entry index, assets fingerprint).
+    bodies: HashMap<(u64, usize, u64), Arc<Rendered>>,
+}
+
+/// Everything a render reads.
+pub struct Inputs<'a> {
+    /// The site folder (for its `static/`).
+    pub root: &'a Path,
+    pub config: &'a Config,
+    pub templates: &'a Templates,
+    /// Changes whenever the templates are reloaded, so every page re-renders.
+    pub templates_id: u64,
+    /// Every analysed file, in path order.
+    pub files: Vec<&'a FileResult>,
+    pub assets: &'a [SourcePath],
+    pub drafts: bool,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RenderReport {
+    /// Pages produced (HTML files), written or not.
+    pub pages: usize,
+    /// Files actually written this time.
+    pub written: Vec<String>,
+    /// Files no longer produced (removed from an incremental sink).
+    pub removed: Vec<String>,
+}
+
+/// A fingerprint of anything serializable, without building the string.
+fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
+    struct HashWriter(DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(DefaultHasher::new());
+    // Serializing plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut w, value);
+    w.0.finish()
+}
+
+/// A file's modification stamp, for fingerprinting copied files without reading them.
+fn file_stamp(path: &Path) -> (u64, u64) {
+    std::fs::metadata(path)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64);
+            (m.len(), mtime)
+        })
+        .unwrap_or_default()
+}
+
+/// One postmortem as the listings see it.
+struct Published<'a> {
+    card: Card,
+    entry: &'a Entry,
+    file: &'a FileResult,
+}
+
+#[derive(Serialize)]
+struct Stats {
+    files: usize,
+    postmortems: usize,
+    perfect: usize,
+    not_postmortems: usize,
+    collections: usize,
+    tags: usize,
+    average_score: f64,
+}
+
+#[derive(Serialize)]
+struct TermCount {
+    #[serde(flatten)]
+    term: TermRef,
+    count: usize,
+}
+
+/// Collects what a render produced and writes what changed.
+struct Emitter<'a> {
+    previous: &'a HashMap<String, u64>,
+    produced: Mutex<HashMap<String, u64>>,
+    written: Mutex<Vec<String>>,
+    sink: &'a dyn Sink,
+}
+
+impl Emitter<'_> {
+    /// Records `rel` with fingerprint `fp`; renders and writes it only when it changed.
+    fn text(&self, rel: &str, fp: u64, make: impl FnOnce() -> Result<String>) -> Result<()> {
+        if self.record(rel, fp) {
+            let text = make()?;
+            self.sink.write(rel, text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        let fp = fingerprint(&(from, file_stamp(from)));
+        if self.record(rel, fp) {
+            self.sink.copy(rel, from)?;
+        }
+        Ok(())
+    }
+
+    /// True when the file must be written.
+    fn record(&self, rel: &str, fp: u64) -> bool {
+        self.produced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned(), fp);
+        let changed = self.previous.get(rel) != Some(&fp);
+        if changed {
+            self.written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(rel.to_owned());
+        }
+        changed
+    }
+}
+
+/// Renders every page and static file of the site into `sink`.
+pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Result<RenderReport> {
+    let config = inputs.config;
+    let templates = inputs.templates;
+    let site = SiteInfo::new(config);
+    let mut items: Vec<Published> = inputs
+        .files
+        .iter()
+        .filter(|f| inputs.drafts || !f.is_draft())
+        .flat_map(|f| {
+            f.entries.iter().map(move |e| Published {
+                card: Card::new(&e.postmortem, &f.path),
+                entry: e,
+                file: f,
+            })
+        })
+        .collect();
+    dedupe_slugs(&mut items);
+    sort_cards(&mut items, config.sort_by, config.reverse);
+
+    // Listings: tags and collections, each a list of indexes into `items`.
+    let mut tags: BTreeMap<String, (TermRef, Vec<usize>)> = BTreeMap::new();
+    let mut collections: BTreeMap<String, (TermRef, Vec<usize>)> = BTreeMap::new();
+    for (i, it) in items.iter().enumerate() {
+        for t in &it.card.tags {
+            tags.entry(t.slug.clone())
+                .or_insert_with(|| (t.clone(), Vec::new()))
+                .1
+                .push(i);
+        }
+        if let Some(c) = &it.card.collection {
+            collections
+                .entry(c.slug.clone())
+                .or_insert_with(|| (c.clone(), Vec::new()))
+                .1
+                .push(i);
+        }
+    }
+    let counts = |m: &BTreeMap<String, (TermRef, Vec<usize>)>| -> Vec<TermCount> {
+        let mut v: Vec<TermCount> = m
+            .values()
+            .map(|(t, ix)| TermCount {
+                term: t.clone(),
+                count: ix.len(),
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.term.name.cmp(&b.term.name)));
+        v
+    };
+    let tag_counts = counts(&tags);
+    let collection_counts = {
+        let mut v = counts(&collections);
+        v.sort_by(|a, b| a.term.name.cmp(&b.term.name));
+        v
+    };
+    let not_postmortems: Vec<&&FileResult> = inputs
+        .files
+        .iter()
+        .filter(|f| f.entries.is_empty())
+        .collect();
+    let perfect = items.iter().filter(|i| i.card.score.is_perfect()).count();
+    let stats = Stats {
+        files: inputs.files.len(),
+        postmortems: items.len(),
+        perfect,
+        not_postmortems: not_postmortems.len(),
+        collections: collections.len(),
+        tags: tags.len(),
+        average_score: if items.is_empty() {
+            0.0
+        } else {
+            let s: usize = items.iter().map(|i| i.card.score.passed).sum();
+            (s as f64 / items.len() as f64 * 10.0).round() / 10.0
+        },
+    };
+    // What every page shows: a change here re-renders the whole site.
+    let global = fingerprint(&(inputs.templates_id, &site, &stats, &collection_counts));
+    let base = |path: &str, title: &str| -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &site);
+        ctx.insert("root", &render::root_prefix(path));
+        ctx.insert("page_path", path);
+        ctx.insert("page_title", title);
+        ctx.insert("canonical", &format!("{}{}", site.base_url, path));
+        ctx.insert("stats", &stats);
+        ctx.insert("nav_collections", &collection_counts);
+        ctx
+    };
+    let emit = Emitter {
+        previous: &state.written,
+        produced: Mutex::new(HashMap::new()),
+        written: Mutex::new(Vec::new()),
+        sink,
+    };
+    let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
+        emit.text(&format!("{path}index.html"), fp, make)
+    };
+
+    // Postmortem bodies: rendered once per file version, in parallel.
+    let assets: HashSet<String> = inputs.assets.iter().map(|a| a.rel.clone()).collect();
+    let assets_fp = fingerprint(&{
+        let mut v: Vec<&String> = assets.iter().collect();
+        v.sort();
+        v
+    });
+    let body_key = |it: &Published| (it.file.fingerprint, it.entry.postmortem.index, assets_fp);
+    let missing: Vec<&Published> = items
+        .iter()
+        .filter(|it| !state.bodies.contains_key(&body_key(it)))
+        .collect();
+    let fresh: Vec<((u64, usize, u64), Arc<Rendered>)> = missing
+        .par_iter()
+        .map(|it| {
+            let root = render::root_prefix(&it.card.url);
+            let source_dir = Path::new(&it.file.path)
+                .parent()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let body = markdown::render(
+                &it.entry.markdown,
+                &Links {
+                    source_dir: &source_dir,
+                    assets: &assets,
+                    root: &root,
+                },
+            );
+            (body_key(it), Arc::new(body))
+        })
+        .collect();
+    let mut bodies: HashMap<(u64, usize, u64), Arc<Rendered>> = items
+        .iter()
+        .filter_map(|it| {
+            let k = body_key(it);
+            state.bodies.get(&k).map(|b| (k, b.clone()))
+        })
+        .collect();
+    bodies.extend(fresh);
+
+    // Postmortem pages, in parallel.
+    let cards: Vec<&Card> = items.iter().map(|i| &i.card).collect();
+    items
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, it)| -> Result<()> {
+            let prev = i.checked_sub(1).map(|p| cards[p]);
+            let next = cards.get(i + 1).copied();
+            let key = body_key(it);
+            let fp = fingerprint(&(global, key, &it.card, prev, next));
+            page(&it.card.url, fp, &|| {
+                let body = &bodies[&key];
+                let mut ctx = base(&it.card.url, &it.card.title);
+                ctx.insert("pm", &it.entry.postmortem);
+                ctx.insert("card", &it.card);
+                ctx.insert("content", &body.html);
+                ctx.insert("toc", &body.toc);
+                ctx.insert("has_code", &body.has_code);
+                let diagram = render::timeline_svg::draw(&it.entry.postmortem, "tl");
+                ctx.insert(
+                    "diagram_horizontal",
+                    &diagram.as_ref().map(|d| d.horizontal.as_str()),
+                );
+                ctx.insert(
+                    "diagram_vertical",
+                    &diagram.as_ref().map(|d| d.vertical.as_str()),
+                );
+                ctx.insert(
+                    "check_groups",
+                    &check_groups(&it.entry.postmortem.checks, it.file),
+                );
+                ctx.insert("prev", &prev);
+                ctx.insert("next", &next);
+                ctx.insert("source", &it.file.path);
+                ctx.insert("encoding", it.file.encoding.as_str());
+                ctx.insert("repaired", &it.file.repaired);
+                templates.render("postmortem.html", &ctx)
+            })
+        })?;
+    let mut pages = items.len();
+
+    // Index and listing pages.
+    let per_page = if config.paginate_by == 0 {
+        usize::MAX
+    } else {
+        config.paginate_by
+    };
+    let mut paginate = |base_path: &str,
+                        template: &str,
+                        ixs: &[usize],
+                        term: Option<(&str, &TermRef)>|
+     -> Result<()> {
+        let total = ixs.len().div_ceil(per_page).max(1);
+        for n in 1..=total {
+            let path = render::page_path(base_path, n);
+            let chunk: Vec<&Card> = ixs
+                .iter()
+                .skip((n - 1) * per_page)
+                .take(per_page)
+                .map(|&i| &items[i].card)
+                .collect();
+            let paginator = Paginator::new(base_path, n, total);
+            let fp = fingerprint(&(global, template, &chunk, &paginator, &tag_counts, term));
+            page(&path, fp, &|| {
+                let mut ctx = base(&path, &site.title);
+                ctx.insert("cards", &chunk);
+                ctx.insert("paginator", &paginator);
+                ctx.insert("tags", &tag_counts);
+                ctx.insert("collections", &collection_counts);
+                if let Some((kind, term)) = term {
+                    let title = if kind == "tag" { "Tag" } else { "Collection" };
+                    ctx.insert("kind", kind);
+                    ctx.insert("term", term);
+                    ctx.insert("page_title", &format!("{title}: {}", term.name));
+                }
+                templates.render(template, &ctx)
+            })?;
+            pages += 1;
+        }
+        Ok(())
+    };
+    let all: Vec<usize> = (0..items.len()).collect();
+    paginate("", "index.html", &all, None)?;
+    for (term, ixs) in tags.values() {
+        paginate(&term.url, "taxonomy.html", ixs, Some(("tag", term)))?;
+    }
+    for (term, ixs) in collections.values() {
+        paginate(&term.url, "taxonomy.html", ixs, Some(("collection", term)))?;
+    }
+    for (path, kind, terms) in [
+        ("tags/", "tags", &tag_counts),
+        ("collections/", "collections", &collection_counts),
+    ] {
+        let fp = fingerprint(&(global, kind, terms));
+        page(path, fp, &|| {
+            let title = if kind == "tags" {
+                "Tags"
+            } else {
+                "Collections"
+            };
+            let mut ctx = base(path, title);
+            ctx.insert("kind", kind);
+            ctx.insert("terms", terms);
+            templates.render("list.html", &ctx)
+        })?;
+        pages += 1;
+    }
+
+    // The class picture.
+    let insights = crate::insights::compute(&cards);
+    page("insights/", fingerprint(&(global, &insights)), &|| {
+        let mut ctx = base("insights/", "Class insights");
+        ctx.insert("insights", &insights);
+        ctx.insert("charts", &insight_charts(&insights, "../"));
+        templates.render("insights.html", &ctx)
+    })?;
+    pages += 1;
+
+    // The instructor's grading report.
+    let mandatory: Vec<&str> = CheckId::ALL
+        .iter()
+        .filter(|c| c.is_mandatory())
+        .map(|c| c.as_str())
+        .collect();
+    let pass_rates: Vec<f64> = insights.all.checks.iter().map(|c| c.percent).collect();
+    #[derive(Serialize)]
+    struct Rejected<'a> {
+        path: &'a str,
+        reason: String,
+    }
+    let rejected: Vec<Rejected> = not_postmortems
+        .iter()
+        .map(|f| Rejected {
+            path: &f.path,
+            reason: f
+                .problems
+                .iter()
+                .find(|p| p.level >= Level::Warning)
+                .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone()),
+        })
+        .collect();
+    page(
+        "report/",
+        fingerprint(&(global, &cards, &rejected)),
+        &|| {
+            let mut ctx = base("report/", "Grading report");
+            ctx.insert("cards", &cards);
+            ctx.insert("check_ids", &mandatory);
+            ctx.insert("pass_rates", &pass_rates);
+            ctx.insert("rejected", &rejected);
+            templates.render("report.html", &ctx)
+        },
+    )?;
+    pages += 1;
+
+    // The 404 page is served for any missing path, so its links cannot be relative.
+    emit.text("404.html", fingerprint(&(global, "404")), || {
+        let mut ctx = base("", "Page not found");
+        ctx.insert("root", &site.base_url);
+        templates.render("404.html", &ctx)
+    })?;
+    pages += 1;
+
+    // Static files: the theme's, the highlighting stylesheet, and content assets.
+    for (rel, src) in &templates.statics {
+        let target = format!("static/{rel}");
+        match src {
+            StaticSource::Builtin(text) => {
+                emit.text(&target, fingerprint(*text), || Ok((*text).to_owned()))?
+            }
+            StaticSource::File(path) => emit.copy(&target, path)?,
+        }
+    }
+    let (light, dark) = config.highlight.resolve(&templates.theme.highlight);
+    emit.text("static/syntax.css", fingerprint(&(&light, &dark)), || {
+        Ok(render::highlight::stylesheet(&light, &dark))
+    })?;
+    for a in inputs.assets {
+        emit.copy(&format!("files/{}", a.rel), &a.path)?;
+    }
+    // The site's own static files, at the root of the output, unless a page has the path.
+    for (rel, path) in crate::render::templates::walk_files(&inputs.root.join(&config.static_dir)) {
+        let taken = emit
+            .produced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&rel);
+        if !taken {
+            emit.copy(&rel, &path)?;
+        }
+    }
+
+    // Swap in the new memory; remove what is no longer produced.
+    let produced = emit
+        .produced
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let mut written = emit.written.into_inner().unwrap_or_else(|e| e.into_inner());
+    written.sort();
+    let mut removed: Vec<String> = state
+        .written
+        .keys()
+        .filter(|k| !produced.contains_key(*k))
+        .cloned()
+        .collect();
+    removed.sort();
+    for r in &removed {
+        sink.remove(r)?;
+    }
+    state.written = produced;
+    state.bodies = bodies;
+    Ok(RenderReport {
+        pages,
+        written,
+        removed,
+    })
+}
+
+#[derive(Serialize)]
+struct InsightCharts {
+    checks: String,
+    durations: String,
+    users: String,
+    tags: String,
+}
+
+/// The insights page's charts; `root` is the page's prefix back to the site root.
+fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
+    use crate::render::charts::{Bar, bars, columns};
+    let checks: Vec<Bar> = i
+        .all
+        .checks
+        .iter()
+        .map(|c| Bar {
+            label: c.id.to_owned(),
+            value: c.percent,
+            text: format!("{}%", c.percent),
+            href: None,
+        })
+        .collect();
+    let max_tag = i.all.tags.iter().map(|t| t.count).max().unwrap_or(1) as f64;
+    let tags: Vec<Bar> = i
+        .all
+        .tags
+        .iter()
+        .map(|t| Bar {
+            label: format!("#{}", t.tag.name),
+            value: t.count as f64,
+            text: t.count.to_string(),
+            href: Some(format!("{root}{}", t.tag.url)),
+        })
+        .collect();
+    let buckets = |d: &crate::insights::Distribution| -> Vec<(String, usize)> {
+        d.buckets
+            .iter()
+            .map(|b| (b.label.to_owned(), b.count))
+            .collect()
+    };
+    InsightCharts {
+        checks: bars(
+            "chart-checks",
+            "Pass rate of each mandatory check",
+            &checks,
+            100.0,
+            Some(50.0),
+        ),
+        durations: columns(
+            "chart-durations",
+            "Outage durations",
+            &buckets(&i.all.durations),
+        ),
+        users: columns(
+            "chart-users",
+            "Share of users affected",
+            &buckets(&i.all.users),
+        ),
+        tags: bars("chart-tags", "Most common tags", &tags, max_tag, None),
+    }
+}
+
+#[derive(Serialize)]
+struct CheckGroup<'a> {
+    section: &'static str,
+    checks: Vec<CheckView<'a>>,
+}
+
+/// A check as the page shows it: the verdict and the words of its evidence line.
+#[derive(Serialize)]
+struct CheckView<'a> {
+    #[serde(flatten)]
+    check: &'a crate::model::CheckResult,
+    quote: Option<String>,
+}
+
+/// Checks grouped by the rubric section they belong to, in rubric order, each with the
+/// line it points at quoted from the source.
+fn check_groups<'a>(
+    checks: &'a [crate::model::CheckResult],
+    file: &FileResult,
+) -> Vec<CheckGroup<'a>> {
+    let mut groups: Vec<CheckGroup> = Vec::new();
+    for c in checks {
+        let quote = c
+            .line
+            .and_then(|n| file.line_text(n))
+            .map(evidence_words)
+            .filter(|t| !t.is_empty())
+            .map(|t| crate::extract::outage::truncate(&t, 180));
+        let view = CheckView { check: c, quote };
+        let section = c.id.section();
+        match groups.iter_mut().find(|g| g.section == section) {
+            Some(g) => g.checks.push(view),
+            None => groups.push(CheckGroup {
+                section,
+                checks: vec![view],
+            }),
+        }
+    }
+    groups
+}
+
+/// The words of a source line without its markdown: "# Title" → "Title", "- 10:00 x" → "10:00 x".
+fn evidence_words(line: &str) -> String {
+    let t = line.trim_start().trim_start_matches(['#', '>', ' ']);
+    let t = crate::document::lines::strip_marker(t);
+    crate::document::lines::clean_inline(t)
+}
+
+/// Two files may claim the same slug (front matter); later ones get a suffix.
+fn dedupe_slugs(items: &mut [Published]) {
+    let mut seen: HashSet<String> = HashSet::new();
+    for it in items.iter_mut() {
+        let mut slug = it.card.slug.clone();
+        let mut n = 2;
+        while !seen.insert(slug.clone()) {
+            slug = format!("{}-{n}", it.card.slug);
+            n += 1;
+        }
+        if slug != it.card.slug {
+            it.card.slug = slug.clone();
+            it.card.url = render::postmortem_path(&slug);
+        }
+    }
+}
+
+fn sort_cards(items: &mut [Published], by: SortBy, reverse: bool) {
+    items.sort_by(|a, b| {
+        let (a, b) = (&a.card, &b.card);
+        let ord = match by {
+            // Newest first; undated last.
+            SortBy::Date => b
+                .date
+                .is_some()
+                .cmp(&a.date.is_some())
+                .then_with(|| b.date.cmp(&a.date)),
+            SortBy::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            SortBy::Score => b.score.passed.cmp(&a.score.passed),
+            SortBy::Duration => b
+                .duration_minutes
+                .unwrap_or(-1)
+                .cmp(&a.duration_minutes.unwrap_or(-1)),
+            SortBy::Path => std::cmp::Ordering::Equal,
+        };
+        ord.then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    if reverse {
+        items.reverse();
+    }
+}
