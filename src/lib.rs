@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod session;
 pub mod site;
 pub mod slug;
 pub mod source;

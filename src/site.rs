@@ -1,19 +1,16 @@
-//! The build: sources → postmortems → pages → output.
+//! A site folder, its settings and a build: sources → postmortems → pages → output.
 //!
-//! Per-file work (decode, parse, extract, check) runs in parallel; listings are built
-//! from compact [`Card`]s; each postmortem page is rendered and written in parallel
-//! and dropped at once, so memory does not grow with the rendered site.
+//! A build is the first run of a [`Session`]: per-file work (decode, parse, extract,
+//! check) in parallel, then [`crate::pages`] renders every page into a staging folder
+//! that replaces the output only when the whole site rendered.
 
-use crate::analyze::{Analyzer, Entry, FileResult};
+use crate::analyze::{Entry, FileResult};
 use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::output::Output;
-use crate::pages::{self, Inputs, RenderState};
-use crate::render::templates::Templates;
-use crate::source::{self, Discovered};
-use rayon::prelude::*;
+use crate::error::Result;
+use crate::session::Session;
+use crate::source::Discovered;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A site folder and its settings.
 pub struct Site {
@@ -73,74 +70,9 @@ impl Site {
             .unwrap_or_else(|| self.root.join(&self.config.output_dir))
     }
 
-    /// Reads and checks every content file, in parallel, in path order.
-    pub fn analyze(&self) -> Result<Analysis> {
-        let content = self.content_dir();
-        if !content.is_dir() {
-            return Err(Error::Usage(format!(
-                "no content folder at {} (set content_dir in {})",
-                content.display(),
-                crate::config::CONFIG_FILE
-            )));
-        }
-        let discovered = source::discover(&content);
-        let analyzer = Analyzer::new(&self.config);
-        let files: Vec<FileResult> = discovered
-            .sources
-            .par_iter()
-            .map(|s| analyzer.analyze(s))
-            .collect();
-        Ok(Analysis { files, discovered })
-    }
-
-    /// Builds the site into its output folder.
+    /// Builds the site into its output folder (the first build of a [`Session`]).
     pub fn build(&self, opts: &BuildOptions) -> Result<(BuildSummary, Analysis)> {
-        let started = Instant::now();
-        let analysis = self.analyze()?;
-        let mut config = self.config.clone();
-        if let Some(b) = &opts.base_url {
-            config.base_url = b.clone();
-        }
-        let drafts = opts.drafts || config.drafts;
-        let templates = Templates::load(&self.root, &config.theme)?;
-        let out_dir = self.output_dir(opts);
-        let output = Output::prepare(
-            &out_dir,
-            &[&self.root, &self.content_dir()],
-            Some(&self.content_dir()),
-        )?;
-        let inputs = Inputs {
-            root: &self.root,
-            config: &config,
-            templates: &templates,
-            templates_id: 0,
-            files: analysis.files.iter().collect(),
-            assets: &analysis.discovered.assets,
-            drafts,
-        };
-        let report = pages::render(&inputs, &mut RenderState::default(), &output)?;
-        let pages = report.pages;
-        let output_path = output.dir().to_owned();
-        output.commit()?;
-        let published = |f: &&FileResult| drafts || !f.is_draft();
-        let summary = BuildSummary {
-            output: output_path,
-            files: analysis.files.len(),
-            postmortems: analysis
-                .files
-                .iter()
-                .filter(published)
-                .map(|f| f.entries.len())
-                .sum(),
-            drafts_skipped: analysis
-                .files
-                .iter()
-                .filter(|f| !drafts && f.is_draft())
-                .map(|f| f.entries.len())
-                .sum(),
-            pages,
-            elapsed: started.elapsed(),
-        };
-        Ok((summary, analysis))
+        let (session, summary) = Session::start(&self.root, opts.clone())?;
+        Ok((summary, session.into_analysis()))
     }
 }

@@ -1,0 +1,338 @@
+//! A build that stays alive: the site read once, then kept up to date as files change.
+//!
+//! `serve` and `build --watch` hold a [`Session`]. A content edit re-reads only the files
+//! whose size or modification time changed; a template or theme edit reloads the
+//! templates; a `site.toml` edit reloads everything. Rendering then writes only the
+//! output files whose inputs changed (see [`crate::pages`]), in place and each one
+//! atomically, so the output equals what a full build of the same content would write.
+
+use crate::analyze::{Analyzer, FileResult};
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Error, Result};
+use crate::model::{Diagnostic, Level};
+use crate::output::Output;
+use crate::pages::{self, Inputs, RenderReport, RenderState, Sink};
+use crate::render::templates::Templates;
+use crate::site::{BuildOptions, BuildSummary, Site};
+use crate::source::{self, SourcePath};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// What a rebuild had to redo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Only content files changed.
+    Content,
+    /// Templates, themes or static files changed: every page is re-rendered.
+    Templates,
+    /// `site.toml` changed: the site is read again from scratch.
+    Config,
+}
+
+#[derive(Debug)]
+pub struct Rebuild {
+    pub scope: Scope,
+    /// Content files read again.
+    pub analyzed: usize,
+    pub render: RenderReport,
+    pub elapsed: Duration,
+}
+
+/// A file's identity for change detection: length and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path)
+        .map(|m| (m.len(), m.modified().ok()))
+        .unwrap_or((0, None))
+}
+
+pub struct Session {
+    pub root: PathBuf,
+    pub opts: BuildOptions,
+    pub config: Config,
+    pub output: PathBuf,
+    templates: Templates,
+    templates_id: u64,
+    files: BTreeMap<String, (FileResult, Stamp)>,
+    assets: Vec<SourcePath>,
+    skipped: Vec<(String, Diagnostic)>,
+    state: RenderState,
+}
+
+impl Session {
+    /// Reads the site and builds it into its output folder (atomically, like `build`).
+    pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
+        let started = Instant::now();
+        let site = Site::load(root)?;
+        let mut config = site.config.clone();
+        if let Some(b) = &opts.base_url {
+            config.base_url = b.clone();
+        }
+        let templates = Templates::load(root, &config.theme)?;
+        let mut session = Session {
+            root: root.to_owned(),
+            output: site.output_dir(&opts),
+            opts,
+            config,
+            templates,
+            templates_id: 0,
+            files: BTreeMap::new(),
+            assets: Vec::new(),
+            skipped: Vec::new(),
+            state: RenderState::default(),
+        };
+        session.refresh_content(true)?;
+        let content = session.content_dir();
+        let output = Output::prepare(&session.output, &[&session.root, &content], Some(&content))?;
+        let report = session.render(&output)?;
+        session.output = output.dir().to_owned();
+        output.commit()?;
+        let drafts = session.drafts();
+        let summary = BuildSummary {
+            output: session.output.clone(),
+            files: session.files.len(),
+            postmortems: session
+                .files
+                .values()
+                .filter(|(f, _)| drafts || !f.is_draft())
+                .map(|(f, _)| f.entries.len())
+                .sum(),
+            drafts_skipped: session
+                .files
+                .values()
+                .filter(|(f, _)| !drafts && f.is_draft())
+                .map(|(f, _)| f.entries.len())
+                .sum(),
+            pages: report.pages,
+            elapsed: started.elapsed(),
+        };
+        Ok((session, summary))
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.config.content_dir)
+    }
+
+    fn drafts(&self) -> bool {
+        self.opts.drafts || self.config.drafts
+    }
+
+    /// The folders and files a watcher should follow.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        vec![
+            self.root.join(CONFIG_FILE),
+            self.content_dir(),
+            self.root.join("templates"),
+            self.root.join("themes"),
+            self.root.join(&self.config.static_dir),
+        ]
+    }
+
+    /// Every file read, in path order.
+    pub fn files(&self) -> impl Iterator<Item = &FileResult> {
+        self.files.values().map(|(f, _)| f)
+    }
+
+    /// File-level problems worth interrupting the writer for: unreadable files and
+    /// malformed front matter (not "this file is only a link", which is a warning).
+    pub fn problems(&self) -> Vec<(String, Diagnostic)> {
+        let content = self.config.content_dir.to_string_lossy().replace('\\', "/");
+        let mut out: Vec<(String, Diagnostic)> = self
+            .skipped
+            .iter()
+            .filter(|(_, d)| d.level >= Level::Error)
+            .map(|(p, d)| (format!("{content}/{p}"), d.clone()))
+            .collect();
+        for f in self.files() {
+            for p in f.problems.iter().filter(|p| p.level >= Level::Error) {
+                out.push((format!("{content}/{}", f.path), p.clone()));
+            }
+        }
+        out
+    }
+
+    /// What was read, for reports (ends the session).
+    pub fn into_analysis(self) -> crate::site::Analysis {
+        crate::site::Analysis {
+            files: self.files.into_values().map(|(f, _)| f).collect(),
+            discovered: source::Discovered {
+                sources: Vec::new(),
+                assets: self.assets,
+                skipped: self.skipped,
+            },
+        }
+    }
+
+    /// Brings the output up to date after changes to `paths`.
+    pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Rebuild> {
+        let started = Instant::now();
+        let scope = self.scope(paths);
+        let analyzed = match scope {
+            Scope::Config => {
+                let config = Config::load(&self.root)?;
+                let mut config = config;
+                if let Some(b) = &self.opts.base_url {
+                    config.base_url = b.clone();
+                }
+                let templates = Templates::load(&self.root, &config.theme)?;
+                self.config = config;
+                self.templates = templates;
+                self.templates_id += 1;
+                self.refresh_content(true)?
+            }
+            Scope::Templates => {
+                self.templates = Templates::load(&self.root, &self.config.theme)?;
+                self.templates_id += 1;
+                self.refresh_content(false)?
+            }
+            Scope::Content => self.refresh_content(false)?,
+        };
+        let sink = InPlace {
+            dir: self.output.clone(),
+        };
+        let render = self.render(&sink)?;
+        Ok(Rebuild {
+            scope,
+            analyzed,
+            render,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn scope(&self, paths: &[PathBuf]) -> Scope {
+        let config_file = self.root.join(CONFIG_FILE);
+        let in_dir = |p: &Path, dir: &Path| p.starts_with(dir);
+        if paths.iter().any(|p| {
+            *p == config_file
+                || p.file_name().is_some_and(|n| n == CONFIG_FILE) && p.parent() == Some(&self.root)
+        }) {
+            Scope::Config
+        } else if paths.iter().any(|p| {
+            in_dir(p, &self.root.join("templates"))
+                || in_dir(p, &self.root.join("themes"))
+                || in_dir(p, &self.root.join(&self.config.static_dir))
+        }) {
+            Scope::Templates
+        } else {
+            Scope::Content
+        }
+    }
+
+    /// Walks the content folder again and re-reads what changed (everything when
+    /// `all`); returns how many files were read.
+    fn refresh_content(&mut self, all: bool) -> Result<usize> {
+        let content = self.content_dir();
+        if !content.is_dir() {
+            return Err(Error::Usage(format!(
+                "no content folder at {} (set content_dir in {CONFIG_FILE})",
+                content.display()
+            )));
+        }
+        let found = source::discover(&content);
+        let stale: Vec<(&SourcePath, Stamp)> = found
+            .sources
+            .iter()
+            .map(|s| (s, stamp(&s.path)))
+            .filter(|(s, st)| all || self.files.get(&s.rel).is_none_or(|(_, old)| old != st))
+            .collect();
+        let analyzer = Analyzer::new(&self.config);
+        let fresh: Vec<(String, FileResult, Stamp)> = stale
+            .par_iter()
+            .map(|(s, st)| (s.rel.clone(), analyzer.analyze(s), *st))
+            .collect();
+        let read = fresh.len();
+        let keep: std::collections::HashSet<&str> =
+            found.sources.iter().map(|s| s.rel.as_str()).collect();
+        self.files.retain(|rel, _| keep.contains(rel.as_str()));
+        for (rel, result, st) in fresh {
+            self.files.insert(rel, (result, st));
+        }
+        self.assets = found.assets;
+        self.skipped = found.skipped;
+        Ok(read)
+    }
+
+    fn render(&mut self, sink: &dyn Sink) -> Result<RenderReport> {
+        let inputs = Inputs {
+            root: &self.root,
+            config: &self.config,
+            templates: &self.templates,
+            templates_id: self.templates_id,
+            files: self.files.values().map(|(f, _)| f).collect(),
+            assets: &self.assets,
+            drafts: self.opts.drafts || self.config.drafts,
+        };
+        pages::render(&inputs, &mut self.state, sink)
+    }
+}
+
+/// Writes into the live output folder, each file atomically (a temporary file renamed
+/// over the old one), so a page being served is never half written.
+struct InPlace {
+    dir: PathBuf,
+}
+
+impl InPlace {
+    fn target(&self, rel: &str) -> Result<PathBuf> {
+        let p = Path::new(rel);
+        if rel.is_empty()
+            || rel.contains('\\')
+            || !p
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(Error::Output {
+                path: self.dir.join(rel),
+                message: "refusing to write outside the output folder".into(),
+            });
+        }
+        Ok(self.dir.join(p))
+    }
+
+    fn replace(&self, rel: &str, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<()> {
+        let target = self.target(rel)?;
+        let parent = target.parent().unwrap_or(&self.dir).to_owned();
+        crate::error::fs::create_dir_all(&parent)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = parent.join(format!(".{name}.hindsight-{}", std::process::id()));
+        fill(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &target).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(&target, e)
+        })
+    }
+}
+
+impl Sink for InPlace {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.replace(rel, |tmp| std::fs::write(tmp, bytes))
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        self.replace(rel, |tmp| std::fs::copy(from, tmp).map(|_| ()))
+    }
+
+    fn remove(&self, rel: &str) -> Result<()> {
+        let target = self.target(rel)?;
+        match std::fs::remove_file(&target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&target, e)),
+        }
+        // Folders emptied by the removal go too (a deleted postmortem's incidents/x/).
+        let mut dir = target.parent();
+        while let Some(d) = dir {
+            if d == self.dir || !d.starts_with(&self.dir) || std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+}
