@@ -66,6 +66,8 @@ impl Session {
     /// Reads the site and builds it into its output folder (atomically, like `build`).
     pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
+        // Absolute from here on: watchers report absolute paths.
+        let root = &root.canonicalize().map_err(|e| Error::io(root, e))?;
         let site = Site::load(root)?;
         let mut config = site.config.clone();
         if let Some(b) = &opts.base_url {
@@ -84,7 +86,7 @@ impl Session {
             skipped: Vec::new(),
             state: RenderState::default(),
         };
-        session.refresh_content(true)?;
+        session.refresh_content(true, &[])?;
         let content = session.content_dir();
         let output = Output::prepare(&session.output, &[&session.root, &content], Some(&content))?;
         let report = session.render(&output)?;
@@ -181,14 +183,14 @@ impl Session {
                 self.config = config;
                 self.templates = templates;
                 self.templates_id += 1;
-                self.refresh_content(true)?
+                self.refresh_content(true, paths)?
             }
             Scope::Templates => {
                 self.templates = Templates::load(&self.root, &self.config.theme)?;
                 self.templates_id += 1;
-                self.refresh_content(false)?
+                self.refresh_content(false, paths)?
             }
-            Scope::Content => self.refresh_content(false)?,
+            Scope::Content => self.refresh_content(false, paths)?,
         };
         let sink = InPlace {
             dir: self.output.clone(),
@@ -223,7 +225,7 @@ impl Session {
 
     /// Walks the content folder again and re-reads what changed (everything when
     /// `all`); returns how many files were read.
-    fn refresh_content(&mut self, all: bool) -> Result<usize> {
+    fn refresh_content(&mut self, all: bool, touched: &[PathBuf]) -> Result<usize> {
         let content = self.content_dir();
         if !content.is_dir() {
             return Err(Error::Usage(format!(
@@ -236,7 +238,10 @@ impl Session {
             .sources
             .iter()
             .map(|s| (s, stamp(&s.path)))
-            .filter(|(s, st)| all || self.files.get(&s.rel).is_none_or(|(_, old)| old != st))
+            .filter(|(s, st)| {
+                all || touched.contains(&s.path)
+                    || self.files.get(&s.rel).is_none_or(|(_, old)| old != st)
+            })
             .collect();
         let analyzer = Analyzer::new(&self.config);
         let fresh: Vec<(String, FileResult, Stamp)> = stale

@@ -10,5 +10,6 @@ mod check_cli;
 mod cli;
 mod corpus;
 mod diagram;
+mod incremental;
 mod insights;
 mod links;

@@ -1,0 +1,189 @@
+//! Incremental rebuilds write exactly what a full build of the same content writes.
+
+use crate::common::{TestSite, bundled_content, copy_dir, good_postmortem};
+use hindsight::session::{Scope, Session};
+use hindsight::{BuildOptions, Site};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every file under `dir` (relative path → bytes).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Builds a copy of the site from scratch and compares its output with `site`'s.
+fn assert_same_as_full_build(site: &TestSite, step: &str) {
+    let fresh = TestSite::new("inc-full");
+    for item in ["content", "templates", "themes", "static"] {
+        if site.dir.join(item).exists() {
+            copy_dir(&site.dir.join(item), &fresh.dir.join(item));
+        }
+    }
+    std::fs::copy(site.dir.join("site.toml"), fresh.dir.join("site.toml")).unwrap();
+    Site::load(&fresh.dir)
+        .unwrap()
+        .build(&BuildOptions::default())
+        .unwrap();
+    let (a, b) = (
+        tree(&site.dir.join("public")),
+        tree(&fresh.dir.join("public")),
+    );
+    let (ka, kb): (Vec<&String>, Vec<&String>) = (a.keys().collect(), b.keys().collect());
+    assert_eq!(ka, kb, "{step}: the same files");
+    for (k, v) in &a {
+        assert!(v == &b[k], "{step}: {k} differs from a full build");
+    }
+}
+
+fn touch(site: &TestSite, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = site.dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p.canonicalize().unwrap()
+}
+
+#[test]
+fn every_kind_of_change_gives_the_full_build_output() {
+    let site = TestSite::with_content_from("inc", &bundled_content())
+        .file("site.toml", "title = \"Incremental\"\npaginate_by = 4\n");
+    let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    assert_same_as_full_build(&site, "first build");
+
+    // An edit to one postmortem: only it is read again.
+    let edited = site.dir.join("content/expired-tls-certificate.md");
+    let text = std::fs::read_to_string(&edited)
+        .unwrap()
+        .replace("Ferrylink", "Ferryline");
+    let p = touch(&site, "content/expired-tls-certificate.md", text);
+    let r = session.rebuild(&[p]).unwrap();
+    assert_eq!((r.scope, r.analyzed), (Scope::Content, 1));
+    assert!(
+        r.render
+            .written
+            .iter()
+            .any(|w| w.contains("expired-tls-certificate"))
+    );
+    assert!(
+        r.render.written.len() < 40,
+        "an edit rewrites what lists it, not the site: {:?}",
+        r.render.written
+    );
+    assert_same_as_full_build(&site, "edit");
+
+    // A new file in a new collection.
+    let p = touch(
+        &site,
+        "content/cohort-2026/new-one.md",
+        good_postmortem("A brand new outage"),
+    );
+    session.rebuild(&[p]).unwrap();
+    assert_same_as_full_build(&site, "add");
+
+    // A deletion: its page and every listing of it go.
+    let gone = site
+        .dir
+        .join("content/schema-migration-table-lock.md")
+        .canonicalize()
+        .unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    let r = session.rebuild(&[gone]).unwrap();
+    assert!(
+        r.render
+            .removed
+            .iter()
+            .any(|p| p.starts_with("incidents/schema-migration-table-lock/"))
+    );
+    assert!(
+        !site.out("incidents/schema-migration-table-lock").exists(),
+        "the emptied folder goes too"
+    );
+    assert_same_as_full_build(&site, "delete");
+
+    // A rename.
+    let from = site
+        .dir
+        .join("content/dns-cname-missing-trailing-dot.txt")
+        .canonicalize()
+        .unwrap();
+    let to = site.dir.join("content/dns-renamed.txt");
+    std::fs::rename(&from, &to).unwrap();
+    session
+        .rebuild(&[from, to.canonicalize().unwrap()])
+        .unwrap();
+    assert_same_as_full_build(&site, "rename");
+
+    // A template override: every page is rendered again.
+    let p = touch(
+        &site,
+        "templates/404.html",
+        "<html><body>lost {{ site.title }}</body></html>",
+    );
+    let r = session.rebuild(&[p]).unwrap();
+    assert_eq!(r.scope, Scope::Templates);
+    assert_same_as_full_build(&site, "template");
+
+    // Static files and assets.
+    let p = touch(&site, "static/robots.txt", "User-agent: *\n");
+    session.rebuild(&[p]).unwrap();
+    let p = touch(
+        &site,
+        "content/cohort-2024/diagram.png",
+        b"\x89PNG\r\n\x1a\n",
+    );
+    session.rebuild(&[p]).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(site.out("robots.txt")).unwrap(),
+        "User-agent: *\n"
+    );
+    assert_same_as_full_build(&site, "static and assets");
+
+    // site.toml: everything is read again.
+    let p = touch(
+        &site,
+        "site.toml",
+        "title = \"Renamed site\"\npaginate_by = 3\n",
+    );
+    let r = session.rebuild(&[p]).unwrap();
+    assert_eq!(r.scope, Scope::Config);
+    assert_same_as_full_build(&site, "config");
+
+    // Nothing changed: nothing is written.
+    let r = session.rebuild(&[]).unwrap();
+    assert!(
+        r.render.written.is_empty() && r.render.removed.is_empty(),
+        "{:?}",
+        r.render
+    );
+}
+
+#[test]
+fn a_broken_template_keeps_the_last_good_pages() {
+    let site = TestSite::new("inc-broken").file("content/a.md", good_postmortem("Alpha"));
+    let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    let before = site.read("incidents/a/index.html");
+    let p = touch(&site, "templates/postmortem.html", "{% if %}");
+    let err = session
+        .rebuild(&[p.clone()])
+        .err()
+        .expect("a broken template fails")
+        .to_string();
+    assert!(err.contains("postmortem.html"), "{err}");
+    assert_eq!(site.read("incidents/a/index.html"), before);
+    // Fixing it recovers.
+    std::fs::remove_file(&p).unwrap();
+    session.rebuild(&[p]).unwrap();
+    assert_eq!(site.read("incidents/a/index.html"), before);
+}
