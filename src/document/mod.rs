@@ -235,6 +235,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
             continue;
         }
         let Some(h) = line.heading() else { continue };
+        retitle(&mut cur, h, i, lines);
         match h.kind {
             HeadingKind::Title => {
                 let strong = h.style <= HeadingStyle::Bold
@@ -372,6 +373,39 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
     }
     parts.push(cur.finish(lines.len(), lines));
     parts
+}
+
+/// "# Resolved: the queue that ate Friday" directly above "## Issue Summary" is the
+/// document's title, though its words name a section: a lone top-level heading with
+/// nothing under it, followed by a summary at a deeper level, titles what follows.
+fn retitle(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
+    if cur.title.is_some()
+        || !matches!(
+            h.kind,
+            HeadingKind::Summary | HeadingKind::Impact | HeadingKind::Duration
+        )
+    {
+        return;
+    }
+    let [first] = cur.sections.as_slice() else {
+        return;
+    };
+    let Some(j) = first.heading else { return };
+    let Some(top) = lines[j].heading() else {
+        return;
+    };
+    if top.style == HeadingStyle::Markup
+        && top.level == 1
+        && h.level > 1
+        && first.subs.is_empty()
+        && first.kind != SectionKind::Summary
+        && lines[j + 1..i]
+            .iter()
+            .all(|l| l.is_blank() || l.boilerplate)
+    {
+        cur.title = Some(j);
+        cur.sections.clear();
+    }
 }
 
 /// An unknown markup heading at the level of the current section or above closes it
@@ -533,6 +567,24 @@ mod tests {
         assert_eq!(d.lines[p[0].title.unwrap()].text, "Outage of the API");
         assert_eq!(p[0].sections[1].start, 6);
         assert_eq!(p[0].sections[1].end, 8);
+    }
+
+    #[test]
+    fn a_title_that_sounds_like_a_section_is_still_the_title() {
+        for title in [
+            "Resolved: the queue that ate Friday",
+            "Root cause of a slow login",
+        ] {
+            let (d, p) = parts(&format!(
+                "# {title}\n\n## Issue Summary\nThe API was down.\n\n## Timeline\n- 10:00 alert\n\n## Root Cause and Resolution\nA bad config.\n"
+            ));
+            assert_eq!(p.len(), 1, "{title}");
+            assert_eq!(kinds(&p[0]), [Summary, Timeline, RootCauseResolution]);
+            assert_eq!(d.lines[p[0].title.unwrap()].text, title);
+        }
+        // A real top-level section with text under it stays a section.
+        let (_, p) = parts("# Root Cause\nA bad config.\n\n## Issue Summary\nThe API was down.\n");
+        assert!(p.iter().any(|p| kinds(p).contains(&RootCause)));
     }
 
     #[test]
