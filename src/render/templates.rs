@@ -53,10 +53,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Static files of the default theme, copied to `static/`.
-pub const BUILTIN_STATIC: &[(&str, &str)] = &[(
-    "style.css",
-    include_str!("../../themes/default/static/style.css"),
-)];
+pub const BUILTIN_STATIC: &[(&str, &str)] = &[
+    (
+        "style.css",
+        include_str!("../../themes/default/static/style.css"),
+    ),
+    (
+        "favicon.svg",
+        include_str!("../../themes/default/static/favicon.svg"),
+    ),
+];
 
 /// A theme compiled into the binary: the templates and static files it adds to (or
 /// replaces in) the default theme.
