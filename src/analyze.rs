@@ -53,6 +53,12 @@ impl FileResult {
     pub fn is_draft(&self) -> bool {
         self.front.draft
     }
+
+    /// Whether the file has an error-level problem: unreadable, or its front matter
+    /// malformed (often a file caught half-written).
+    pub fn is_broken(&self) -> bool {
+        self.problems.iter().any(|p| p.level >= Level::Error)
+    }
 }
 
 /// One postmortem and what it takes to render it.

@@ -60,6 +60,10 @@ pub struct Session {
     assets: Vec<SourcePath>,
     skipped: Vec<(String, Diagnostic)>,
     state: RenderState,
+    /// See [`Session::keep_last_good`]: files whose new version is broken, with its
+    /// problems, while their last good version is what is published.
+    held: BTreeMap<String, Vec<Diagnostic>>,
+    keep_last_good: bool,
 }
 
 impl Session {
@@ -85,6 +89,8 @@ impl Session {
             assets: Vec::new(),
             skipped: Vec::new(),
             state: RenderState::default(),
+            held: BTreeMap::new(),
+            keep_last_good: false,
         };
         session.refresh_content(true, &[])?;
         let content = session.content_dir();
@@ -138,6 +144,19 @@ impl Session {
         self.files.values().map(|(f, _)| f)
     }
 
+    /// When a file that was fine is saved broken (unreadable, or its front matter
+    /// malformed), keep publishing its last good version and report the problem, until
+    /// a save fixes it: what a live preview wants. Off by default, so that rebuilds
+    /// write exactly what a full build of the files as they are would.
+    pub fn keep_last_good(&mut self, keep: bool) {
+        self.keep_last_good = keep;
+    }
+
+    /// Files skipped while walking the content folder, with why.
+    pub fn skipped(&self) -> &[(String, Diagnostic)] {
+        &self.skipped
+    }
+
     /// File-level problems worth interrupting the writer for: unreadable files and
     /// malformed front matter (not "this file is only a link", which is a warning).
     pub fn problems(&self) -> Vec<(String, Diagnostic)> {
@@ -149,7 +168,11 @@ impl Session {
             .map(|(p, d)| (format!("{content}/{p}"), d.clone()))
             .collect();
         for f in self.files() {
-            for p in f.problems.iter().filter(|p| p.level >= Level::Error) {
+            let problems = match self.held.get(&f.path) {
+                Some(held) => held,
+                None => &f.problems,
+            };
+            for p in problems.iter().filter(|p| p.level >= Level::Error) {
                 out.push((format!("{content}/{}", f.path), p.clone()));
             }
         }
@@ -252,7 +275,18 @@ impl Session {
         let keep: std::collections::HashSet<&str> =
             found.sources.iter().map(|s| s.rel.as_str()).collect();
         self.files.retain(|rel, _| keep.contains(rel.as_str()));
+        self.held.retain(|rel, _| keep.contains(rel.as_str()));
         for (rel, result, st) in fresh {
+            if self.keep_last_good
+                && result.is_broken()
+                && let Some((old, old_stamp)) = self.files.get_mut(&rel)
+                && !old.is_broken()
+            {
+                *old_stamp = st;
+                self.held.insert(rel, result.problems);
+                continue;
+            }
+            self.held.remove(&rel);
             self.files.insert(rel, (result, st));
         }
         self.assets = found.assets;

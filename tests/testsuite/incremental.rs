@@ -186,3 +186,37 @@ fn a_broken_template_keeps_the_last_good_pages() {
     session.rebuild(&[p]).unwrap();
     assert_eq!(site.read("incidents/a/index.html"), before);
 }
+
+#[test]
+fn a_file_saved_broken_keeps_its_last_good_version_when_asked() {
+    let site = TestSite::new("inc-held")
+        .file("site.toml", "title = \"Held\"\n")
+        .file("content/a.md", good_postmortem("Alpha"));
+    let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    session.keep_last_good(true);
+    let before = site.read("incidents/a/index.html");
+    let p = touch(&site, "content/a.md", "+++\ntitle = [\n+++\nhalf writ");
+    session.rebuild(std::slice::from_ref(&p)).unwrap();
+    assert_eq!(site.read("incidents/a/index.html"), before);
+    let problems = session.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, "content/a.md");
+    assert_eq!(problems[0].1.line, Some(2));
+    // The fix is read and published; the problem is gone.
+    let p = touch(&site, "content/a.md", good_postmortem("Alpha, fixed up"));
+    session.rebuild(&[p]).unwrap();
+    assert!(
+        site.read("incidents/a/index.html")
+            .contains("Alpha, fixed up")
+    );
+    assert!(session.problems().is_empty());
+    assert_same_as_full_build(&site, "after the fix");
+
+    // Without it (the default), the file is published as it now reads.
+    let (mut plain, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    let p = touch(&site, "content/a.md", "+++\ntitle = [\n+++\nhalf writ");
+    plain.rebuild(&[p]).unwrap();
+    assert!(!site.out("incidents/a/index.html").exists());
+    assert_eq!(plain.problems().len(), 1);
+    assert_same_as_full_build(&site, "broken, published as it reads");
+}
