@@ -5,7 +5,8 @@
 //! several postmortems per file) → [`extract`] (outage window, impact, timeline, root
 //! cause, tasks) → [`check`] (the rubric's checks with evidence) → [`taxonomy`] (tags)
 //! → [`render`] (templates, markdown, highlighting) → [`output`] (atomic replacement).
-//! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build.
+//! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build;
+//! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`].
 
 pub mod analyze;
 pub mod check;
@@ -18,11 +19,13 @@ pub mod model;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod serve;
 pub mod session;
 pub mod site;
 pub mod slug;
 pub mod source;
 pub mod taxonomy;
+pub mod watch;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -1,9 +1,13 @@
 //! `hindsight build`
 
 use super::Term;
+use super::live::Live;
+use hindsight::BuildOptions;
+use hindsight::analyze::FileResult;
 use hindsight::error::Result;
-use hindsight::model::Level;
-use hindsight::{BuildOptions, Site};
+use hindsight::model::{Diagnostic, Level};
+use hindsight::session::Session;
+use hindsight::site::BuildSummary;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,45 +25,48 @@ pub struct Args {
     /// Fail (exit 1) when any file has a problem: unreadable, not a postmortem, bad front matter.
     #[arg(long)]
     strict: bool,
+    /// Keep running: rebuild what changed whenever content, templates, themes, static
+    /// files or site.toml change (for serving the output with another server).
+    #[arg(long, short, conflicts_with = "strict")]
+    watch: bool,
 }
 
 pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
-    let site = Site::load(root)?;
     let opts = BuildOptions {
         output: args.output.clone(),
         drafts: args.drafts,
         base_url: args.base_url.clone(),
     };
-    let (summary, analysis) = site.build(&opts)?;
-    let mut problems = 0;
-    for (path, d) in &analysis.discovered.skipped {
-        report(
-            term,
-            &format!("{}/{path}", site.config.content_dir.display()),
-            d.level,
-            &d.message,
-            d.line,
-        );
-        problems += usize::from(d.level >= Level::Warning);
+    if args.watch {
+        let live = Live::start(root, opts, term)?;
+        live.run(term, |_| {})?;
+        return Ok(ExitCode::SUCCESS);
     }
-    for f in &analysis.files {
+    let (session, summary) = Session::start(root, opts)?;
+    let problems = report_session(term, &session, &summary);
+    Ok(if args.strict && problems > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints every file's problems and the one-line summary of a build; returns how many
+/// problems were warnings or worse.
+pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSummary) -> usize {
+    let content = session.config.content_dir.display().to_string();
+    let mut problems = 0;
+    for (path, d) in session.skipped() {
+        problems += report(term, &format!("{content}/{path}"), d);
+    }
+    let files: Vec<&FileResult> = session.files().collect();
+    for f in &files {
         for p in &f.problems {
-            report(
-                term,
-                &format!("{}/{}", site.config.content_dir.display(), f.path),
-                p.level,
-                &p.message,
-                p.line,
-            );
-            problems += usize::from(p.level >= Level::Warning);
+            problems += report(term, &format!("{content}/{}", f.path), p);
         }
     }
     if !term.quiet {
-        let not_pm = analysis
-            .files
-            .iter()
-            .filter(|f| f.entries.is_empty())
-            .count();
+        let not_pm = files.iter().filter(|f| f.entries.is_empty()).count();
         let mut extra = Vec::new();
         if not_pm > 0 {
             extra.push(format!("{not_pm} not a postmortem"));
@@ -68,7 +75,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
             extra.push(format!(
                 "{} draft{} skipped",
                 summary.drafts_skipped,
-                if summary.drafts_skipped == 1 { "" } else { "s" }
+                plural(summary.drafts_skipped)
             ));
         }
         let extra = if extra.is_empty() {
@@ -79,42 +86,43 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         println!(
             "Built {} postmortem{} from {} file{}{extra} into {} ({} pages) in {} ms",
             summary.postmortems,
-            if summary.postmortems == 1 { "" } else { "s" },
+            plural(summary.postmortems),
             summary.files,
-            if summary.files == 1 { "" } else { "s" },
+            plural(summary.files),
             summary.output.display(),
             summary.pages,
             summary.elapsed.as_millis()
         );
     }
-    Ok(if args.strict && problems > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    problems
 }
 
-fn report(term: Term, path: &str, level: Level, message: &str, line: Option<u32>) {
-    let show = match level {
+pub(super) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Prints one problem at the level the terminal settings want; 1 if it counts as one.
+pub(super) fn report(term: Term, path: &str, d: &Diagnostic) -> usize {
+    let show = match d.level {
         Level::Error => true,
         Level::Warning => !term.quiet,
         _ => term.verbose,
     };
-    if !show {
-        return;
+    if show {
+        let (word, code) = match d.level {
+            Level::Error => ("error", "1;31"),
+            Level::Warning => ("warning", "1;33"),
+            _ => ("note", "1;36"),
+        };
+        let word = if term.color_err {
+            format!("\x1b[{code}m{word}\x1b[0m")
+        } else {
+            word.to_owned()
+        };
+        match d.line {
+            Some(l) => eprintln!("{word}: {path}:{l}: {}", d.message),
+            None => eprintln!("{word}: {path}: {}", d.message),
+        }
     }
-    let (word, code) = match level {
-        Level::Error => ("error", "1;31"),
-        Level::Warning => ("warning", "1;33"),
-        _ => ("note", "1;36"),
-    };
-    let word = if term.color_err {
-        format!("\x1b[{code}m{word}\x1b[0m")
-    } else {
-        word.to_owned()
-    };
-    match line {
-        Some(l) => eprintln!("{word}: {path}:{l}: {message}"),
-        None => eprintln!("{word}: {path}: {message}"),
-    }
+    usize::from(d.level >= Level::Warning)
 }

@@ -4,7 +4,9 @@
 mod build;
 mod check;
 mod init;
+mod live;
 mod new;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -49,6 +51,8 @@ enum Command {
     Build(build::Args),
     /// Check postmortems against the course's rubric (the site's content by default).
     Check(check::Args),
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload the browser.
+    Serve(serve::Args),
     /// Create a new site that builds at once.
     Init(init::Args),
     /// Create a new postmortem from the template.
@@ -87,6 +91,17 @@ impl Term {
             eprintln!("error: {message}");
         }
     }
+
+    pub fn warning(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.color_err {
+            eprintln!("\x1b[1;33mwarning\x1b[0m: {message}");
+        } else {
+            eprintln!("warning: {message}");
+        }
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -95,6 +110,7 @@ pub fn run() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => build::run(&cli.root, args, term),
         Command::Check(args) => check::run(&cli.root, args, term),
+        Command::Serve(args) => serve::run(&cli.root, args, term),
         Command::Init(args) => init::run(args, term),
         Command::New(args) => new::run(&cli.root, args, term),
     };
