@@ -11,6 +11,7 @@
 // Run by tests/testsuite/browser.rs (HINDSIGHT_BROWSER_TESTS=1); exit status 1 on any failure.
 
 import { chromium } from 'playwright-core';
+import { LAUNCH } from './launch.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,18 +50,6 @@ const DARK_WIDTH = 1280;
 // The timeline diagram: svg.tl-h is meant for wide screens, svg.tl-v for narrow ones.
 const NARROW_BELOW = 641;
 
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 const PAGE_TIMEOUT_MS = 30_000;
 const WATCHDOG_MS = 10 * 60_000;
 

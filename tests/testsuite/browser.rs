@@ -7,9 +7,11 @@
 //! Runs only with HINDSIGHT_BROWSER_TESTS=1 (`.ci/run` sets it after installing Chromium
 //! and running `npm ci` in tests/browser); otherwise it prints that it was skipped.
 
-use crate::common::{TestSite, bundled_content, copy_dir};
+use crate::common::{TestSite, bundled_content, copy_dir, good_postmortem};
+use crate::serve::Server;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Themes checked in the browser: each must exist and pass.
@@ -72,14 +74,15 @@ fn missing_prerequisites(chromium: &Path) -> Vec<String> {
     missing
 }
 
-#[test]
-fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
+/// Chromium's path when browser tests are on and can run; `None` (after saying why) when
+/// they are off. Panics when they are on but something is missing.
+fn chromium() -> Option<PathBuf> {
     if std::env::var("HINDSIGHT_BROWSER_TESTS").as_deref() != Ok("1") {
         eprintln!(
             "skipped: set HINDSIGHT_BROWSER_TESTS=1 (and install chromium and `npm ci` in \
-             tests/browser) to run the browser test"
+             tests/browser) to run the browser tests"
         );
-        return;
+        return None;
     }
     let chromium = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
@@ -90,6 +93,12 @@ fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
         "HINDSIGHT_BROWSER_TESTS=1 but the browser test cannot run; install:\n  {}",
         missing.join("\n  ")
     );
+    Some(chromium)
+}
+
+#[test]
+fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
+    let Some(chromium) = chromium() else { return };
 
     let themes: Vec<&str> = THEMES
         .iter()
@@ -102,7 +111,6 @@ fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
         )
         .collect();
     let shots = repo().join("target/screenshots/browser");
-    let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let script = repo().join("tests/browser/check.mjs");
 
@@ -144,4 +152,55 @@ fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
         "the browser check failed:\n{}",
         failed.join("\n")
     );
+}
+
+/// A page open in Chromium follows the writer's saves: an edit shows up, a broken file
+/// brings up the overlay, the fix takes it away, and the test never reloads the page.
+#[test]
+fn an_open_page_updates_itself_as_the_file_is_edited() {
+    let Some(chromium) = chromium() else { return };
+    let site = TestSite::new("browser-live")
+        .file("site.toml", "title = \"Live\"\n")
+        .file("content/cache.md", good_postmortem("The cache that forgot"));
+    let server = Server::start(&site, &[]);
+    let shots = repo().join("target/screenshots/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut node = Command::new("node")
+        .arg(repo().join("tests/browser/live.mjs"))
+        .arg(format!("http://{}/", server.addr))
+        .arg("The cache that remembered")
+        .arg("The cache, fixed for good")
+        .arg(&shots)
+        .env("CHROMIUM", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running node");
+    let file = site.dir.join("content/cache.md");
+    let mut steps = Vec::new();
+    for line in BufReader::new(node.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+    {
+        match line.as_str() {
+            "READY" => std::fs::write(&file, good_postmortem("The cache that remembered")),
+            "UPDATED" => std::fs::write(&file, "+++\ntitle = [\n+++\nhalf written\n"),
+            "OVERLAY" => std::fs::write(&file, good_postmortem("The cache, fixed for good")),
+            _ => Ok(()),
+        }
+        .unwrap();
+        steps.push(line);
+    }
+    let status = node.wait().unwrap();
+    let mut err = String::new();
+    node.stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        status.success(),
+        "live reload in the browser failed after {steps:?}:\n{err}"
+    );
+    assert_eq!(steps, ["READY", "UPDATED", "OVERLAY", "CLEARED"]);
 }

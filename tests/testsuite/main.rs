@@ -13,3 +13,4 @@ mod diagram;
 mod incremental;
 mod insights;
 mod links;
+mod serve;

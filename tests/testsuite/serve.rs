@@ -1,0 +1,503 @@
+//! `hindsight serve` driven over HTTP: pages, headers, refusals, and live reloads after
+//! a content edit, a template edit, a deletion, and a broken file then its fix.
+
+use crate::common::{TestSite, good_postmortem};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// How long to wait for something that normally takes milliseconds before calling it
+/// a failure (not a timing assertion: only a hang fails).
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running `hindsight serve`, stopped on drop.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    /// The server's stdout lines, as they come.
+    lines: Receiver<String>,
+}
+
+impl Server {
+    pub fn start(site: &TestSite, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .arg("--root")
+            .arg(&site.dir)
+            .args(["--color", "never", "serve", "--port", "0", "--output"])
+            .arg(site.dir.join("public"))
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + PATIENCE;
+        let addr = loop {
+            let line = lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("serve printed its URL");
+            if let Some(url) = line.strip_prefix("Serving http://") {
+                break url.trim_end_matches('/').parse().unwrap();
+            }
+        };
+        let server = Server { child, addr, lines };
+        // The watcher is set up once "Watching" is printed.
+        server.wait_line("Watching for changes");
+        server
+    }
+
+    fn wait_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("serve never printed {needle:?}"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.request("GET", path, &[])
+    }
+
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("Connection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        Response::parse(&raw)
+    }
+
+    /// Opens the reload event stream; returns it once the server has accepted it.
+    fn events(&self) -> Events {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        write!(
+            s,
+            "GET /__hindsight/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut events = Events {
+            reader: BufReader::new(s),
+        };
+        events.until(": connected");
+        events
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn until(&mut self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut line = String::new();
+        loop {
+            assert!(Instant::now() < deadline, "no {needle:?} came");
+            line.clear();
+            let n = self
+                .reader
+                .read_line(&mut line)
+                .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}"));
+            assert!(n > 0, "the event stream closed before {needle:?}");
+            if line.trim_end() == needle {
+                return;
+            }
+        }
+    }
+
+    /// Blocks until the next reload event.
+    fn reload(&mut self) {
+        self.until("event: reload");
+    }
+
+    /// Waits for reload events until `path` is served as `expected` says, and returns
+    /// it. One save may come as more than one batch of file events (and so more than
+    /// one reload); only a state that never comes fails.
+    fn reload_until(
+        &mut self,
+        server: &Server,
+        path: &str,
+        expected: impl Fn(&Response) -> bool,
+    ) -> Response {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            self.reload();
+            let r = server.get(path);
+            if expected(&r) {
+                return r;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} never became what was expected; last served:\n{}",
+                r.body
+            );
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn parse(raw: &[u8]) -> Response {
+        let text = String::from_utf8_lossy(raw);
+        let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+        let mut lines = head.lines();
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap();
+        Response {
+            status: status.parse().unwrap(),
+            headers: lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect(),
+            body: body.to_owned(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn site(name: &str) -> TestSite {
+    TestSite::new(name)
+        .file("site.toml", "title = \"Serve test\"\n")
+        .file("content/checkout.md", good_postmortem("Checkout outage"))
+        .file("content/search.md", good_postmortem("Search went dark"))
+}
+
+#[test]
+fn serves_pages_with_the_right_headers_and_refuses_to_leave_the_output() {
+    let site = site("serve-http").file("secret.txt", "not for the web");
+    let server = Server::start(&site, &[]);
+
+    let index = server.get("/");
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+    assert!(index.body.contains("Checkout outage") && index.body.contains("Search went dark"));
+    assert!(
+        index.body.contains("/__hindsight/events"),
+        "the reload script is injected"
+    );
+    assert!(
+        !site.read("index.html").contains("__hindsight"),
+        "the file on disk is what a build writes"
+    );
+
+    let head = server.request("HEAD", "/", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        index.header("content-length")
+    );
+
+    let etag = index.header("etag").expect("an ETag");
+    let again = server.request("GET", "/", &[("If-None-Match", etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+
+    let css = server.get("/static/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("This page had an outage"),
+        "the site's own 404 page"
+    );
+
+    let page = index
+        .body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.contains("incidents/"))
+        .expect("a link to an incident")
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .to_owned();
+    let bare = format!("/{}", page.trim_end_matches('/'));
+    let moved = server.get(&bare);
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("location"), Some(format!("{bare}/").as_str()));
+    assert_eq!(server.get(&format!("{bare}/")).status, 200);
+
+    for evil in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/static\\..\\..\\secret.txt",
+        "//etc/passwd/..",
+    ] {
+        let r = server.get(evil);
+        assert_eq!(r.status, 403, "{evil}");
+        assert!(!r.body.contains("not for the web"), "{evil}");
+    }
+    // An absolute path is only ever a path inside the output.
+    assert_eq!(
+        server
+            .get(&format!("{}/secret.txt", site.dir.display()))
+            .status,
+        404
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(site.dir.join("secret.txt"), site.out("leak.txt")).unwrap();
+        assert_eq!(server.get("/leak.txt").status, 403);
+    }
+    assert_eq!(server.get("/.hindsight-output").status, 404);
+    assert_eq!(server.request("POST", "/", &[]).status, 405);
+}
+
+#[test]
+fn edits_rebuild_and_reload_and_broken_files_show_an_overlay() {
+    let site = site("serve-live");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let first = server.get("/");
+
+    // A content edit: the new text is served, with a fresh ETag, after a reload event.
+    std::fs::write(
+        site.dir.join("content/checkout.md"),
+        good_postmortem("Checkout outage, revised by its author"),
+    )
+    .unwrap();
+    let index = events.reload_until(&server, "/", |r| {
+        r.body.contains("Checkout outage, revised by its author")
+    });
+    assert_ne!(index.header("etag"), first.header("etag"));
+    let stale = server.request(
+        "GET",
+        "/",
+        &[("If-None-Match", first.header("etag").unwrap())],
+    );
+    assert_eq!(stale.status, 200, "never a stale page after a rebuild");
+
+    // A template edit: a site template overriding the theme's takes effect.
+    std::fs::create_dir_all(site.dir.join("templates")).unwrap();
+    std::fs::write(
+        site.dir.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Lost in the gallery</p>{% endblock content %}",
+    )
+    .unwrap();
+    events.reload_until(&server, "/nowhere", |r| {
+        r.status == 404 && r.body.contains("Lost in the gallery")
+    });
+
+    // A deletion: the page goes and no listing links it any more.
+    std::fs::remove_file(site.dir.join("content/search.md")).unwrap();
+    let index = events.reload_until(&server, "/", |r| !r.body.contains("Search went dark"));
+    assert!(index.body.contains("Checkout outage"));
+
+    // A broken file: an overlay names it and its line; the last good pages stay.
+    std::fs::write(
+        site.dir.join("content/broken.md"),
+        "+++\ntitle = \"unterminated\n+++\n\nSome text.\n",
+    )
+    .unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("hindsight-overlay"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("content/broken.md:2"), "{}", page.body);
+    assert!(page.body.contains("Checkout outage"));
+    assert!(
+        !site.read("index.html").contains("hindsight-overlay"),
+        "the overlay is never written to disk"
+    );
+
+    // Fixing it clears the overlay.
+    std::fs::write(
+        site.dir.join("content/broken.md"),
+        good_postmortem("Queue backlog on Friday"),
+    )
+    .unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("Queue backlog on Friday"));
+    assert!(!page.body.contains("hindsight-overlay"));
+
+    // A published file saved half-written: its last good version stays until the fix.
+    let checkout = site.dir.join("content/checkout.md");
+    std::fs::write(&checkout, "+++\ntitle = [\n+++\nhalf a thou").unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("content/checkout.md:2"));
+    assert!(page.body.contains("Checkout outage, revised by its author"));
+    assert!(
+        server
+            .get("/incidents/checkout/")
+            .body
+            .contains("Checkout outage, revised by its author")
+    );
+    std::fs::write(&checkout, good_postmortem("Checkout outage, final words")).unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("final words"));
+    assert!(!page.body.contains("hindsight-overlay"));
+
+    // A broken template: overlay with the template's line; the pages keep being served.
+    std::fs::write(
+        site.dir.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ oops( }}{% endblock content %}",
+    )
+    .unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("hindsight-overlay"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("404.html:1"), "{}", page.body);
+    // A content edit meanwhile does not hide the template that is still broken.
+    std::fs::write(
+        site.dir.join("content/broken.md"),
+        good_postmortem("Queue backlog, second draft"),
+    )
+    .unwrap();
+    events.reload();
+    assert!(server.get("/").body.contains("hindsight-overlay"));
+    std::fs::remove_file(site.dir.join("templates/404.html")).unwrap();
+    let page = events.reload_until(&server, "/", |r| {
+        r.body.contains("Queue backlog, second draft")
+    });
+    assert!(!page.body.contains("hindsight-overlay"));
+    assert!(
+        server
+            .get("/nowhere")
+            .body
+            .contains("This page had an outage")
+    );
+}
+
+#[test]
+fn a_site_that_does_not_build_is_served_with_its_error_until_fixed() {
+    let site = site("serve-broken-config").file("site.toml", "title = 3\n");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let page = server.get("/");
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("hindsight-overlay") && page.body.contains("site.toml:1"));
+    std::fs::write(site.dir.join("site.toml"), "title = \"Fixed\"\n").unwrap();
+    let page = events.reload_until(&server, "/", |r| r.status == 200);
+    assert!(!page.body.contains("hindsight-overlay"));
+    assert!(page.body.contains("Checkout outage"));
+}
+
+#[test]
+fn a_taken_port_falls_back_to_a_free_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let site = site("serve-port");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--root")
+        .arg(&site.dir)
+        .args(["--color", "never", "serve", "--port", &port])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Serving ") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "serve printed its URL"
+        );
+    }
+    let _ = child.kill();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let _ = child.wait();
+    assert!(line.starts_with("Serving http://127.0.0.1:"), "{line}");
+    assert!(!line.contains(&format!(":{port}/")), "{line}");
+    assert!(err.contains(&format!("port {port} is taken")), "{err}");
+    drop(taken);
+}
+
+#[test]
+fn build_watch_rebuilds_the_output_folder_on_every_save() {
+    let site = site("build-watch");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--root")
+        .arg(&site.dir)
+        .args(["--color", "never", "build", "--watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut next_line = |needle: &str| {
+        let mut line = String::new();
+        while !line.contains(needle) {
+            line.clear();
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "build --watch ended before {needle:?}"
+            );
+        }
+        line
+    };
+    assert!(next_line("Built 2 postmortems").contains("public"));
+    next_line("Watching for changes");
+    assert!(site.read("index.html").contains("Search went dark"));
+    std::fs::write(
+        site.dir.join("content/search.md"),
+        good_postmortem("Search came back"),
+    )
+    .unwrap();
+    let line = next_line("changed:");
+    assert!(
+        line.starts_with("content/search.md changed: read 1 file"),
+        "{line}"
+    );
+    // One save may arrive as two batches of events; the last one has the whole file.
+    while !site.read("index.html").contains("Search came back") {
+        next_line("changed:");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let index = site.read("index.html");
+    assert!(index.contains("Search came back") && !index.contains("Search went dark"));
+    assert!(
+        !index.contains("__hindsight"),
+        "no reload script outside serve"
+    );
+}
