@@ -130,13 +130,7 @@ impl Session {
 
     /// The folders and files a watcher should follow.
     pub fn watched(&self) -> Vec<PathBuf> {
-        vec![
-            self.root.join(CONFIG_FILE),
-            self.content_dir(),
-            self.root.join("templates"),
-            self.root.join("themes"),
-            self.root.join(&self.config.static_dir),
-        ]
+        watched(&self.root, &self.config)
     }
 
     /// Every file read, in path order.
@@ -306,6 +300,17 @@ impl Session {
         };
         pages::render(&inputs, &mut self.state, sink)
     }
+}
+
+/// The folders and files a site's build reads, for a watcher to follow.
+pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
+    vec![
+        root.join(CONFIG_FILE),
+        root.join(&config.content_dir),
+        root.join("templates"),
+        root.join("themes"),
+        root.join(&config.static_dir),
+    ]
 }
 
 /// Writes into the live output folder, each file atomically (a temporary file renamed

@@ -5,10 +5,10 @@
 use super::Term;
 use super::build::{plural, report, report_session};
 use hindsight::BuildOptions;
-use hindsight::config::{CONFIG_FILE, Config};
+use hindsight::config::Config;
 use hindsight::error::{Error, Result};
 use hindsight::serve::Problem;
-use hindsight::session::{Scope, Session};
+use hindsight::session::{self, Scope, Session};
 use hindsight::watch::Watcher;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -89,16 +89,8 @@ impl Live {
     fn watched(&self) -> Vec<PathBuf> {
         match &self.session {
             Some(s) => s.watched(),
-            None => {
-                let config = Config::load(&self.root).unwrap_or_default();
-                vec![
-                    self.root.join(CONFIG_FILE),
-                    self.root.join(&config.content_dir),
-                    self.root.join("templates"),
-                    self.root.join("themes"),
-                    self.root.join(&config.static_dir),
-                ]
-            }
+            // site.toml does not load: follow the default folders (and site.toml itself).
+            None => session::watched(&self.root, &Config::load(&self.root).unwrap_or_default()),
         }
     }
 

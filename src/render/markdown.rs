@@ -248,6 +248,8 @@ fn code_block(code: &str, info: &str) -> String {
     }
 }
 
+/// Escapes for HTML and XML text and attributes, and drops the control characters
+/// XML 1.0 cannot carry (inline SVG is XML).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -257,6 +259,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
