@@ -158,28 +158,22 @@ fn figures(cards: &[&Card]) -> Figures {
             }
         })
         .collect();
-    let durations: Vec<f64> = cards
-        .iter()
-        .filter_map(|c| c.duration_minutes)
-        .filter(|d| *d >= 0)
-        .map(|d| d as f64)
-        .collect();
+    // Spans in minutes, negative ones (a window misread) left out.
+    let minutes = |of: fn(&Card) -> Option<i64>| -> Vec<f64> {
+        cards
+            .iter()
+            .filter_map(|c| of(c))
+            .filter(|d| *d >= 0)
+            .map(|d| d as f64)
+            .collect()
+    };
+    let durations = minutes(|c| c.duration_minutes);
     let users: Vec<f64> = cards
         .iter()
         .filter_map(|c| c.users_affected_percent)
         .collect();
-    let ttd: Vec<f64> = cards
-        .iter()
-        .filter_map(|c| c.time_to_detect_minutes)
-        .filter(|d| *d >= 0)
-        .map(|d| d as f64)
-        .collect();
-    let ttr: Vec<f64> = cards
-        .iter()
-        .filter_map(|c| c.time_to_resolve_minutes)
-        .filter(|d| *d >= 0)
-        .map(|d| d as f64)
-        .collect();
+    let ttd = minutes(|c| c.time_to_detect_minutes);
+    let ttr = minutes(|c| c.time_to_resolve_minutes);
     let mut tag_counts: BTreeMap<String, (TermRef, usize)> = BTreeMap::new();
     for c in cards {
         for t in c.tags.iter().filter(|t| t.slug != "humour") {

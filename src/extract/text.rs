@@ -90,7 +90,42 @@ macro_rules! vocab {
     ($name:ident, [$($stem:expr),* $(,)?]) => {
         pub static $name: LazyLock<Vocab> = LazyLock::new(|| Vocab::new(&[$($stem),*]));
     };
+    // Its own stems and a shared list.
+    ($name:ident, [$($stem:expr),* $(,)?] + $shared:expr) => {
+        pub static $name: LazyLock<Vocab> =
+            LazyLock::new(|| Vocab::new(&[&[$($stem),*][..], $shared].concat()));
+    };
 }
+
+/// What raises the alarm: alerts, monitoring tools, reports and pages. Both a timeline
+/// entry's kind (detection) and the `timeline-detected-how` check read these.
+const SIGNALS: &[&str] = &[
+    r"alert",
+    r"alarm",
+    r"monitor",
+    r"notic",
+    r"spotted",
+    r"observed",
+    r"report(?:ed|s)\b",
+    r"complain",
+    r"flagged",
+    r"pag(?:ed|er)\b",
+    r"pagerduty",
+    r"nagios",
+    r"datadog",
+    r"grafana",
+    r"prometheus",
+    r"new relic",
+    r"uptime ?robot",
+    r"pingdom",
+    r"sentry",
+    r"tweet",
+    r"first sign",
+    r"identified the (?:issue|problem|outage)",
+    r"became aware",
+    r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
+    r"notified",
+];
 
 vocab!(
     DETECTION,
@@ -103,36 +138,11 @@ vocab!(
         r"found (?:that|out)",
         r"it was found",
         r"became apparent",
-        r"alert",
-        r"alarm",
-        r"monitor",
-        r"notic",
-        r"spotted",
-        r"observed",
-        r"report(?:ed|s)\b",
-        r"complain",
-        r"flagged",
-        r"pag(?:ed|er)\b",
-        r"pagerduty",
-        r"nagios",
-        r"datadog",
-        r"grafana",
-        r"prometheus",
-        r"new relic",
-        r"uptime ?robot",
-        r"pingdom",
-        r"sentry",
         r"customer",
         r"ticket",
-        r"tweet",
-        r"first sign",
         r"discover",
-        r"identified the (?:issue|problem|outage)",
-        r"became aware",
-        r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
-        r"notified",
         r"triggered",
-    ]
+    ] + SIGNALS
 );
 
 // How an issue came to light: the methods a reviewer accepts for `timeline-detected-how`.
@@ -142,34 +152,9 @@ vocab!(
         r"detected (?:by|through|via|with|using|from|when|while|after|during|as)",
         r"(?:engineer|developer|admin|team|user|customer|client|staff|someone|operator|sre|devops|support|tester|qa|intern|we)s? (?:\w+ ){0,2}(?:detected|discovered|noticed|found|realized|realised|reported|report|spotted|saw|observed)",
         r"encountered (?:the|this) (?:issue|problem|error)",
-        r"alert",
-        r"alarm",
-        r"monitor",
-        r"notic",
-        r"spotted",
-        r"observed",
-        r"report(?:ed|s)\b",
-        r"complain",
-        r"flagged",
-        r"pag(?:ed|er)\b",
-        r"pagerduty",
-        r"nagios",
-        r"datadog",
-        r"grafana",
-        r"prometheus",
-        r"new relic",
-        r"uptime ?robot",
-        r"pingdom",
-        r"sentry",
         r"customers? (?:\w+ )?(?:reported|complained|called|contacted|noticed|tweeted|raised|emailed|wrote)",
         r"(?:support )?tickets? (?:\w+ )?(?:were |was )?(?:opened|raised|filed|submitted|came|poured)",
-        r"tweet",
-        r"first sign",
-        r"identified the (?:issue|problem|outage)",
-        r"became aware",
-        r"received (?:a |an |multiple |several )?(?:call|email|message|report|complaint|notification)",
-        r"notified",
-    ]
+    ] + SIGNALS
 );
 
 vocab!(
