@@ -76,12 +76,7 @@ impl Problem {
                 message: message.clone(),
             },
             Error::Template { name, message } => Problem {
-                // Parse errors name their file in the message ("--> index.html:1:5").
-                place: if name == "templates" {
-                    name.clone()
-                } else {
-                    format!("template {name}")
-                },
+                place: format!("template {name}"),
                 message: message.clone(),
             },
             Error::Usage(message) => Problem {

@@ -266,8 +266,17 @@ fn error_chain(e: &tera::Error) -> String {
     msg
 }
 
+/// The template an error is about: a parse error points at it (`--> index.html:1:5`),
+/// others quote it (`'index.html'`).
 fn template_name_of(e: &tera::Error) -> Option<String> {
     let s = e.to_string();
+    if let Some(at) = s.find("--> ") {
+        let rest = &s[at + 4..];
+        let name = rest.split([':', '\n']).next().unwrap_or("").trim();
+        if !name.is_empty() {
+            return Some(name.to_owned());
+        }
+    }
     let start = s.find('\'')? + 1;
     let end = s[start..].find('\'')? + start;
     Some(s[start..end].to_owned())
@@ -328,8 +337,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hindsight-tpl-bad-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("templates")).unwrap();
         std::fs::write(dir.join("templates/404.html"), "{% if %}").unwrap();
-        let err = Templates::load(&dir, "default").err().unwrap().to_string();
-        assert!(err.contains("404.html"), "{err}");
+        let err = Templates::load(&dir, "default").err().unwrap();
+        assert!(
+            matches!(&err, Error::Template { name, .. } if name == "404.html"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
