@@ -155,6 +155,11 @@ mod tests {
         assert!(batch.contains(&content.join("a.md")), "{batch:?}");
         assert!(batch.contains(&dir.join("site.toml")), "{batch:?}");
         assert!(batch.iter().all(|p| !litter(p)), "{batch:?}");
+        // Others delete the file and create it again.
+        std::fs::remove_file(content.join("a.md")).unwrap();
+        std::fs::write(content.join("a.md"), "three").unwrap();
+        let batch = w.next_batch(Duration::from_millis(150)).unwrap();
+        assert_eq!(batch, [content.join("a.md")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
