@@ -66,6 +66,31 @@ impl HighlightConfig {
             pick(&self.dark_theme, &theme.dark_theme, "base16-ocean.dark"),
         )
     }
+
+    /// Every theme named must be one syntect has: a misspelt name is an error at its
+    /// line in `text` (the settings file at `path`), not a silent fallback.
+    pub fn check(&self, text: &str, path: &Path) -> Result<()> {
+        for (key, name) in [
+            ("light_theme", &self.light_theme),
+            ("dark_theme", &self.dark_theme),
+        ] {
+            let Some(name) = name else { continue };
+            let known = crate::render::highlight::theme_names();
+            if !known.contains(name) {
+                let line = text.find(key).map(|at| line_col(text, at).0);
+                return Err(Error::Config {
+                    path: path.to_owned(),
+                    line,
+                    column: None,
+                    message: format!(
+                        "unknown highlighting theme `{name}` for {key}; known themes: {}",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The raw shape of `site.toml`; [`Config`] is what the rest of the program sees.
@@ -236,6 +261,7 @@ impl Config {
                 message: format!("theme `{}` must be a folder name under themes/", raw.theme),
             });
         }
+        raw.highlight.check(text, path)?;
         Ok(Config {
             title: raw.title,
             base_url: raw.base_url,
@@ -355,6 +381,23 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("site.toml:3:"), "{msg}");
         assert!(msg.contains("titel"), "{msg}");
+    }
+
+    #[test]
+    fn a_misspelt_highlighting_theme_names_its_line() {
+        let msg = parse("title = \"x\"\n[highlight]\ndark_theme = \"Solarized (drak)\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.starts_with("site.toml:3:"), "{msg}");
+        assert!(
+            msg.contains("Solarized (dark)"),
+            "lists the known ones: {msg}"
+        );
+        let c = parse("[highlight]\nlight_theme = \"Solarized (light)\"\n").unwrap();
+        assert_eq!(
+            c.highlight.light_theme.as_deref(),
+            Some("Solarized (light)")
+        );
     }
 
     #[test]

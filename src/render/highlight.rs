@@ -62,7 +62,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 }
 
 /// The stylesheet for highlighted code: `light` by default, `dark` under
-/// `prefers-color-scheme: dark`. Unknown theme names fall back to syntect's defaults.
+/// `prefers-color-scheme: dark`. Names are checked when settings are read
+/// ([`crate::config::HighlightConfig::check`]); an unknown one here falls back to the
+/// defaults.
 pub fn stylesheet(light: &str, dark: &str) -> String {
     let themes = ThemeSet::load_defaults();
     let pick = |name: &str, fallback: &str| {

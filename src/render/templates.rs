@@ -143,12 +143,14 @@ impl Templates {
             ..ThemeInfo::default()
         };
         let parse_info = |text: &str, path: PathBuf| -> Result<ThemeInfo> {
-            toml::from_str(text).map_err(|e| Error::Config {
+            let info: ThemeInfo = toml::from_str(text).map_err(|e| Error::Config {
                 line: e.span().map(|s| crate::error::line_col(text, s.start).0),
                 column: None,
-                path,
+                path: path.clone(),
                 message: e.message().lines().next().unwrap_or("").to_owned(),
-            })
+            })?;
+            info.highlight.check(text, &path)?;
+            Ok(info)
         };
         if theme_dir.is_dir() {
             let toml_path = theme_dir.join("theme.toml");
