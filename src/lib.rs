@@ -26,6 +26,7 @@ pub mod slug;
 pub mod source;
 pub mod taxonomy;
 pub mod watch;
+pub mod words;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -2,6 +2,9 @@
 //! ("Issue Summary", "Incident overview", "Root cause & resolution", "Measures against
 //! such problem in future"); this maps them onto the rubric.
 
+use crate::words::Lexicon;
+use std::sync::LazyLock;
+
 /// What a heading opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeadingKind {
@@ -147,27 +150,166 @@ pub fn is_task_marker(normalized: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Words that make a plain line a title on their own: "Postmortem: ...", "Incident
-/// report". Bare "outage" is not enough there ("Start of outage: 10:00").
-pub fn is_strong_title(text: &str) -> bool {
-    let n = normalize(text);
-    [
+/// The words of a document's own name: "postmortem" (however it is spelt or split),
+/// "incident report", "outage review".
+static TITLE_WORDS: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::new(&[
         "postmortem",
         "post mortem",
-        "postmortum",
-        "postmoterm",
+        "post incident",
         "incident report",
         "outage report",
         "incident review",
-        "post incident",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
+        "incident analysis",
+    ])
+    .fuzzy()
+});
+
+/// Words that make a plain line a title on their own: "Postmortem: ...", "Incident
+/// report". Bare "outage" is not enough there ("Start of outage: 10:00").
+pub fn is_strong_title(text: &str) -> bool {
+    TITLE_WORDS.in_text(&normalize(text))
 }
 
-fn has(n: &str, word: &str) -> bool {
-    n.split(' ').any(|w| w == word)
+/// What each section is called, as words of its role. Stems make every form match
+/// ("Root Causes", "Causing factors"); headings are short, so any of these words in
+/// one names the section, and the combinations decide between neighbours.
+struct Roles {
+    /// A closing recap after the timeline ("In summary"): cause and fix, told again.
+    recap: Lexicon,
+    cause: Lexicon,
+    resolution: Lexicon,
+    measures: Lexicon,
+    tasks: Lexicon,
+    timeline: Lexicon,
+    summary: Lexicon,
+    impact: Lexicon,
+    duration: Lexicon,
+    /// Parts of the timeline some writers head on their own.
+    timeline_part: Lexicon,
+    incident: Lexicon,
 }
+
+static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
+    recap: Lexicon::new(&[
+        "summation",
+        "in summary",
+        "to summarize",
+        "to sum up",
+        "in short",
+        "recap",
+        "wrap up",
+    ]),
+    cause: Lexicon::new(&[
+        "cause",
+        "causes",
+        "causing",
+        "rootcause",
+        "reason",
+        "fault",
+        "trigger",
+        "culprit",
+        "what went wrong",
+        "why it happened",
+        "why did it happen",
+        "five whys",
+        "5 whys",
+        "leadup",
+        "lead up",
+        "contributing factor",
+    ])
+    .fuzzy(),
+    resolution: Lexicon::new(&[
+        "resolution",
+        "resolve",
+        "fix",
+        "solution",
+        "solve",
+        "remedy",
+        "remediation",
+        "recovery",
+        "recover",
+        "mitigation",
+        "repair",
+        "restoration",
+        "workaround",
+        "what we changed",
+    ])
+    .fuzzy(),
+    measures: Lexicon::new(&[
+        "corrective",
+        "preventive",
+        "preventative",
+        "prevention",
+        "prevent",
+        "measures",
+        "improvement",
+        "recommendation",
+        "countermeasure",
+        "action item",
+        "next step",
+        "follow up",
+        "going forward",
+        "moving forward",
+        "in future",
+        "in the future",
+        "avoid",
+        "safeguard",
+    ])
+    .fuzzy(),
+    tasks: Lexicon::new(&["task", "todo", "to do", "action plan", "checklist"]),
+    timeline: Lexicon::new(&[
+        "timeline",
+        "time line",
+        "chronology",
+        "sequence of events",
+        "debugging process",
+        "order of events",
+    ])
+    .fuzzy(),
+    summary: Lexicon::new(&[
+        "summary",
+        "summarize",
+        "overview",
+        "synopsis",
+        "what happened",
+        "description",
+        "tldr",
+        "abstract",
+        "incident details",
+    ])
+    .fuzzy(),
+    impact: Lexicon::new(&["impact", "impacts", "blast radius"]).fuzzy(),
+    duration: Lexicon::new(&[
+        "duration",
+        "start time",
+        "end time",
+        "outage window",
+        "outage period",
+    ])
+    .fuzzy(),
+    timeline_part: Lexicon::new(&[
+        "detection",
+        "detect",
+        "discovery",
+        "actions taken",
+        "action taken",
+        "actions",
+        "investigation",
+        "investigate",
+        "escalation",
+        "escalate",
+        "misleading",
+        "debugging",
+        "debug",
+        "diagnosis",
+        "triage",
+        "response",
+        "responding",
+    ])
+    .fuzzy(),
+    incident: Lexicon::new(&["outage", "incident", "downtime"]),
+});
 
 fn classify_normalized(n: &str) -> HeadingKind {
     let words = n.split(' ').count();
@@ -175,172 +317,58 @@ fn classify_normalized(n: &str) -> HeadingKind {
     if words > 10 {
         return HeadingKind::Other;
     }
-    // A closing recap after the timeline ("Summation", "In summary") tells cause and fix;
-    // it is not the issue summary that opens a postmortem.
     if is_task_marker(n) {
         return HeadingKind::Title;
     }
-    if matches!(
-        n,
-        "summation" | "in summary" | "to summarize" | "to sum up" | "in short" | "recap"
-    ) {
+    let r = &*ROLES;
+    let stems = crate::words::Tokens::of(n);
+    // A recap is the whole heading: "In summary", not "Incident summary".
+    if r.recap.find(&stems) == Some((0, stems.len())) {
         return HeadingKind::RootCauseResolution;
     }
-    if matches!(
-        n,
-        "detection"
-            | "detection time"
-            | "detection method"
-            | "issue detection"
-            | "how it was detected"
-            | "how the issue was detected"
-            | "when it was detected"
-            | "actions taken"
-            | "action taken"
-            | "actions"
-            | "investigation"
-            | "investigation steps"
-            | "escalation"
-            | "escalations"
-            | "incident escalation"
-            | "misleading paths"
-            | "misleading path"
-            | "misleading investigation"
-            | "misleading investigations"
-            | "misleading investigation paths"
-            | "misleading investigation debugging paths"
-            | "misleading debugging paths"
-            | "debugging"
-            | "debugging steps"
-    ) {
-        return HeadingKind::TimelinePart;
+    let cause = r.cause.matches(&stems);
+    let resolution = r.resolution.matches(&stems);
+    let summary = r.summary.matches(&stems);
+    let timeline = r.timeline.matches(&stems);
+    // "Detection", "Actions taken", "Escalation": a part of the timeline, when that is
+    // all the heading names ("Detection and resolution" is not only a part).
+    let named = TITLE_WORDS.matches(&stems);
+    if r.timeline_part.matches(&stems) && !cause && !resolution && !summary && !timeline && !named {
+        let measures = r.measures.matches(&stems);
+        if !measures {
+            return HeadingKind::TimelinePart;
+        }
     }
-    let root_cause = has(n, "cause")
-        || n.contains("root cause")
-        || n.contains("rootcause")
-        || n.starts_with("cause")
-        || n.contains("causes") && !n.contains("because");
-    let resolution = [
-        "resolution",
-        "resolve",
-        "resolved",
-        "fix",
-        "fixes",
-        "fixed",
-        "solution",
-        "remediation",
-        "recovery",
-        "mitigation",
-        "repair",
-    ]
-    .iter()
-    .any(|w| has(n, w));
-    if root_cause && resolution {
+    if cause && resolution {
         return HeadingKind::RootCauseResolution;
     }
-    let measures = [
-        "corrective",
-        "preventive",
-        "preventative",
-        "prevention",
-        "preventions",
-        "measures",
-        "improvements",
-        "recommendations",
-        "countermeasures",
-    ]
-    .iter()
-    .any(|w| has(n, w))
-        || n.contains("action items")
-        || n.contains("next steps")
-        || n.contains("follow up")
-        || n.contains("going forward")
-        || n.contains("in future")
-        || n.contains("in the future")
-        || n.contains("moving forward")
-        || n.contains("future prevention")
-        || n.contains("avoid this")
-        || n.contains("preventing");
-    let tasks = has(n, "tasks")
-        || has(n, "task")
-        || has(n, "todo")
-        || n.contains("to do")
-        || n.contains("action plan")
-        || n.contains("checklist");
-    if tasks && !measures && !n.contains("summary") {
+    let measures = r.measures.matches(&stems);
+    let tasks = r.tasks.matches(&stems);
+    if tasks && !measures && !summary {
         return HeadingKind::Tasks;
     }
-    if measures && !n.contains("summary") && !n.contains("timeline") {
+    if measures && !summary && !timeline {
         return HeadingKind::Measures;
     }
-    if has(n, "timeline")
-        || has(n, "timelines")
-        || n.contains("time line")
-        || has(n, "chronology")
-        || n.contains("sequence of events")
-        || n.contains("timeline of events")
-        || n == "events"
-        || n == "incident timeline"
-        || n.starts_with("debugging process")
-        || n.starts_with("time line")
-    {
+    if timeline || n == "events" {
         return HeadingKind::Timeline;
     }
-    if root_cause
-        || n == "cause"
-        || n.starts_with("cause analysis")
-        || n.contains("what went wrong")
-        || n.contains("why it happened")
-        || n.starts_with("reason")
-    {
+    if cause {
         return HeadingKind::RootCause;
     }
-    if resolution
-        || n.contains("how it was fixed")
-        || n.contains("how we fixed")
-        || n == "summation"
-    {
+    if resolution {
         return HeadingKind::Resolution;
     }
-    if has(n, "summary")
-        || has(n, "overview")
-        || has(n, "synopsis")
-        || n == "issue"
-        || n == "the issue"
-        || n == "incident"
-        || n == "what happened"
-        || n.starts_with("incident details")
-        || n.starts_with("issue description")
-        || n.starts_with("incident description")
-        || n == "description"
-        || n.starts_with("executive summary")
-        || n == "tldr"
-    {
+    if summary || matches!(n, "issue" | "incident") {
         return HeadingKind::Summary;
     }
-    if n == "impact" || n.starts_with("impact ") || n.ends_with(" impact") || n == "user impact" {
+    if r.impact.matches(&stems) && words <= 4 {
         return HeadingKind::Impact;
     }
-    if n == "duration"
-        || n.starts_with("duration ")
-        || n.starts_with("outage duration")
-        || n.starts_with("start time")
-        || n.starts_with("end time")
-    {
+    if r.duration.matches(&stems) && words <= 5 {
         return HeadingKind::Duration;
     }
-    if n.contains("postmortem")
-        || n.contains("post mortem")
-        || n.contains("postmortum")
-        || n.contains("postmoterm")
-        || n.contains("post morterm")
-        || n.contains("incident report")
-        || n.contains("outage report")
-        || n.contains("incident review")
-        || n.contains("outage")
-        || n.contains("incident")
-        || n.contains("downtime")
-    {
+    if named || r.incident.matches(&stems) {
         return HeadingKind::Title;
     }
     HeadingKind::Other

@@ -158,7 +158,30 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
     }
     unfence_prose(body, &mut lines);
     promote_setext(&mut lines);
+    demote_wrapped(&mut lines);
     lines
+}
+
+/// A hard-wrapped sentence whose next line happens to be a section word ("... changed
+/// its name to the\ncorrect name manually.") goes on; that line is not a heading.
+fn demote_wrapped(lines: &mut [Line]) {
+    for i in 1..lines.len() {
+        let Some(h) = lines[i].heading() else {
+            continue;
+        };
+        if h.style < HeadingStyle::Label {
+            continue;
+        }
+        let prev = &lines[i - 1];
+        let open_sentence = matches!(prev.kind, LineKind::Text | LineKind::Bullet { .. })
+            && !prev.text.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        let t = lines[i].text.trim();
+        let reads_on = t.starts_with(|c: char| c.is_lowercase())
+            || (h.style == HeadingStyle::Plain && t.ends_with(['.', ',', ';']));
+        if open_sentence && reads_on {
+            lines[i].kind = LineKind::Text;
+        }
+    }
 }
 
 /// A fenced block without a language that holds a postmortem (students paste their text

@@ -1,0 +1,202 @@
+//! Words as a reader compares them: lowercased, stemmed (Snowball English, so
+//! "escalated", "escalating" and "escalation" are one word), and matched with room for
+//! the typos real writers make ("postmoterm", "Timline"). Vocabularies of roles are
+//! written as plain words and phrases; every form of them matches.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::sync::LazyLock;
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// The stem of one lowercase word.
+pub fn stem(word: &str) -> String {
+    STEMMER.stem(word).into_owned()
+}
+
+/// The words of a text: runs of letters and digits (an apostrophe inside a word keeps it
+/// whole: "didn't"), lowercased.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '’')
+            && !cur.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphabetic())
+        {
+            cur.push('\'');
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The stems of a text's words, in order.
+pub fn stems(text: &str) -> Vec<String> {
+    words(text).iter().map(|w| stem(w)).collect()
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment), so a swapped
+/// pair of letters ("postmoterm") costs one edit.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// Whether `word` is `target` or a plausible misspelling of it: same first letter, one
+/// edit for words of five letters or more, two for words of ten or more. Short words
+/// must match.
+pub fn near(word: &str, target: &str) -> bool {
+    if word == target {
+        return true;
+    }
+    let n = target.chars().count();
+    // A longer or shorter form of the word is another word ("resolutional"), not a typo.
+    if n < 5
+        || word.chars().next() != target.chars().next()
+        || word.starts_with(target)
+        || target.starts_with(word)
+    {
+        return false;
+    }
+    let allowed = if n >= 10 { 2 } else { 1 };
+    word.chars().count().abs_diff(n) <= allowed && edit_distance(word, target) <= allowed
+}
+
+/// A text's words and their stems, side by side.
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    pub words: Vec<String>,
+    pub stems: Vec<String>,
+}
+
+impl Tokens {
+    pub fn of(text: &str) -> Tokens {
+        let words = words(text);
+        let stems = words.iter().map(|w| stem(w)).collect();
+        Tokens { words, stems }
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// A vocabulary of a role: words and phrases, compared by stem. A phrase matches where
+/// its stems appear in a row; with `fuzzy`, long single words also match misspelt.
+pub struct Lexicon {
+    entries: Vec<Tokens>,
+    fuzzy: bool,
+}
+
+impl Lexicon {
+    pub fn new(phrases: &[&str]) -> Lexicon {
+        Lexicon {
+            entries: phrases.iter().map(|p| Tokens::of(p)).collect(),
+            fuzzy: false,
+        }
+    }
+
+    /// Misspellings of long words match too (for headings, where one word decides):
+    /// words of eight letters or more, compared as written.
+    pub fn fuzzy(mut self) -> Lexicon {
+        self.fuzzy = true;
+        self
+    }
+
+    /// Where the first entry found starts in `t`, and how many words it spans.
+    pub fn find(&self, t: &Tokens) -> Option<(usize, usize)> {
+        for i in 0..t.len() {
+            for e in &self.entries {
+                let n = e.len();
+                if n == 0 || i + n > t.len() {
+                    continue;
+                }
+                let exact = e.stems.iter().zip(&t.stems[i..]).all(|(a, b)| a == b);
+                let misspelt = self.fuzzy
+                    && n == 1
+                    && e.words[0].chars().count() >= 8
+                    && near(&t.words[i], &e.words[0]);
+                if exact || misspelt {
+                    return Some((i, n));
+                }
+            }
+        }
+        None
+    }
+
+    pub fn matches(&self, t: &Tokens) -> bool {
+        self.find(t).is_some()
+    }
+
+    /// Whether `text` holds one of the entries.
+    pub fn in_text(&self, text: &str) -> bool {
+        self.matches(&Tokens::of(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_join_word_forms() {
+        assert_eq!(stem("escalated"), stem("escalation"));
+        assert_eq!(stem("notified"), stem("notify"));
+        assert_eq!(
+            words("We didn't restart nginx-1, ok?"),
+            ["we", "didn't", "restart", "nginx", "1", "ok"]
+        );
+    }
+
+    #[test]
+    fn typos_are_near() {
+        assert!(near("postmoterm", "postmortem"));
+        assert!(near("postmortum", "postmortem"));
+        assert!(near("timline", "timeline"));
+        assert!(!near("cause", "pause"));
+        assert!(!near("summit", "summary"));
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
+
+    #[test]
+    fn lexicon_phrases_match_any_form() {
+        let l = Lexicon::new(&["root cause", "lessons learned"]);
+        assert!(l.in_text("Root causes of the outage"));
+        assert!(l.in_text("Lesson learnt? no: lessons learning"));
+        assert!(!l.in_text("the cause was at the root"));
+        let f = Lexicon::new(&["timeline"]).fuzzy();
+        assert!(f.in_text("Timline"));
+    }
+}
