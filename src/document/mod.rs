@@ -2,7 +2,7 @@
 //! the postmortems it holds (a plain one and a humorous rewrite are two), leaving out
 //! the course text pasted around them.
 
-pub mod boilerplate;
+pub mod course;
 pub mod heading;
 pub mod lines;
 
@@ -24,7 +24,7 @@ impl Document {
     /// `markdown_hint` is what the file extension suggests.
     pub fn parse(body: &str, first_line: u32, markdown_hint: bool) -> Document {
         let mut lines = lines::read_lines(body, first_line);
-        boilerplate::mark(&mut lines);
+        course::mark(&mut lines);
         let markdown = looks_like_markdown(&lines, markdown_hint);
         Document { lines, markdown }
     }
