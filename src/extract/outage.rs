@@ -18,11 +18,55 @@ pub struct Evidence {
     pub duration_line: Option<u32>,
 }
 
-/// A time mention with the line it sits on and the line's text.
+/// A time mention with the paragraph it was read in and the line it starts on.
 #[derive(Clone, Debug)]
 struct Found<'a> {
     m: TimeMention,
+    /// The paragraph's text (hard-wrapped lines joined); `m.span` indexes it.
+    text: &'a str,
     line: &'a Line,
+}
+
+/// A run of lines read as one text: a hard-wrapped paragraph, or a list item with the
+/// lines that carry it on.
+struct Paragraph<'a> {
+    text: String,
+    /// Where each line starts in `text`.
+    starts: Vec<(usize, &'a Line)>,
+}
+
+impl<'a> Paragraph<'a> {
+    fn line_at(&self, offset: usize) -> &'a Line {
+        let i = self.starts.partition_point(|(s, _)| *s <= offset);
+        self.starts[i.saturating_sub(1)].1
+    }
+}
+
+fn paragraphs<'a>(region: &[&'a Line]) -> Vec<Paragraph<'a>> {
+    let mut out: Vec<Paragraph<'a>> = Vec::new();
+    let mut open = false;
+    for &line in region {
+        let readable = !matches!(line.kind, LineKind::Code) && !line.boilerplate;
+        if !readable || line.is_blank() || line.text.is_empty() {
+            open = false;
+            continue;
+        }
+        // Text carries on a paragraph or an item; a new item, heading or row starts one.
+        let continues = open && line.kind == LineKind::Text;
+        match out.last_mut() {
+            Some(p) if continues => {
+                p.text.push(' ');
+                p.starts.push((p.text.len(), line));
+                p.text.push_str(&line.text);
+            }
+            _ => out.push(Paragraph {
+                text: line.text.clone(),
+                starts: vec![(0, line)],
+            }),
+        }
+        open = matches!(line.kind, LineKind::Text | LineKind::Bullet { .. });
+    }
+    out
 }
 
 pub fn read(ctx: &Context) -> (Outage, Evidence) {
@@ -31,7 +75,8 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
     let mut outage = Outage::default();
 
     let year_hint = ctx.year_hint();
-    let (start, end) = window(&region);
+    let paras = paragraphs(&region);
+    let (start, end) = window(&paras);
     // A date for a window written without one: the summary's, else the title's or the
     // date line under it ("Outage of November 8, 2023").
     let date_in = |lines: &mut dyn Iterator<Item = &Line>| {
@@ -60,11 +105,7 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
     };
     let zone = zone.map(|z| {
         let z = time::resolve_zone(&z, start_date);
-        let line = start
-            .as_ref()
-            .or(end.as_ref())
-            .map(|f| f.line.text.as_str())
-            .unwrap_or("");
+        let line = start.as_ref().or(end.as_ref()).map_or("", |f| f.text);
         prefer_abbreviation(z, line)
     });
 
@@ -74,7 +115,7 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
         outage.start = Some(Moment::new(
             local,
             offset,
-            snippet(&s.line.text, &s.m),
+            snippet(s.text, &s.m),
             s.line.number,
         ));
     }
@@ -99,7 +140,7 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
         outage.end = Some(Moment::new(
             local,
             offset,
-            snippet(&e.line.text, &e.m),
+            snippet(e.text, &e.m),
             e.line.number,
         ));
     }
@@ -205,7 +246,6 @@ fn not_the_outage(line: &Line, d: &time::DurationMention) -> bool {
 fn noon_not_midnight(start: Option<NaiveTime>, end: &Found) -> NaiveTime {
     let t = end.m.time;
     let written = end
-        .line
         .text
         .get(end.m.span.clone())
         .unwrap_or("")
@@ -256,8 +296,8 @@ fn attached_date(f: &Found, year_hint: Option<i32>) -> Option<NaiveDate> {
         .as_ref()
         .and_then(|d| date_of(d, year_hint))
         .or_else(|| {
-            // A date written elsewhere on the same line: "On May 5, 2024 the API ... at 10:00".
-            time::scan_dates(&f.line.text)
+            // A date written elsewhere in the paragraph: "On May 5, 2024 the API ... at 10:00".
+            time::scan_dates(f.text)
                 .iter()
                 .find_map(|d| date_of(d, year_hint))
         })
@@ -281,29 +321,46 @@ pub fn find_zone(text: &str) -> Option<Zone> {
     None
 }
 
+/// What starts an outage, and what ends one, said just before its time: "Start Time:",
+/// "started failing at about", "until it was fixed around". A few words may stand
+/// between the word and the time's preposition.
 static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:start(?:ed|s|ing)?|began|begins?|beginning|commenc\w*|since|start of (?:the )?(?:outage|incident|issue)|outage start\w*|time of start|start time|started on|first (?:detected|noticed|reported))\W*(?:at|on|around|about|approximately|approx\.?|roughly|~|by)?\W*(?:at|around|about|approximately|~)?\W*$").unwrap()
+    cue_regex(
+        r"start(?:ed|s|ing)?|began|begins?|beginning|commenc\w*|since|kicked off|first (?:detected|noticed|reported)|time of start",
+    )
 });
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:end(?:ed|s|ing)?|until|till|through|resolved|restored|recovered|fixed|mitigated|back (?:online|up|to normal)|finish(?:ed)?|concluded|end of (?:the )?(?:outage|incident|issue)|outage end\w*|time of end|end time|resolution time|resumed|returned to normal)\W*(?:at|on|around|about|approximately|approx\.?|roughly|~|by)?\W*(?:at|around|about|approximately|~)?\W*$").unwrap()
+    cue_regex(
+        r"end(?:ed|s|ing)?|until|till|through|resolved|restored|recovered|fixed|mitigated|back|finish(?:ed)?|concluded|resumed|returned|resolution time|time of end",
+    )
 });
+
+fn cue_regex(words: &str) -> Regex {
+    let prep = r"(?:at|on|around|about|approximately|approx\.?|roughly|circa|~|by|from)";
+    Regex::new(&format!(
+        r"(?i)\b(?:{words})\b(?:[\s\-]+[a-z'-]+){{0,3}}?\W+{prep}(?:\W+(?:around|about|approximately|roughly|~))?\W*$|(?i)\b(?:{words})\b(?:[\s\-]+[a-z'-]+){{0,2}}?\W*$"
+    ))
+    .expect("cue regex")
+}
 
 /// Finds the outage's start and end among the summary's time mentions: labelled ones
 /// ("Start Time:", "ended at"), else a range ("10 PM to 2 AM"), else the first time and
 /// a later one plainly introduced as the end. An end is never guessed from a time that
 /// merely follows ("the alert fired at 10:07").
-fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
+fn window<'a>(paras: &'a [Paragraph<'a>]) -> (Option<Found<'a>>, Option<Found<'a>>) {
     let mut all: Vec<Found<'a>> = Vec::new();
     let mut ranges: Vec<(Found<'a>, Found<'a>)> = Vec::new();
-    for &line in region {
-        if matches!(line.kind, LineKind::Code) || line.boilerplate {
-            continue;
+    for p in paras {
+        let found = |m: TimeMention| Found {
+            line: p.line_at(m.span.start),
+            text: &p.text,
+            m,
+        };
+        for m in time::scan_times(&p.text) {
+            all.push(found(m));
         }
-        for m in time::scan_times(&line.text) {
-            all.push(Found { m, line });
-        }
-        for r in time::scan_time_ranges(&line.text) {
-            ranges.push((Found { m: r.start, line }, Found { m: r.end, line }));
+        for r in time::scan_time_ranges(&p.text) {
+            ranges.push((found(r.start), found(r.end)));
         }
     }
     if all.is_empty() {
@@ -312,7 +369,7 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
     let cue = |f: &Found, re: &Regex| {
         // The words before the time, with any date between label and time taken out
         // ("End Time: 03/14/2024, 12:30 PM").
-        let text = &f.line.text;
+        let text = f.text;
         let mut before = text[..f.m.span.start.min(text.len())].to_owned();
         for d in time::scan_dates(&before).iter().rev() {
             before.replace_range(d.span.clone(), "");
@@ -323,10 +380,13 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
         {
             before.pop();
         }
-        let tail = &before[floor_char(&before, before.len().saturating_sub(48))..];
+        let tail = &before[floor_char(&before, before.len().saturating_sub(60))..];
+        // Only the clause the time is in: "... at 16:50 and stayed broken until it was
+        // fixed around 18:05" gives the end its own cue.
+        let tail = last_clause(tail);
         re.is_match(tail)
     };
-    let same = |a: &Found, b: &Found| std::ptr::eq(a.line, b.line) && a.m.span == b.m.span;
+    let same = |a: &Found, b: &Found| std::ptr::eq(a.text, b.text) && a.m.span == b.m.span;
     let labelled_start = all.iter().find(|f| cue(f, &START_CUE)).cloned();
     let labelled_end = all
         .iter()
@@ -348,19 +408,99 @@ fn window<'a>(region: &[&'a Line]) -> (Option<Found<'a>>, Option<Found<'a>>) {
         return (Some(a.clone()), Some(b.clone()));
     }
     match (labelled_start, labelled_end) {
-        (Some(s), _) => (Some(s), None),
+        (Some(s), None) => {
+            // A later sentence that says when service came back: "By 3:40 p.m. EAT
+            // everything was back".
+            let end = all
+                .iter()
+                .skip_while(|f| !same(f, &s))
+                .skip(1)
+                .find(|f| recovered_at(f))
+                .cloned();
+            (Some(s), end)
+        }
         (None, Some(e)) => {
             let start = all
                 .iter()
                 .take_while(|f| !same(f, &e))
-                .filter(|f| std::ptr::eq(f.line, e.line))
+                .filter(|f| std::ptr::eq(f.text, e.text))
                 .last()
                 .cloned();
             (start, Some(e))
         }
-        (None, None) => (Some(all[0].clone()), None),
+        (None, None) => {
+            let first = all[0].clone();
+            let end = all[1..].iter().find(|f| recovered_at(f)).cloned();
+            (Some(first), end)
+        }
+        (Some(_), Some(_)) => unreachable!("handled above"),
     }
 }
+
+/// The last clause of `text`: after its last sentence end or conjunction ("and", "but",
+/// ";").
+fn last_clause(text: &str) -> &str {
+    // Punctuation right before the time belongs to its label ("end ? 03:10").
+    let body = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let mut cut = 0;
+    for (i, _) in body.match_indices([';', '.', '!', '?']) {
+        // "p.m." and "a.m." are not the end of a sentence.
+        let lower = text[..i].to_ascii_lowercase();
+        let meridiem = lower.ends_with(".m")
+            || ((lower.ends_with('a') || lower.ends_with('p'))
+                && !lower[..lower.len() - 1].ends_with(|c: char| c.is_ascii_alphabetic()));
+        if !meridiem {
+            cut = i + 1;
+        }
+    }
+    for w in [" and ", " but "] {
+        if let Some(i) = body.rfind(w) {
+            cut = cut.max(i + w.len());
+        }
+    }
+    &text[cut..]
+}
+
+/// A time in a clause that says service came back: "by 3:40 p.m. everything was back",
+/// "service was restored at 11:00".
+fn recovered_at(f: &Found) -> bool {
+    let text = f.text;
+    let start = text[..f.m.span.start]
+        .rfind(['.', ';', '!', '?'])
+        .map_or(0, |i| i + 1);
+    let end = text[f.m.span.end..]
+        .find(['.', ';', '!', '?'])
+        .map_or(text.len(), |i| f.m.span.end + i);
+    let clause = &text[start..end];
+    let before = &text[start..f.m.span.start];
+    // "at" or "by" the time, and a recovery said of the service in the same sentence.
+    let introduced = before.split_whitespace().last().is_some_and(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "by" | "at" | "around" | "until"
+        )
+    });
+    introduced && RECOVERED.in_text(clause) && !super::text::DETECTION.matches(clause)
+}
+
+/// Words that say a service is well again.
+static RECOVERED: LazyLock<crate::words::Lexicon> = LazyLock::new(|| {
+    crate::words::Lexicon::new(&[
+        "restored",
+        "recovered",
+        "resolved",
+        "back",
+        "normal",
+        "fixed",
+        "operational",
+        "working again",
+        "up and running",
+        "stable",
+        "mitigated",
+        "returned",
+        "resumed",
+    ])
+});
 
 /// The words a moment was read from: the mention itself, from the line.
 fn snippet(text: &str, m: &TimeMention) -> String {
@@ -536,6 +676,48 @@ mod tests {
             percent_in("It affected 12.5 percent of requests"),
             Some(12.5)
         );
+    }
+
+    /// The outage window read from a summary, as labels ("HH:MM" or with the date).
+    fn window_of(summary: &str) -> (Option<String>, Option<String>, Option<String>) {
+        let text = format!("## Issue Summary\n{summary}\n\n## Timeline\n- 10:00 - alert\n");
+        let doc = crate::document::Document::parse(&text, 1, true);
+        let parts = doc.parts();
+        let (o, _) = read(&Context::new(&doc, &parts[0]));
+        let label = |m: Option<Moment>| m.map(|m| m.local.to_string().replace(' ', "T"));
+        (label(o.start), label(o.end), o.timezone)
+    }
+
+    #[test]
+    fn windows_written_other_than_from_to() {
+        // The two ends in different clauses of a hard-wrapped paragraph.
+        let (s, e, z) = window_of(
+            "On 12 August 2023 checkout started failing at about 16:50 WAT\nand stayed broken until it was fixed around 18:05.",
+        );
+        assert_eq!(s.as_deref(), Some("2023-08-12T16:50"));
+        assert_eq!(e.as_deref(), Some("2023-08-12T18:05"));
+        assert_eq!(z.as_deref(), Some("WAT"));
+        // The end told by a later sentence that says service came back.
+        let (s, e, _) = window_of(
+            "The portal went down at 2:10 p.m. EAT after a bad deploy. Students could not log in.\nBy 3:40 p.m. EAT everything was back.",
+        );
+        assert_eq!((s.as_deref(), e.as_deref()), (Some("14:10"), Some("15:40")));
+        // "between the hours of", seconds and all.
+        let (s, e, _) =
+            window_of("The site was down between the hours of 09:00:00 and 11:20:45 EAT.");
+        assert_eq!((s.as_deref(), e.as_deref()), (Some("09:00"), Some("11:20")));
+        // Labels with a few words before the colon.
+        let (s, e, _) =
+            window_of("Outage start time: 10:05 UTC\nService restored fully at: 11:45 UTC");
+        assert_eq!((s.as_deref(), e.as_deref()), (Some("10:05"), Some("11:45")));
+    }
+
+    #[test]
+    fn a_detection_time_is_not_an_end() {
+        let (s, e, _) = window_of(
+            "The queue stopped at 09:12 UTC. The alert fired at 09:30 UTC and the team was paged.",
+        );
+        assert_eq!((s.as_deref(), e), (Some("09:12"), None));
     }
 
     #[test]

@@ -751,7 +751,7 @@ static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 
 static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i-u:\b)(?P<day>\d{1,2})(?i:st|nd|rd|th)?[ \t]+(?:(?i:of)[ \t]+)?(?P<mon>[A-Za-z]{3,10})(?-u:\b)\.?(?:,?[ \t]*(?P<year>\d{4})(?-u:\b))?",
+        r"(?i-u:\b)(?P<day>\d{1,2})(?i:st|nd|rd|th)?(?:[ \t]+(?:(?i:of)[ \t]+)?|(?P<dsep>[-/]))(?P<mon>[A-Za-z]{3,10})(?-u:\b)\.?(?:,?[ \t]*(?P<year>\d{4})(?-u:\b)|[-/](?P<yy>\d{4}|\d{2})(?-u:\b))?",
     )
     .expect("valid regex")
 });
@@ -934,7 +934,12 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
         } else {
             mon.end()
         };
-        let year = year_of(&caps);
+        // "14/Mar/2021", "14-Mar-21".
+        let year = year_of(&caps).or_else(|| {
+            let yy = caps.name("yy").filter(|_| caps.name("dsep").is_some())?;
+            let v: i32 = yy.as_str().parse().ok()?;
+            Some((if yy.len() == 2 { 2000 + v } else { v }, yy.end()))
+        });
         if let Some(d) = make_date(text, day.start(), mon_end, year, month, day_value) {
             found.push(d);
         }
@@ -1006,16 +1011,35 @@ fn numeric_date(text: &str, caps: &regex::Captures) -> Option<DateMention> {
     }
     let num = |m: &regex::Match| m.as_str().parse::<u32>().ok();
     let (av, bv, cv) = (num(&a)?, num(&b)?, num(&c)?);
+    // "03/04/24": a two-digit year, only with slashes or dashes (dots make versions).
+    let short_year = c.len() == 2 && a.len() <= 2 && s1.as_str() != ".";
     let (year, month, day) = if a.len() == 4 && c.len() <= 2 {
         (av as i32, bv, cv)
-    } else if c.len() == 4 && a.len() <= 2 {
+    } else if (c.len() == 4 || short_year) && a.len() <= 2 {
+        let year = if short_year {
+            2000 + cv as i32
+        } else {
+            cv as i32
+        };
         let day_first = if av > 12 {
             true
         } else if bv > 12 {
             false
+        } else if let Some(w) = weekday_in(text) {
+            // A weekday written with the date settles which number is the day.
+            let as_day_first = NaiveDate::from_ymd_opt(year, bv, av).map(|d| d.weekday());
+            let as_month_first = NaiveDate::from_ymd_opt(year, av, bv).map(|d| d.weekday());
+            if as_day_first == Some(w) && as_month_first != Some(w) {
+                true
+            } else if as_month_first == Some(w) {
+                false
+            } else {
+                s1.as_str() == "."
+            }
         } else {
             s1.as_str() == "."
         };
+        let cv = year as u32;
         if day_first {
             (cv as i32, bv, av)
         } else {
@@ -1036,6 +1060,32 @@ fn numeric_date(text: &str, caps: &regex::Captures) -> Option<DateMention> {
         })
         .filter(|d| d.date().is_some())
 }
+
+/// The one weekday a text names, if it names exactly one.
+fn weekday_in(text: &str) -> Option<chrono::Weekday> {
+    let mut found = None;
+    for word in text.split(|c: char| !c.is_ascii_alphabetic()) {
+        if word.len() < 3 {
+            continue;
+        }
+        let Some(i) = WEEKDAYS.iter().position(|w| w.eq_ignore_ascii_case(word)) else {
+            continue;
+        };
+        let day = WEEKDAY_OF[i];
+        if found.is_some_and(|f| f != day) {
+            return None;
+        }
+        found = Some(day);
+    }
+    found
+}
+
+const WEEKDAY_OF: [chrono::Weekday; 17] = {
+    use chrono::Weekday::*;
+    [
+        Mon, Tue, Wed, Thu, Fri, Sat, Sun, Mon, Tue, Tue, Wed, Thu, Thu, Thu, Fri, Sat, Sun,
+    ]
+};
 
 const WEEKDAYS: &[&str] = &[
     "monday",
@@ -1426,10 +1476,21 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
             .iter()
             .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
     };
+    // Typed loosely: "3: 15 am" (a space after the colon), "3:AM" (no minutes). Only
+    // with a meridiem or zone after it, so "step 3: 15 users" stays a number.
+    let mut loose = false;
     let (form, hour, minute, mut k, seconds) = match run {
         1 | 2 => {
             let hour = num(i, j);
             match b.get(j) {
+                Some(b':') if b.get(j + 1) == Some(&b' ') && two(j + 2).is_some() => {
+                    loose = true;
+                    (Form::Colon, hour, two(j + 2)?, j + 4, false)
+                }
+                Some(b':') if parse_meridiem(text, skip_blanks_limited(b, j + 1, 1)).is_some() => {
+                    loose = true;
+                    (Form::Colon, hour, 0, j + 1, false)
+                }
                 Some(&sep @ (b':' | b'.')) if two(j + 1).is_some() => {
                     let minute = two(j + 1)?;
                     let mut k = j + 3;
@@ -1520,10 +1581,25 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
         }
     }
     let accepted = match form {
+        Form::Colon if loose => pm.is_some() || zone.is_some(),
         Form::Colon | Form::Letter => true,
         Form::Dot => pm.is_some() || zone.is_some() || hours_word,
-        Form::Four => hours_word || zone.is_some(),
-        Form::Bare => (pm.is_some() && (1..=12).contains(&hour)) || word_hour.is_some(),
+        // "0700" is a time (no year starts with 0); "1430" is one after "at" or "from"
+        // when nothing but a connector follows it.
+        Form::Four => {
+            hours_word
+                || zone.is_some()
+                || (b[i] == b'0' && !is_word_char_at(text, k))
+                || (!(1900..=2099).contains(&num(i, i + 4))
+                    && after_time_word(text, i)
+                    && connector_or_end(text, k))
+        }
+        // "2pm to 5 GMT": a bare hour with a zone, at the end of a range.
+        Form::Bare => {
+            (pm.is_some() && (1..=12).contains(&hour))
+                || word_hour.is_some()
+                || (zone.is_some() && hour <= 23 && after_range_connector(text, i))
+        }
         Form::Word => false,
     };
     if !accepted || (pm.is_some() && hour == 24) {
@@ -1621,6 +1697,37 @@ fn parse_hours_word(text: &str, pos: usize, attached: bool) -> Option<usize> {
         })
 }
 
+/// Whether the word before `pos` introduces a time: "at 1430", "from 0930", "by 2200".
+fn after_time_word(text: &str, pos: usize) -> bool {
+    let before = text[..pos].trim_end_matches([' ', '\t', '~', '(']);
+    before.ends_with('@')
+        || matches!(
+            last_ascii_word(before).to_ascii_lowercase().as_str(),
+            "at" | "from" | "between" | "by" | "until" | "till" | "to" | "and" | "around" | "since"
+        )
+}
+
+/// Whether the word before `pos` ends a range's start: "to", "until", "-".
+fn after_range_connector(text: &str, pos: usize) -> bool {
+    let before = text[..pos].trim_end_matches([' ', '\t', '~']);
+    before.ends_with(['-', '–', '—'])
+        || matches!(
+            last_ascii_word(before).to_ascii_lowercase().as_str(),
+            "to" | "until" | "till" | "and" | "through"
+        )
+}
+
+/// Whether what follows `pos` ends a time: punctuation, the end, or a range connector.
+fn connector_or_end(text: &str, pos: usize) -> bool {
+    let rest = text[pos..].trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    word.is_empty() || matches!(word.as_str(), "to" | "and" | "until" | "till" | "through")
+}
+
 /// Whether `H:MM hours` at `start` is a duration ("1:30 hours") rather than a time
 /// ("18:46 hours", "at 9:30 hrs"): a one-digit hour not introduced by a time preposition.
 fn is_hmm_duration(text: &str, start: usize, hour_digits: usize) -> bool {
@@ -1705,9 +1812,20 @@ fn link_ranges(text: &str, raws: &mut [Raw]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// "between 10:00 and 11:30", "between the hours of 09:00 and 11:20": "between" a few
+/// words before the first time, in the same clause.
 fn follows_between(text: &str, pos: usize) -> bool {
-    let before = text[..pos].trim_end_matches([' ', '\t', '~', '*', '_']);
-    last_ascii_word(before).eq_ignore_ascii_case("between")
+    let mut lo = pos.saturating_sub(32);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let before = &text[lo..pos];
+    let clause = before.rsplit(['.', ';', ',', '(']).next().unwrap_or(before);
+    clause
+        .split_whitespace()
+        .rev()
+        .take(5)
+        .any(|w| w.eq_ignore_ascii_case("between"))
 }
 
 fn share_range(a: &mut Raw, b: &mut Raw) {
@@ -2978,6 +3096,54 @@ mod tests {
             zone_of("10:00 UTC\u{2212}5"),
             ("UTC\u{2212}5".into(), Some(-300))
         );
+    }
+
+    #[test]
+    fn times_typed_loosely() {
+        assert_eq!(labels("[ 3: 15 am PST ] runner logs"), ["03:15"]);
+        assert_eq!(labels("Start-time: 11: 05pm"), ["23:05"]);
+        assert_eq!(labels("from 3:AM to 5:45 AM"), ["03:00", "05:45"]);
+        assert_eq!(labels("at 09:00:00 sharp"), ["09:00"]);
+        // A colon and a number that is not a time stays a number.
+        assert!(labels("Step 3: 15 users could not log in").is_empty());
+    }
+
+    #[test]
+    fn military_and_bare_hour_ranges() {
+        let r = range("between 0700 and 0930 the queue stalled");
+        assert_eq!(
+            (r.start.label(), r.end.label()),
+            ("07:00".into(), "09:30".into())
+        );
+        let r = range("from 2pm to 5 GMT");
+        assert_eq!(
+            (r.start.label(), r.end.label()),
+            ("14:00".into(), "17:00".into())
+        );
+        assert_eq!(r.start.zone.map(|z| z.text), Some("GMT".into()));
+        let r = range("between the hours of 09:00:00 and 11:20:45 EAT");
+        assert_eq!(r.end.label(), "11:20");
+        // Years are not times.
+        assert!(labels("in 2023 and 2024").is_empty());
+        assert!(labels("between 2019 and 2021").is_empty());
+    }
+
+    #[test]
+    fn dates_with_month_words_between_slashes_and_two_digit_years() {
+        let d = &scan_dates("On Sunday 14/Mar/2021 the portal")[0];
+        assert_eq!((d.year, d.month, d.day), (Some(2021), 3, 14));
+        let d = &scan_dates("on 14-Mar-21")[0];
+        assert_eq!((d.year, d.month, d.day), (Some(2021), 3, 14));
+        // The weekday settles which number is the day.
+        let d = &scan_dates("On 03/04/24 (it was a Wednesday)")[0];
+        assert_eq!((d.year, d.month, d.day), (Some(2024), 4, 3));
+        let d = &scan_dates("Wednesday, 11/02/22")[0];
+        assert_eq!((d.year, d.month, d.day), (Some(2022), 11, 2));
+        // Without one, slashes read month first.
+        let d = &scan_dates("on 03/04/24")[0];
+        assert_eq!((d.month, d.day), (3, 4));
+        // Versions are not dates.
+        assert!(scan_dates("nginx 1.24.02").is_empty());
     }
 
     #[test]
