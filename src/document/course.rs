@@ -103,13 +103,10 @@ impl CourseText {
         let t = token_hashes(text);
         let words = t.iter().filter(|&&h| h != NUMBER).count();
         let (covered, run) = self.coverage(&t);
-        let own_tail = text
-            .rfind(['?', ':'])
-            .map(|i| &text[i + 1..])
-            .is_some_and(|tail| {
-                let tail = token_hashes(tail);
-                tail.len() >= 2 && self.coverage(&tail).0 == 0
-            });
+        let own_tail = answer_after(text).is_some_and(|tail| {
+            let tail = token_hashes(tail);
+            tail.len() >= 2 && self.coverage(&tail).0 == 0
+        });
         let section = classify_heading(text).is_section();
         let long_enough = if section { 8 } else { MIN_RUN };
         let quoted = (words >= 3 && self.lines.contains(&t))
@@ -173,7 +170,13 @@ impl CourseText {
             for l in lines[a + 1..b].iter_mut().filter(|l| !l.is_blank()) {
                 let short = l.text.split_whitespace().count() <= 4;
                 let section = l.heading().is_some_and(|h| h.kind.is_section());
-                if self.is_line(&l.text) || bare_link(&l.text) || (short && !a_question && !section)
+                // A line of the page with its own names and dates in it ("Manual QA
+                // review was done by ... on Nov 25") still shares a run of its words.
+                let partly = !a_question && self.coverage(&token_hashes(&l.text)).1 >= 3;
+                if self.is_line(&l.text)
+                    || bare_link(&l.text)
+                    || partly
+                    || (short && !a_question && !section)
                 {
                     l.boilerplate = true;
                 }
@@ -240,6 +243,19 @@ impl CourseText {
 /// Marks course text with the built-in assignment.
 pub fn mark(lines: &mut [Line]) {
     CourseText::builtin().mark(lines);
+}
+
+/// What follows a question mark, or a colon that ends a label (not one inside "6:00").
+fn answer_after(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    let at = (0..b.len()).rev().find(|&i| {
+        b[i] == b'?'
+            || (b[i] == b':'
+                && !(i > 0
+                    && b[i - 1].is_ascii_digit()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+    })?;
+    Some(&text[at + 1..])
 }
 
 fn bare_link(text: &str) -> bool {

@@ -3154,17 +3154,10 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared beside the checkout"]
     fn corpus_scan_does_not_panic() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/alx");
-        let dir = if dir.is_dir() {
-            dir
-        } else {
-            std::path::PathBuf::from("/work/shared/corpus/alx")
-        };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            println!("corpus folder {} is absent: skipping", dir.display());
-            return;
-        };
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let (mut files, mut times, mut ranges, mut durs) = (0, 0, 0, 0);
         for entry in entries.flatten() {
             let Ok(bytes) = std::fs::read(entry.path()) else {
@@ -3183,6 +3176,6 @@ mod tests {
             let _ = scan_durations(&text);
         }
         println!("corpus: {files} files, {times} times, {ranges} ranges, {durs} durations");
-        assert!(files == 0 || times > 0);
+        assert!(files > 0 && times > 0);
     }
 }

@@ -8,7 +8,7 @@
 //
 // Pages load from file:// URLs (the site's links are relative): no server. Chromium is the
 // system one (CHROMIUM, else /usr/bin/chromium), driven by playwright-core.
-// Run by tests/testsuite/browser.rs (HINDSIGHT_BROWSER_TESTS=1); exit status 1 on any failure.
+// Run by tests/testsuite/browser.rs (an ignored test, run by .ci/run); exit status 1 on any failure.
 
 import { chromium } from 'playwright-core';
 import { LAUNCH } from './launch.mjs';

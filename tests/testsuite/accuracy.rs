@@ -19,8 +19,9 @@ pub const FLOORS: &[(&str, f64)] = &[
 ];
 
 #[test]
+#[ignore = "needs ../shared beside the checkout"]
 fn extraction_meets_the_floors_on_the_real_corpus() {
-    let Some(shared) = shared() else { return };
+    let shared = shared();
     let corpus = shared.join("corpus/alx");
     let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["check", "--format", "json"])
