@@ -128,18 +128,33 @@ impl CourseText {
 
     /// The part of a postmortem a line asks for, when it is one of the requirement
     /// items, however the writer reworded it a little.
+    /// The assignment's questions come with sub-questions ("what was the impact (what
+    /// service was down/slow? ...)"); a writer may ask any of them, one or several on a
+    /// line ("What was the impact? What service was down?").
     fn question(&self, text: &str) -> Option<HeadingKind> {
-        let before = text.split('(').next().unwrap_or(text);
-        let words: HashSet<String> = crate::words::stems(before).into_iter().collect();
-        if words.len() < 3 {
-            return None;
+        let mut kind = None;
+        for part in text.split(['?', '(', ')']) {
+            let words: HashSet<String> = crate::words::stems(part).into_iter().collect();
+            if words.is_empty() {
+                continue;
+            }
+            if words.len() < 3 && kind.is_some() {
+                continue;
+            }
+            let found = self.questions.iter().find_map(|(q, k)| {
+                let q: HashSet<&String> = q.iter().collect();
+                let shared = q.iter().filter(|w| words.contains(**w)).count();
+                let union = q.len() + words.len() - shared;
+                (q.len() >= 3 && shared * 10 >= union * 7).then_some(*k)
+            });
+            match found {
+                Some(k) => {
+                    kind.get_or_insert(k);
+                }
+                None => return None,
+            }
         }
-        self.questions.iter().find_map(|(q, kind)| {
-            let q: HashSet<&String> = q.iter().collect();
-            let shared = q.iter().filter(|w| words.contains(**w)).count();
-            let union = q.len() + words.len() - shared;
-            (shared * 10 >= union * 7).then_some(*kind)
-        })
+        kind
     }
 
     /// Marks course lines in place.
@@ -226,7 +241,7 @@ impl CourseText {
             let answered = next.is_some_and(|n| {
                 !n.boilerplate
                     && matches!(n.kind, LineKind::Text | LineKind::Bullet { .. })
-                    && n.text.split_whitespace().count() >= 2
+                    && n.text.chars().any(char::is_alphanumeric)
             });
             if answered {
                 lines[i].boilerplate = false;
@@ -291,8 +306,12 @@ fn questions(text: &str) -> Vec<(Vec<String>, HeadingKind)> {
                 (HeadingKind::Measures, HeadingKind::Tasks) => HeadingKind::Tasks,
                 (k, _) => k,
             };
-            let before = l.text.split('(').next().unwrap_or(&l.text);
-            out.push((crate::words::stems(before), kind));
+            for part in l.text.split(['?', '(', ')']) {
+                let stems = crate::words::stems(part);
+                if stems.len() >= 3 {
+                    out.push((stems, kind));
+                }
+            }
             continue;
         }
         parent = None;

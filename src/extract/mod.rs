@@ -3,9 +3,11 @@
 //! postmortem at all.
 
 pub mod outage;
+pub mod para;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod users;
 
 use crate::document::{Document, HeadingKind, HeadingStyle, Line, LineKind, Part};
 use crate::model::{EntryKind, Local, Outage, SectionKind, TimelineEntry};

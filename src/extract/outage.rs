@@ -2,9 +2,10 @@
 //! from the summary the way a reviewer reads it.
 
 use super::Context;
+use super::para::{Paragraph, paragraphs};
 use super::text::{EXPERIENCE, sentences};
 use super::time::{self, DateMention, TimeMention, Zone};
-use crate::document::{HeadingKind, Line, LineKind};
+use crate::document::{Line, LineKind};
 use crate::model::{Local, Moment, Outage};
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use regex::Regex;
@@ -25,48 +26,6 @@ struct Found<'a> {
     /// The paragraph's text (hard-wrapped lines joined); `m.span` indexes it.
     text: &'a str,
     line: &'a Line,
-}
-
-/// A run of lines read as one text: a hard-wrapped paragraph, or a list item with the
-/// lines that carry it on.
-struct Paragraph<'a> {
-    text: String,
-    /// Where each line starts in `text`.
-    starts: Vec<(usize, &'a Line)>,
-}
-
-impl<'a> Paragraph<'a> {
-    fn line_at(&self, offset: usize) -> &'a Line {
-        let i = self.starts.partition_point(|(s, _)| *s <= offset);
-        self.starts[i.saturating_sub(1)].1
-    }
-}
-
-fn paragraphs<'a>(region: &[&'a Line]) -> Vec<Paragraph<'a>> {
-    let mut out: Vec<Paragraph<'a>> = Vec::new();
-    let mut open = false;
-    for &line in region {
-        let readable = !matches!(line.kind, LineKind::Code) && !line.boilerplate;
-        if !readable || line.is_blank() || line.text.is_empty() {
-            open = false;
-            continue;
-        }
-        // Text carries on a paragraph or an item; a new item, heading or row starts one.
-        let continues = open && line.kind == LineKind::Text;
-        match out.last_mut() {
-            Some(p) if continues => {
-                p.text.push(' ');
-                p.starts.push((p.text.len(), line));
-                p.text.push_str(&line.text);
-            }
-            _ => out.push(Paragraph {
-                text: line.text.clone(),
-                starts: vec![(0, line)],
-            }),
-        }
-        open = matches!(line.kind, LineKind::Text | LineKind::Bullet { .. });
-    }
-    out
 }
 
 pub fn read(ctx: &Context) -> (Outage, Evidence) {
@@ -174,9 +133,9 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
     };
 
     // Share of users: the impact lines first, then the rest of the summary.
-    let (pct, pct_line) = users_percent(&region);
-    outage.users_affected_percent = pct;
-    ev.percent_line = pct_line;
+    let share = super::users::users_affected(&region);
+    outage.users_affected_percent = share.map(|s| s.percent);
+    ev.percent_line = share.map(|s| s.line);
     ev.experience_line = region
         .iter()
         .filter(|l| l.is_content())
@@ -507,142 +466,9 @@ fn snippet(text: &str, m: &TimeMention) -> String {
     text.get(m.span.clone()).unwrap_or(text).trim().to_owned()
 }
 
-static PERCENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:(\d{1,3}(?:[.,]\d+)?)\s*(?:%|percent|per cent)?\s*(?:-|–|to)\s*)?(\d{1,3}(?:[.,]\d+)?)\s*(?:%|percent\b|per cent\b)").unwrap()
-});
-static USER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:users?|customers?|clients?|visitors?|requests?|traffic|subscribers?|people|members?|students?|accounts?|players?|transactions?|shoppers?|buyers?|patients?|merchants?|learners?|user ?base|audience|sessions?|logins?|orders?|callers?|employees?|staff|teachers?|viewers?|readers?|attendees?|drivers?|riders?|tenants?|sites?|websites?|pages?|api calls?|calls?)\b").unwrap()
-});
-static RESOURCE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:error rate|errors? rates?|failure rate|cpu|memory|ram|disk|storage|utili[sz]ation|capacity|bandwidth|usage|load|space|battery|heap|swap|inodes?|threshold|uptime|sla|availability|coverage|discount|growth|increase|decrease|drop in (?:revenue|sales)|revenue|sales|conversion)\b").unwrap()
-});
-static ALL_USERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:all (?:of )?(?:our |the |its |their )?(?:\w+ ){0,2}(?:users|customers|clients|visitors|subscribers|traffic|requests|branches|employees|members|students|staff|patients|players|shoppers)|every (?:single )?(?:user|customer|client|visitor|request|branch)|entire (?:user ?base|customer base|client base)|(?:the )?whole (?:user ?base|customer base)|no (?:one|user|customer) (?:could|was able)|nobody (?:could|was able)|none of (?:our |the )?users|(?:for|by|affecting|to) (?:anyone|everyone|everybody)|anyone (?:trying|attempting|who tried|wanting|accessing|visiting)|everyone (?:trying|attempting|who)|the (?:only|sole) (?:one |user )?affected|sole user|completely (?:inaccessible|unavailable|down) (?:to|for) (?:all )?users)").unwrap()
-});
-static CHANGE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:\w+\s+)?(?:degradation|degraded|decrease|drop|increase|reduction|slowdown|loss|spike|surge|rise|decline|slower|faster|higher|lower|more|less|growth|jump)\b").unwrap()
-});
-/// "45% of analysts", "30% of our active drivers": a share of some plural group.
-static SHARE_OF_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*of\s+(?:the\s+|our\s+|all\s+|its\s+|their\s+)?(?:[a-z-]+\s+){0,2}[a-z]+(?:s|people|staff|base)\b").unwrap()
-});
-static REMAINING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:the )?(?:remaining|other|rest of the) (\d{1,3}(?:\.\d+)?)\s*%").unwrap()
-});
-static SERVICE_SHARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:of )?(?:the |our |its )?(?:service|platform|system|site|website|web ?app|application|app|api|servers?)\b").unwrap()
-});
-static FRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(half|a third|one third|a quarter|one quarter|two thirds|two-thirds|three quarters|three-quarters)\s+of\s+(?:our |the |all )?(?:active )?(?:users|customers|clients|visitors|requests|traffic)").unwrap()
-});
-
-/// The share of users affected, with its line. Ranges take the larger number, "all
-/// users" is 100, vague words give nothing.
-fn users_percent(region: &[&Line]) -> (Option<f64>, Option<u32>) {
-    // Impact lines first: those under an "Impact" heading or labelled "Impact:".
-    let mut ordered: Vec<&Line> = Vec::with_capacity(region.len());
-    ordered.extend(
-        region
-            .iter()
-            .copied()
-            .filter(|l| l.text.to_lowercase().contains("impact")),
-    );
-    ordered.extend(
-        region
-            .iter()
-            .copied()
-            .filter(|l| !l.text.to_lowercase().contains("impact")),
-    );
-    for l in ordered
-        .iter()
-        .filter(|l| l.is_content() || l.heading().is_some_and(|h| h.kind == HeadingKind::Impact))
-    {
-        for s in sentences(&l.text) {
-            if let Some(p) = percent_in(s) {
-                // "70% could not log in; the remaining 30% saw slow pages": everyone.
-                let rest = region
-                    .iter()
-                    .filter(|r| r.is_content())
-                    .find_map(|r| {
-                        REMAINING
-                            .captures(&r.text)
-                            .and_then(|c| c[1].parse::<f64>().ok())
-                    })
-                    .unwrap_or(0.0);
-                let p = if rest > 0.0 && rest + p <= 100.5 {
-                    (p + rest).min(100.0)
-                } else {
-                    p
-                };
-                return (Some(p), Some(l.number));
-            }
-        }
-    }
-    for l in ordered.iter().filter(|l| l.is_content()) {
-        if ALL_USERS.is_match(&l.text) {
-            return (Some(100.0), Some(l.number));
-        }
-        if let Some(c) = FRACTION.captures(&l.text) {
-            let v = match c[1].to_lowercase().as_str() {
-                "half" => 50.0,
-                "a third" | "one third" => 33.3,
-                "a quarter" | "one quarter" => 25.0,
-                "two thirds" | "two-thirds" => 66.7,
-                _ => 75.0,
-            };
-            return (Some(v), Some(l.number));
-        }
-    }
-    (None, None)
-}
-
-fn percent_in(sentence: &str) -> Option<f64> {
-    for c in PERCENT.captures_iter(sentence) {
-        let whole = c.get(0)?;
-        // Context: a few words either side of the number.
-        let from = floor_char(sentence, whole.start().saturating_sub(60));
-        let to = ceil_char(sentence, (whole.end() + 60).min(sentence.len()));
-        let ctx = &sentence[from..to];
-        let near_after =
-            &sentence[whole.end()..ceil_char(sentence, (whole.end() + 30).min(sentence.len()))];
-        // "a 30% drop in engagement" measures a change, not a share of users.
-        if CHANGE_AFTER.is_match(&sentence[whole.end()..]) {
-            continue;
-        }
-        let resource = RESOURCE_WORDS.is_match(near_after)
-            || RESOURCE_WORDS.is_match(
-                &sentence[floor_char(sentence, whole.start().saturating_sub(25))..whole.start()],
-            );
-        let share_of_service = SERVICE_SHARE.is_match(&sentence[whole.end()..])
-            || SHARE_OF_PEOPLE.is_match(&sentence[whole.end()..]);
-        let users = USER_WORDS.is_match(ctx) || share_of_service;
-        let users_after = USER_WORDS.is_match(near_after) || share_of_service;
-        if !users || (resource && !users_after) {
-            continue;
-        }
-        let parse = |s: &str| s.replace(',', ".").parse::<f64>().ok();
-        let hi = parse(&c[2])?;
-        let value = match c.get(1).and_then(|m| parse(m.as_str())) {
-            Some(lo) => lo.max(hi),
-            None => hi,
-        };
-        if (0.0..=100.0).contains(&value) {
-            return Some(value);
-        }
-    }
-    None
-}
-
 fn floor_char(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
-    }
-    i
-}
-
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
     }
     i
 }
@@ -659,24 +485,6 @@ pub fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentages_need_users_nearby() {
-        assert_eq!(
-            percent_in("Approximately 40% of users were affected."),
-            Some(40.0)
-        );
-        assert_eq!(
-            percent_in("About 20-30% of customers saw errors"),
-            Some(30.0)
-        );
-        assert_eq!(percent_in("CPU usage hit 100% on the database host"), None);
-        assert_eq!(percent_in("users saw disk at 95% capacity"), None);
-        assert_eq!(
-            percent_in("It affected 12.5 percent of requests"),
-            Some(12.5)
-        );
-    }
 
     /// The outage window read from a summary, as labels ("HH:MM" or with the date).
     fn window_of(summary: &str) -> (Option<String>, Option<String>, Option<String>) {
