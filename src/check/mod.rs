@@ -5,9 +5,10 @@ pub mod human;
 pub mod report;
 
 use crate::document::{HeadingKind, Line, LineKind};
+use crate::extract::roles;
 use crate::extract::text::{
-    ADVICE, ASSUMPTION, CAUSE, DETECTED_BY, DETECTION, ESCALATION, FIX, IMPROVEMENT, INVESTIGATION,
-    MISLEADING, RESOLUTION, TASK_VERB, sentences, word_count,
+    CAUSE, DETECTED_BY, DETECTION, FIX, IMPROVEMENT, INVESTIGATION, RESOLUTION, sentences,
+    word_count,
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
@@ -439,13 +440,34 @@ impl<'a> Reader<'a> {
     }
 
     fn misleading(&self) -> Verdict {
-        // A wrong lead or a dead end, anywhere; or an assumption about the cause written
-        // in the timeline: reviewers credit "assumed a DDoS" as the misleading path it was.
-        let assumed = |t: &str| ASSUMPTION.matches(t) || MISLEADING.matches(t);
-        let in_timeline = self
-            .entry_matching(&assumed)
-            .or_else(|| Self::find(&self.timeline, assumed).map(|l| l.number));
-        match in_timeline.or_else(|| self.timeline_evidence(|t| MISLEADING.matches(t))) {
+        // A hypothesis dropped or disproved, or an attempt that changed nothing: in the
+        // timeline's entries, then its lines, then (as a reviewer would credit it)
+        // anywhere outside the measures.
+        let cause = self.facts.root_cause.as_ref().map(|r| r.0.as_str());
+        let entries: Vec<&str> = self
+            .facts
+            .timeline
+            .iter()
+            .map(|e| e.text.as_str())
+            .collect();
+        let in_lines = |lines: &[&Line], cause: Option<&str>| {
+            let content: Vec<&Line> = lines.iter().copied().filter(|l| l.is_content()).collect();
+            let texts: Vec<&str> = content.iter().map(|l| l.text.as_str()).collect();
+            roles::misleading(&texts, cause).map(|i| content[i].number)
+        };
+        let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+        let elsewhere: Vec<&Line> = self
+            .ctx
+            .lines()
+            .iter()
+            .filter(|l| !measures.contains(&l.number))
+            .collect();
+        let found = roles::misleading(&entries, cause)
+            .map(|i| self.facts.timeline[i].line)
+            .or_else(|| in_lines(&self.timeline, cause))
+            // Outside the timeline only a path told whole counts, not a bare suspicion.
+            .or_else(|| in_lines(&elsewhere, None));
+        match found {
             Some(l) => pass(Some(l), "describes a misleading path or wrong assumption"),
             None => fail(
                 self.timeline_at(),
@@ -456,7 +478,7 @@ impl<'a> Reader<'a> {
     }
 
     fn escalation(&self) -> Verdict {
-        match self.timeline_evidence(|t| ESCALATION.matches(t)) {
+        match self.timeline_evidence(roles::escalation) {
             Some(l) => pass(Some(l), "says who the incident was escalated to"),
             None => fail(
                 self.timeline_at(),
@@ -583,16 +605,22 @@ impl<'a> Reader<'a> {
                     }
             })
             .collect();
-        // Specific: something to do to something named, not advice ("always keep an eye
-        // on your servers").
+        // Specific: an action on a named thing, not an intention ("improve monitoring").
+        // A line of prose may hold several tasks, one per sentence.
         let specific: Vec<&&&Line> = items
             .iter()
-            .filter(|l| TASK_VERB.matches(&l.text) && !ADVICE.matches(&l.text))
+            .filter(|l| sentences(&l.text).iter().any(|s| roles::task(s)))
             .collect();
-        if specific.len() >= 2 {
+        let in_prose: usize = items
+            .iter()
+            .filter(|l| l.kind == LineKind::Text)
+            .map(|l| sentences(&l.text).iter().filter(|s| roles::task(s)).count())
+            .sum();
+        let count = specific.len().max(in_prose);
+        if count >= 2 {
             return pass(
                 specific.first().map(|l| l.number),
-                format!("{} specific tasks", specific.len()),
+                format!("{count} specific tasks"),
             );
         }
         fail(

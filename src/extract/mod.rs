@@ -4,6 +4,7 @@
 
 pub mod outage;
 pub mod para;
+pub mod roles;
 pub mod text;
 pub mod time;
 pub mod timeline;

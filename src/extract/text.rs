@@ -196,129 +196,6 @@ vocab!(
 );
 
 vocab!(
-    MISLEADING,
-    [
-        r"mislead",
-        r"misdirect",
-        r"red herring",
-        r"wrong (?:path|direction|lead|track|assumption|turn)",
-        r"dead[- ]end",
-        r"false (?:lead|alarm|assumption|trail|clue|positive|hope)",
-        r"incorrect(?:ly)? (?:assum|believ|suspect|thought)",
-        r"initially (?:assum|believ|suspect|thought|focus|blam)",
-        r"at first",
-        r"first (?:assum|suspect|thought)",
-        r"mistaken\b",
-        r"wrongly",
-        r"turned out",
-        r"ruled out",
-        r"to no avail",
-        r"no avail",
-        r"(?:did not|didn't|did n't) (?:help|resolve|fix|solve|work|yield|improve)",
-        r"not the (?:root )?cause",
-        r"no (?:significant )?(?:issues?|problems?|abnormalit|anomal)\w* (?:were )?(?:found|detected)",
-        r"found no",
-        r"disprov",
-        r"unrelated",
-        r"led nowhere",
-        r"wasted",
-        r"distract",
-        r"rabbit hole",
-        r"wild goose",
-        r"without success",
-        r"unsuccessful",
-        r"no improvement",
-        r"no change",
-        r"ineffective",
-        r"but (?:it|this|that) (?:was|did)n",
-        r"proved (?:to be )?(?:wrong|false|fruitless|futile)",
-        r"fruitless",
-        r"futile",
-        r"chas(?:ed|ing) (?:ghost|shadow)",
-        r"no useful",
-        r"nothing useful",
-        r"disappoint",
-        r"no luck",
-        r"not helpful",
-        r"nothing (?:unusual|abnormal|wrong|suspicious)",
-        r"came up empty",
-        r"in vain",
-        r"(?:did not|didn't) (?:reveal|show|find|turn up)",
-        r"no (?:errors?|anomal\w*|abnormal\w*|issues?|problems?) (?:were |was )?(?:found|detected|seen|observed)",
-        r"(?:appeared|looked|seemed|was|were) (?:normal|fine|healthy|ok|okay)",
-        r"everything (?:looked|seemed|was) (?:fine|normal|ok|okay|healthy)",
-        r"misdiagnos",
-        r"no issues? (?:in|with|on|at) the",
-        r"(?:confirmed|reported|said|stated|inform\w*|replied) (?:that )?(?:their|the|its|our) (?:\w+ ){0,2}(?:was|were|is|are) (?:operational|fine|working|normal|up|healthy|ok|okay)",
-        r"detour",
-    ]
-);
-
-// Advice rather than a task: "always keep an eye on your servers", "be careful".
-vocab!(
-    ADVICE,
-    [
-        r"your\b",
-        r"you should",
-        r"always\b",
-        r"never\b",
-        r"best (?:practice|algorithm|way)",
-        r"be (?:careful|vigilant|mindful|cautious|aware)",
-        r"keep in mind",
-        r"make sure you",
-    ]
-);
-
-// An assumption about the cause: a misleading path when the timeline records it.
-vocab!(
-    ASSUMPTION,
-    [
-        r"assum(?:ed|ing|ption)",
-        r"suspect(?:ed|ing|s)?\b",
-        r"suspicion",
-        r"thought to be",
-        r"(?:does not|doesn't|did not|didn't) (?:appear|seem) to be",
-        r"thought (?:it|the|that|this)",
-        r"believ(?:ed|ing) (?:it|the|that)",
-        r"hypothes",
-        r"theor(?:y|ies|ized|ised)",
-        r"presum(?:ed|ing)",
-        r"guess(?:ed)?",
-        r"speculat",
-    ]
-);
-
-/// Escalation: the incident handed to a named team or person ("escalated to the DBA
-/// team", "called the hosting provider", "informed the back-end developer"). Paging the
-/// on-call engineer is how an incident starts, not an escalation, and "the issue was
-/// escalated" without saying to whom is not enough.
-pub struct Escalation {
-    handed: Regex,
-    on_call: Regex,
-}
-
-impl Escalation {
-    pub fn matches(&self, text: &str) -> bool {
-        sentences(text).iter().any(|s| {
-            let without_on_call = self.on_call.replace_all(s, "");
-            self.handed.is_match(&without_on_call)
-        })
-    }
-}
-
-pub static ESCALATION: LazyLock<Escalation> = LazyLock::new(|| {
-    let target = r"(?:teams?|engineers?|developers?|devs?|leads?|managers?|management|admins?|administrators?|dbas?|sre|devops|ops|operations|experts?|specialists?|support|providers?|vendors?|seniors?|department|colleagues?|mentors?|staff|squad|architects?|head of|cto|ceo|contractors?|consultants?|supervisors?|boss|hosting|personnel|professionals?|people|members?|individuals?)";
-    let verbs = r"(?:notif(?:y|ied|ies|ication)|notifyed|inform(?:ed|s)?|called (?:in|up|on)?\s*(?:the|a|an|our|their|his|her)\b|calls? (?:the|a|an|our|their)\b|contact(?:ed|s)?|forward(?:ed|s)?|sent (?:a |an )?(?:message|email|notification|ticket|request|page)s? to|signal|invit\w*|brought in|bring in|called in|looped in|loop in|pulled in|reached out|consult\w*|engag(?:ed|ing|es)|involv(?:ed|ing|es)|hand(?:ed)? (?:over|off)|assign\w*|summon\w*|rais\w* (?:it |this |the issue )?with|request\w* (?:help|assistance|support)|sought (?:help|assistance)|ask(?:ed)? for help|roped in|transferred|joined|tagged|mobiliz\w*|mobilis\w*|war room|incident commander)";
-    Escalation {
-        handed: Regex::new(&format!(
-            r"(?i)\b(?:escalat\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?to\b|escalat\w*[^.;]{{0,80}}?\b{target}\b|{verbs}[^.;]{{0,60}}?\b{target}\b|{target}\b[^.;]{{0,30}}?\b(?:was|were|got|is|are)\s+(?:notified|informed|called|contacted|involved|engaged|brought in|looped in)|war room|incident commander)"
-        ))
-        .expect("escalation regex"),
-        on_call: Regex::new(r"(?i)\bon[- ]?call\s+(?:\w+\s+){0,2}(?:engineers?|teams?|developers?|devs?|staff|sre|person|admins?|operations team|ops team)\b").expect("on-call regex"),
-    }
-});
-
-vocab!(
     RESOLUTION,
     [
         r"resolv",
@@ -766,10 +643,7 @@ mod tests {
     #[test]
     fn vocabularies() {
         assert!(DETECTION.matches("A monitoring alert fired"));
-        assert!(ESCALATION.matches("Escalated to the DBA team"));
-        assert!(MISLEADING.matches("We initially assumed the network was at fault"));
         assert!(RESOLUTION.matches("Service restored after rollback"));
-        assert!(!ESCALATION.matches("The database was slow"));
         assert!(INSTRUCTION.matches("list the duration along with start and end times"));
     }
 }

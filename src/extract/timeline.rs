@@ -3,9 +3,7 @@
 //! over midnight) and its kind.
 
 use super::Context;
-use super::text::{
-    DETECTION, ESCALATION, INVESTIGATION, MISLEADING, MITIGATION, RESOLUTION, sentences,
-};
+use super::text::{DETECTION, INVESTIGATION, MITIGATION, RESOLUTION, sentences};
 use super::time::{self, TimeMention};
 use crate::document::{Line, LineKind};
 use crate::model::{EntryKind, Local, TimelineEntry};
@@ -295,18 +293,11 @@ fn date_entries(raws: Vec<Raw>, outage_start: Option<Local>) -> Vec<TimelineEntr
 
 /// The kind of an entry, by its words. Earlier entries lean to detection.
 pub fn classify(text: &str, position: usize) -> EntryKind {
-    let strong_misleading = MISLEADING.find(text).is_some_and(|m| {
-        let w = m.as_str().to_lowercase();
-        !(w.starts_with("assum")
-            || w.starts_with("suspect")
-            || w.starts_with("thought")
-            || w.starts_with("believ"))
-    });
-    if strong_misleading {
+    if super::roles::lead(text) == Some(super::roles::Lead::Misleading) {
         return EntryKind::Misleading;
     }
     let lower = text.to_lowercase();
-    if ESCALATION.matches(text) && !lower.contains("resolved") {
+    if super::roles::escalation(text) && !lower.contains("resolved") {
         return EntryKind::Escalation;
     }
     let resolved = [
@@ -349,9 +340,6 @@ pub fn classify(text: &str, position: usize) -> EntryKind {
     }
     if INVESTIGATION.matches(text) {
         return EntryKind::Investigation;
-    }
-    if MISLEADING.matches(text) {
-        return EntryKind::Misleading;
     }
     EntryKind::Other
 }
