@@ -95,7 +95,9 @@ impl Line {
 /// Reads every line of `body`; `first_line` is the file line number of its first line.
 pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
     let mut lines = Vec::with_capacity(body.len() / 40 + 1);
-    let mut fence: Option<(char, usize)> = None;
+    // The open fence: its character, length and indentation (a fence under a list item
+    // is indented, and so is its closing line).
+    let mut fence: Option<(char, usize, usize)> = None;
     let mut offset = 0;
     for (i, raw_nl) in body.split_inclusive('\n').enumerate() {
         let raw = raw_nl.trim_end_matches(['\n', '\r']);
@@ -104,10 +106,10 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
         let number = first_line + i as u32;
         let trimmed = raw.trim();
         // Fenced code is opaque: a `# comment` inside it is not a heading.
-        if let Some((ch, len)) = fence {
+        if let Some((ch, len, open_indent)) = fence {
             let closes = trimmed.len() >= len
                 && trimmed.chars().all(|c| c == ch)
-                && raw.len() - raw.trim_start().len() < 4;
+                && raw.len() - raw.trim_start().len() < open_indent.max(1) + 4;
             let kind = if closes {
                 fence = None;
                 LineKind::Fence
@@ -130,8 +132,8 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
             });
             continue;
         }
-        if let Some(f) = fence_open(trimmed) {
-            fence = Some(f);
+        if let Some((ch, len)) = fence_open(trimmed) {
+            fence = Some((ch, len, raw.len() - raw.trim_start().len()));
             lines.push(Line {
                 number,
                 start,
@@ -145,6 +147,34 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
             continue;
         }
         let (kind, text) = classify(raw);
+        // "Issue Summary: On May 5 the API ...": a section opened on the line of its
+        // first sentence becomes the heading and the text under it.
+        if kind == LineKind::Text
+            && let Some((at, heading, name)) = section_label(raw)
+        {
+            lines.push(Line {
+                number,
+                start,
+                end: start + at,
+                text: name,
+                kind: LineKind::Heading(heading),
+                boilerplate: false,
+                media: false,
+                indent: indent_of(raw),
+            });
+            let rest = &raw[at + 1..];
+            lines.push(Line {
+                number,
+                start: start + at + 1,
+                end: start + raw.len(),
+                text: clean_inline(rest.trim()),
+                kind: LineKind::Text,
+                boilerplate: false,
+                media: rest.contains("![") || rest.contains("<img"),
+                indent: indent_of(raw),
+            });
+            continue;
+        }
         lines.push(Line {
             number,
             start,
@@ -255,8 +285,9 @@ static ATX: LazyLock<regex::Regex> = LazyLock::new(|| {
 static HTML_HEADING: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)^\s*<h([1-6])(?:\s[^>]*)?>(.*?)(?:</h[1-6]>)?\s*$").unwrap()
 });
-static BOLD_LINE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$").unwrap());
+static BOLD_LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*[:;.,!\-–—]*\s*$").unwrap()
+});
 static RULE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^ {0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$").unwrap()
 });
@@ -418,6 +449,52 @@ fn list_heading(rest: &str, text: &str, ordered: bool) -> Option<Heading> {
     })
 }
 
+/// "Issue Summary: On May 5, 2024 the checkout API ...": a major section's name, a colon
+/// (or dash), then its first sentence. Returns where the colon is, the heading and its
+/// name. Fields of a section ("Root cause: a full disk", "Impact: 40% of users") are not
+/// sections, and a short annotation ("Timeline: all times in WAT") leaves the whole line
+/// a heading (see [`label_heading`]).
+fn section_label(raw: &str) -> Option<(usize, Heading, String)> {
+    let indent = raw.len() - raw.trim_start().len();
+    if indent > 3 {
+        return None;
+    }
+    let at = raw.find(':')?;
+    let name = clean_inline(&raw[..at]);
+    let name = name.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    let words = name.split_whitespace().count();
+    if words == 0 || words > 6 {
+        return None;
+    }
+    let kind = classify_heading(name);
+    if !matches!(
+        kind,
+        HeadingKind::Summary
+            | HeadingKind::Timeline
+            | HeadingKind::RootCauseResolution
+            | HeadingKind::Measures
+            | HeadingKind::Tasks
+    ) {
+        return None;
+    }
+    let rest = clean_inline(&raw[at + 1..]);
+    let sentence =
+        rest.split_whitespace().count() >= 8 || rest.trim_end().ends_with(['.', '!', '?']);
+    // A time right after the colon is a timeline entry ("Timeline: 10:00 alert").
+    let starts_with_time = rest.trim_start().starts_with(|c: char| c.is_ascii_digit());
+    (sentence && !starts_with_time).then(|| {
+        (
+            at,
+            Heading {
+                level: 8,
+                style: HeadingStyle::Label,
+                kind,
+            },
+            name.to_owned(),
+        )
+    })
+}
+
 /// `Timeline:` alone on a line, or a bare known section name like `Root Cause and Resolution`.
 fn label_heading(text: &str) -> Option<Heading> {
     let t = text.trim();
@@ -436,6 +513,28 @@ fn label_heading(text: &str) -> Option<Heading> {
             level: 8,
             style: HeadingStyle::Label,
             kind,
+        });
+    }
+    // "Timeline: all times in WAT", "Timeline - UTC": a section name with a short
+    // annotation is the heading (a sentence after the colon is split off instead).
+    if let Some((head, note)) = t.split_once(':').or_else(|| t.split_once(" - "))
+        && matches!(
+            classify_heading(head),
+            HeadingKind::Timeline
+                | HeadingKind::Summary
+                | HeadingKind::RootCauseResolution
+                | HeadingKind::Measures
+                | HeadingKind::Tasks
+        )
+        && head.split_whitespace().count() <= 6
+        && (1..8).contains(&note.split_whitespace().count())
+        && !note.trim_end().ends_with('.')
+        && !note.trim_start().starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some(Heading {
+            level: 8,
+            style: HeadingStyle::Label,
+            kind: classify_heading(head),
         });
     }
     // A plain line that is a section name and nothing else; "Impact: 40% of users" is a
@@ -647,6 +746,52 @@ mod tests {
         // A sentence that mentions a section is not a heading.
         assert_eq!(heading("The timeline below shows what happened."), None);
         assert_eq!(heading("Root Cause: a bad deploy."), None);
+    }
+
+    #[test]
+    fn headings_with_trailing_punctuation_or_their_text_on_the_same_line() {
+        assert_eq!(
+            heading("**TIMELINE**;").map(|h| (h.1, h.2)),
+            Some((HeadingStyle::Bold, HeadingKind::Timeline))
+        );
+        assert_eq!(
+            heading("Timeline: all times in WAT").map(|h| (h.2, h.3)),
+            Some((HeadingKind::Timeline, "Timeline: all times in WAT".into()))
+        );
+        // A section opened on the line of its first sentence: a heading, then the text.
+        let lines = read_lines(
+            "Issue Summary: On May 5 the checkout API returned errors for two hours.\n",
+            1,
+        );
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0].heading().map(|h| h.kind),
+            Some(HeadingKind::Summary)
+        );
+        assert_eq!(lines[1].kind, LineKind::Text);
+        assert!(lines[1].text.starts_with("On May 5"));
+        assert_eq!((lines[0].number, lines[1].number), (1, 1));
+        // A field of a section stays a line of text.
+        assert_eq!(
+            heading("Root cause: a full disk on the database host."),
+            None
+        );
+    }
+
+    #[test]
+    fn a_wrapped_line_with_a_section_word_is_not_a_heading() {
+        let lines = read_lines(
+            "- 04:15 Detected the invalid file name and changed it to the\ncorrect name manually.\n",
+            1,
+        );
+        assert_eq!(lines[1].kind, LineKind::Text);
+    }
+
+    #[test]
+    fn a_code_block_indented_under_a_list_item_closes() {
+        let kinds = kinds("- 10:00 ran:\n    ```\n    # not a heading\n    ```\n## Root cause\n");
+        assert_eq!(kinds[3], LineKind::Fence);
+        assert!(matches!(kinds[4], LineKind::Heading(_)));
     }
 
     #[test]
