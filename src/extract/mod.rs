@@ -240,6 +240,12 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
             "a template or guide to writing postmortems, not a postmortem of an incident".into(),
         );
     }
+    // A guide, a template or a reflection about postmortems tells no incident: it
+    // speaks to the reader or about postmortems in general, and names nothing particular
+    // (no time, date, duration, figure or system name of an event).
+    if specifics(&content) < 10 && speaks_in_general(&content) {
+        return Err("a guide or reflection on postmortems, not a postmortem of an incident".into());
+    }
     let incident_words = content
         .iter()
         .filter(|l| {
@@ -258,15 +264,17 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     }
     if std::env::var_os("HINDSIGHT_DEBUG_QUALIFY").is_some() {
         eprintln!(
-            "QUALIFY core={core} words={words} times={times} incident={incident_words} technical={technical} instructions={instructions} content={}",
-            content.len()
+            "QUALIFY core={core} words={words} times={times} incident={incident_words} technical={technical} instructions={instructions} content={} specifics={} general={}",
+            content.len(),
+            specifics(&content),
+            generality(&content).1 as f64 / generality(&content).0.max(1) as f64
         );
     }
     let ok = match core {
         4 => words >= 100 || times > 0,
         3 => words >= 60 || times > 0 || incident_words >= 2,
         2 => words >= 120 && (times >= 1 || incident_words >= 6),
-        1 => words >= 200 && times >= 3 && incident_words >= 3,
+        1 => words >= 120 && times >= 3 && incident_words >= 3,
         _ => words >= 250 && times >= 3 && incident_words >= 4,
     };
     if ok {
@@ -282,6 +290,80 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
         ))
     }
 }
+
+/// How many particulars of an event the lines name: times, dates, durations, figures
+/// and identifiers ("web-01", "nginx.conf", "502").
+fn specifics(content: &[&Line]) -> usize {
+    content
+        .iter()
+        .map(|l| {
+            let t = &l.text;
+            time::scan_times(t).len()
+                + time::scan_dates(t).len()
+                + time::scan_durations(t).len()
+                + t.split_whitespace()
+                    .filter(|w| {
+                        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                        w.len() >= 2
+                            && w.chars().any(|c| c.is_ascii_digit())
+                            && !w.chars().all(|c| c.is_ascii_digit() && w.len() == 1)
+                    })
+                    .count()
+        })
+        .sum()
+}
+
+/// Whether the writing is general rather than a story: it addresses the reader ("you",
+/// "your"), instructs ("write it within a week"), or is about postmortems and their
+/// parts themselves ("a good summary says ...").
+fn speaks_in_general(content: &[&Line]) -> bool {
+    let (n, general) = generality(content);
+    n >= 4 && general * 5 >= n
+}
+
+/// Sentences, and how many of them speak in general.
+fn generality(content: &[&Line]) -> (usize, usize) {
+    let mut n = 0;
+    let mut general = 0;
+    for l in content {
+        for s in sentences(&l.text) {
+            n += 1;
+            let t = crate::words::Tokens::of(s);
+            let second_person = t.words.iter().any(|w| w == "you" || w == "your");
+            let about_the_document =
+                ABOUT_POSTMORTEMS.matches(&t) && time::scan_times(s).is_empty();
+            if second_person || about_the_document || INSTRUCTION.matches(s) {
+                general += 1;
+            }
+        }
+    }
+    (n, general)
+}
+
+/// Words about postmortems as documents: what guides and reflections talk about.
+static ABOUT_POSTMORTEMS: std::sync::LazyLock<crate::words::Lexicon> =
+    std::sync::LazyLock::new(|| {
+        crate::words::Lexicon::new(&[
+            "postmortem",
+            "postmortems",
+            "post-mortem",
+            "blameless",
+            "section",
+            "document",
+            "template",
+            "write",
+            "writing",
+            "written",
+            "writer",
+            "reader",
+            "readers",
+            "reviewer",
+            "executive",
+            "executives",
+            "audience",
+        ])
+        .fuzzy()
+    });
 
 /// Titles that say nothing about the incident.
 fn generic_title(t: &str) -> bool {
@@ -696,6 +778,17 @@ mod tests {
         assert!(generic_title("0x19. Postmortem"));
         assert!(generic_title("My first postmortem"));
         assert!(!generic_title("Postmortem: the day the cache forgot"));
+    }
+
+    #[test]
+    fn a_guide_to_writing_postmortems_is_not_one() {
+        let guide = "# Writing a useful incident review\n\n## Summary\n\nKeep your summary short. Say when the outage started and ended, and what your users saw. A reader should get the cause from one sentence.\n\n## Timeline\n\nList each event with its time. You will want one timezone for the whole document, so convert every entry before you write it down.\n\n## Root cause and resolution\n\nExplain what broke and why, then how it was fixed. Avoid blaming people: a blameless document talks about the system.\n\n## Corrective and preventative measures\n\nWrite tasks that someone can pick up tomorrow. Give each one an owner.\n";
+        let (_, q) = facts(guide);
+        assert!(q.unwrap_err().contains("guide"), "a guide");
+        // An essay that ends with a worked incident is a postmortem.
+        let essay = "# Why boring systems win\n\nReliability comes from dull habits: small changes, rehearsed rollbacks and alerts people trust. Most outages we have seen were ordinary mistakes that a checklist would have caught. Teams that practise restoring from backup restore faster; teams that never practise discover on the worst night of the year that the backup was never taken. The same goes for runbooks, dashboards and the humble disk-space alert, which is the cheapest insurance a service can buy and the first thing to be switched off during a migration.\n\n## The night the queue stopped\n\nOn 4 March 2024 from 22:10 to 23:05 UTC the order queue on mq-02 stopped accepting messages and about 30% of customers could not check out. The disk holding the queue's journal was full because log rotation had been disabled during a migration.\n\n- 22:10 - the checkout error rate alert fired\n- 22:25 - the on-call engineer suspected the load balancer; its health checks were green\n- 22:40 - escalated to the platform team, who found the full disk\n- 23:05 - old journals removed, queue restarted, orders flowing\n";
+        let (_, q) = facts(essay);
+        assert!(q.is_ok(), "{q:?}");
     }
 
     #[test]
