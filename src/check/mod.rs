@@ -496,7 +496,19 @@ impl<'a> Reader<'a> {
             .rev()
             .find(|e| e.kind == EntryKind::Resolution || RESOLUTION.matches(&e.text))
             .map(|e| e.line);
-        match last.or_else(|| self.timeline_evidence(|t| RESOLUTION.matches(t))) {
+        // A section of its own that tells the recovery ("## Recovery") says it too.
+        let own_section = || {
+            self.ctx
+                .part
+                .sections_of(&[SectionKind::Resolution])
+                .flat_map(|s| self.ctx.doc.range(s.start, s.end))
+                .find(|l| l.is_content() && word_count(&l.text) >= 5)
+                .map(|l| l.number)
+        };
+        match last
+            .or_else(|| self.timeline_evidence(|t| RESOLUTION.matches(t)))
+            .or_else(own_section)
+        {
             Some(l) => pass(Some(l), "says how the incident was resolved"),
             None => fail(
                 self.timeline_at(),

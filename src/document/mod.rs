@@ -5,6 +5,7 @@
 pub mod course;
 pub mod heading;
 pub mod lines;
+pub mod prose;
 
 pub use heading::HeadingKind;
 pub use lines::{Heading, HeadingStyle, Line, LineKind};
@@ -78,6 +79,8 @@ pub struct Section {
     /// Headings inside the section that name a part of it ("Impact:", "Resolution").
     pub subs: Vec<Sub>,
     level: u8,
+    /// Given by the role of its paragraphs in a report written as prose, not by a heading.
+    pub inferred: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -104,7 +107,23 @@ impl Part {
 
     /// How many of the rubric's four sections are present.
     pub fn core_sections(&self) -> usize {
+        self.count_core(false)
+    }
+
+    /// How many of the rubric's four sections the writer marked as such (not inferred
+    /// from the role of prose paragraphs).
+    pub fn written_core_sections(&self) -> usize {
+        self.count_core(true)
+    }
+
+    fn count_core(&self, written: bool) -> usize {
         use SectionKind::*;
+        let sections: Vec<&Section> = self
+            .sections
+            .iter()
+            .filter(|s| !(written && s.inferred))
+            .collect();
+        let has = |kinds: &[SectionKind]| sections.iter().any(|s| kinds.contains(&s.kind));
         [
             &[Summary][..],
             &[Timeline][..],
@@ -112,7 +131,7 @@ impl Part {
             &[Measures, Tasks][..],
         ]
         .iter()
-        .filter(|kinds| self.has(kinds))
+        .filter(|kinds| has(kinds))
         .count()
     }
 
@@ -182,6 +201,7 @@ impl Builder {
             end: line + 1,
             subs: Vec::new(),
             level,
+            inferred: false,
         });
     }
 
@@ -221,6 +241,7 @@ impl Builder {
         };
         infer_title(&mut part, lines);
         add_unheaded_summary(&mut part, lines);
+        prose::infer_sections(&mut part, lines);
         trim(&mut part, lines);
         part
     }
@@ -511,6 +532,7 @@ fn add_unheaded_summary(part: &mut Part, lines: &[Line]) {
                 end: to,
                 subs: Vec::new(),
                 level: 9,
+                inferred: false,
             },
         );
     }

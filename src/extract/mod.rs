@@ -209,7 +209,9 @@ pub fn extract(ctx: &Context) -> Facts {
 pub fn qualify(ctx: &Context) -> Result<(), String> {
     let content: Vec<&Line> = ctx.lines().iter().filter(|l| l.is_content()).collect();
     let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
-    let core = ctx.part.core_sections();
+    // Sections the writer marked count; those read from the role of prose paragraphs
+    // do not make a postmortem of a text that tells no incident.
+    let core = ctx.part.written_core_sections();
     let times = content
         .iter()
         .filter(|l| !time::scan_times(&l.text).is_empty())

@@ -13,4 +13,5 @@ mod diagram;
 mod incremental;
 mod insights;
 mod links;
+mod reading;
 mod serve;

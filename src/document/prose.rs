@@ -1,0 +1,212 @@
+//! Reports written as prose, without the rubric's headings (a blog post telling an
+//! outage, a status page's postmortem): each paragraph's role gives it its section. The
+//! opening paragraphs are the summary; then a paragraph that explains why is the root
+//! cause, one that tells how it was fixed is the resolution, one that says what will be
+//! done is the measures, and one dense with times is the timeline.
+
+use super::{Part, Section};
+use crate::document::lines::{Line, LineKind};
+use crate::model::SectionKind;
+use crate::words::{Lexicon, Tokens};
+use std::sync::LazyLock;
+
+static CAUSE: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::new(&[
+        "cause",
+        "caused",
+        "because",
+        "due to",
+        "trigger",
+        "triggered",
+        "the reason",
+        "stemmed from",
+        "resulted from",
+        "root cause",
+        "was traced to",
+        "led to",
+    ])
+});
+
+static FIX: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::new(&[
+        "rolled back",
+        "roll back",
+        "reverted",
+        "restored",
+        "fixed",
+        "resolved",
+        "recovered",
+        "mitigated",
+        "repaired",
+        "redeployed",
+        "back to normal",
+        "replaced",
+    ])
+});
+
+/// What is going to be done: the writer's plans.
+static PLAN: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::new(&[
+        "we will",
+        "we'll",
+        "we are going to",
+        "we plan",
+        "we intend",
+        "going forward",
+        "next steps",
+        "moving forward",
+        "to prevent",
+        "we are reviewing",
+        "we are adding",
+        "we are changing",
+        "we have started",
+        "follow-up",
+        "action items",
+        "in the future",
+        "we're adding",
+        "we're changing",
+        "we're reviewing",
+        "we are working on",
+    ])
+});
+
+/// Gives a part made of prose its sections by role: only when it has none of the
+/// rubric's later sections (a timeline, a root cause, measures).
+pub fn infer_sections(part: &mut Part, lines: &[Line]) {
+    use SectionKind::*;
+    if part.has(&[
+        Timeline,
+        RootCause,
+        Resolution,
+        RootCauseResolution,
+        Measures,
+        Tasks,
+    ]) {
+        return;
+    }
+    // The prose runs from the first section (or the title) to the end.
+    let from = part
+        .sections
+        .first()
+        .map_or(part.title.map_or(part.start, |t| t + 1), |s| s.start);
+    let paras = paragraphs(lines, from, part.end);
+    if paras.len() < 3 {
+        return;
+    }
+    let mut roles: Vec<SectionKind> = Vec::with_capacity(paras.len());
+    for (i, &(a, b)) in paras.iter().enumerate() {
+        let role = if i == 0 { Summary } else { role(&lines[a..b]) };
+        roles.push(role);
+    }
+    // Nothing but summary and other text: leave the part as it was.
+    if !roles.iter().any(|r| {
+        matches!(
+            r,
+            Timeline | RootCause | Resolution | RootCauseResolution | Measures
+        )
+    }) {
+        return;
+    }
+    // A paragraph of no particular role goes with the one before it.
+    for i in 1..roles.len() {
+        if roles[i] == Other {
+            roles[i] = roles[i - 1];
+        }
+    }
+    let mut sections: Vec<Section> = Vec::new();
+    for (&(a, b), &kind) in paras.iter().zip(&roles) {
+        match sections.last_mut() {
+            Some(last) if last.kind == kind => last.end = b,
+            _ => sections.push(Section {
+                kind,
+                heading: None,
+                start: a,
+                end: b,
+                subs: Vec::new(),
+                level: 9,
+                inferred: true,
+            }),
+        }
+    }
+    // The opening paragraph stays under the heading that introduced it.
+    if let Some(first) = part.sections.first()
+        && first.heading.is_some()
+        && let Some(s) = sections.first_mut()
+    {
+        s.heading = first.heading;
+        s.kind = first.kind;
+        s.level = first.level;
+        s.inferred = first.inferred;
+    }
+    part.sections = sections;
+}
+
+/// Runs of content lines separated by blank lines or headings, from `a` to `b`.
+fn paragraphs(lines: &[Line], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate().take(b).skip(a) {
+        let content = l.is_content() || l.kind == LineKind::Code;
+        match (content, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, b));
+    }
+    out
+}
+
+/// A paragraph's role, by what it says.
+fn role(lines: &[Line]) -> SectionKind {
+    let text: String = lines
+        .iter()
+        .filter(|l| l.is_content())
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let timed_lines = lines
+        .iter()
+        .filter(|l| l.is_content() && starts_with_time(&l.text))
+        .count();
+    let times = crate::extract::time::scan_times(&text).len();
+    if timed_lines >= 2 || times >= 4 {
+        return SectionKind::Timeline;
+    }
+    let t = Tokens::of(&text);
+    if PLAN.matches(&t) {
+        return SectionKind::Measures;
+    }
+    match (CAUSE.matches(&t), FIX.matches(&t)) {
+        (true, true) => SectionKind::RootCauseResolution,
+        (true, false) => SectionKind::RootCause,
+        (false, true) => SectionKind::Resolution,
+        _ => SectionKind::Other,
+    }
+}
+
+fn starts_with_time(text: &str) -> bool {
+    crate::extract::time::scan_times(text)
+        .first()
+        .is_some_and(|m| text[..m.span.start].chars().all(|c| !c.is_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::document::Document;
+    use crate::model::SectionKind::*;
+
+    #[test]
+    fn a_report_in_prose_gets_its_sections_by_role() {
+        let text = "# Login failures on the member portal\n\nOn 3 June 2024 between 09:10 and 10:25 UTC about 40% of members could not sign in to the portal and saw a spinning wheel.\n\nThe trigger was a certificate rotation on the identity provider. The new certificate was not yet trusted by the portal's token validator, because its chain was missing an intermediate.\n\nWe rolled the certificate back at 10:15 and sign-ins were restored by 10:25 once caches expired.\n\nWe will add the full chain to the rotation script and we are adding an alert on token validation errors.\n";
+        let doc = Document::parse(text, 1, true);
+        let parts = doc.parts();
+        let kinds: Vec<_> = parts[0].sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [Summary, RootCause, Resolution, Measures]);
+    }
+}
