@@ -140,11 +140,6 @@ impl<'a> Analyzer<'a> {
             let facts = extract::extract(&ctx);
             let checks = check::run(&ctx, &facts, |id| level_for(self.config, front, id));
             let score = Score::from_checks(&checks);
-            let title = (index == 0)
-                .then(|| front.title.clone())
-                .flatten()
-                .or_else(|| facts.title.clone())
-                .unwrap_or_else(|| pretty_stem(stem, index));
             let slug = if index == 0 {
                 base_slug.clone()
             } else {
@@ -152,6 +147,11 @@ impl<'a> Analyzer<'a> {
             };
             let tag_text = tag_text(&ctx);
             let tags = self.tagger.tags(&front.tags, &tag_text, facts.humorous, 3);
+            let title = (index == 0)
+                .then(|| front.title.clone())
+                .flatten()
+                .or_else(|| facts.title.clone())
+                .unwrap_or_else(|| untitled(&tags, facts.outage.start.as_ref(), index));
             let lines = [
                 doc.lines
                     .get(part.start)
@@ -298,16 +298,30 @@ fn level_for(config: &Config, front: &FrontMatter, id: CheckId) -> Level {
 }
 
 /// "cohort-2024/disk_full" → "Disk full".
-fn pretty_stem(stem: &str, index: usize) -> String {
-    let name = stem.rsplit('/').next().unwrap_or(stem);
-    let words = name.replace(['-', '_'], " ");
-    let mut t: String = words.trim().to_owned();
-    if let Some(first) = t.get(..1) {
-        t = first.to_uppercase() + &t[1..];
-    }
-    if t.is_empty() {
-        t = "Postmortem".into();
-    }
+/// A title for a postmortem that tells too little to make one from its words: what it
+/// is about (its first tag) and when, never the file's name ("Nginx incident of 5 May
+/// 2024").
+fn untitled(tags: &[String], start: Option<&crate::model::Moment>, index: usize) -> String {
+    let about = tags.iter().find(|t| *t != "humour").map(|t| {
+        let words = t.replace('-', " ");
+        if words.len() <= 3 {
+            words.to_uppercase()
+        } else {
+            let mut cs = words.chars();
+            cs.next().map_or_else(String::new, |f| {
+                f.to_uppercase().collect::<String>() + cs.as_str()
+            })
+        }
+    });
+    let when = start
+        .and_then(|m| m.local.date())
+        .map(|d| d.format("%-d %B %Y").to_string());
+    let mut t = match (about, when) {
+        (Some(a), Some(w)) => format!("{a} incident of {w}"),
+        (Some(a), None) => format!("{a} incident"),
+        (None, Some(w)) => format!("Incident of {w}"),
+        (None, None) => "Untitled incident".to_owned(),
+    };
     if index > 0 {
         t = format!("{t} ({})", index + 1);
     }

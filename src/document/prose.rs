@@ -128,10 +128,11 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
             }),
         }
     }
-    // The opening paragraph stays under the heading that introduced it.
+    // The opening paragraph stays what it was: under the heading that introduced it,
+    // or the summary the writer left unheaded.
     if let Some(first) = part.sections.first()
-        && first.heading.is_some()
         && let Some(s) = sections.first_mut()
+        && (first.heading.is_some() || first.kind == Summary)
     {
         s.heading = first.heading;
         s.kind = first.kind;

@@ -2,6 +2,7 @@
 //! window, impact, timeline, root cause, tasks, word count, and whether it is a
 //! postmortem at all.
 
+pub mod headline;
 pub mod outage;
 pub mod para;
 pub mod roles;
@@ -372,6 +373,7 @@ fn generic_title(t: &str) -> bool {
     let n = crate::document::heading::normalize(t);
     let stripped: String = n
         .split(' ')
+        .filter(|w| !crate::words::near(w, "postmortem") && !crate::words::near(w, "postmortems"))
         .filter(|w| {
             !matches!(
                 *w,
@@ -457,10 +459,17 @@ fn title(ctx: &Context) -> Option<String> {
                 .flatten()
         })
     };
+    let told: Vec<&str> = summary
+        .iter()
+        .filter(|l| l.is_content())
+        .map(|l| l.text.as_str())
+        .collect();
     labelled("impact")
+        .or_else(|| labelled("issue"))
+        .or_else(|| headline::from_summary(&told))
         .or_else(|| labelled("root cause"))
         .or_else(|| labelled("cause"))
-        .or_else(|| labelled("issue"))
+        .or_else(|| root_cause(ctx).and_then(|(c, _)| headline::from_cause(&c)))
 }
 
 /// The writer's name from a byline in the first lines: "Author: Ada", "By: Ada Obi".

@@ -1415,7 +1415,7 @@ pub fn task(text: &str) -> bool {
 }
 
 /// Text without HTML entities and emoji shortcodes.
-fn strip_decoration(text: &str) -> String {
+pub fn strip_decoration(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {

@@ -619,7 +619,7 @@ fn is_people(word: &str) -> bool {
         return false;
     }
     let singular = word.strip_suffix('s').unwrap_or(word);
-    ["er", "or", "ist", "ant", "ent", "ee", "ian"]
+    ["er", "or", "ist", "yst", "ant", "ent", "ee", "ian"]
         .iter()
         .any(|suffix| singular.ends_with(suffix))
         && word.ends_with('s')
