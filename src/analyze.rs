@@ -179,9 +179,15 @@ impl<'a> Analyzer<'a> {
                         .map_or(0, |l| l.number),
                 })
                 .collect();
-            let severity = taxonomy::severity(
+            // Users saw only a slowdown when nothing says the service failed outright.
+            let degraded = facts.outage.service.as_deref().is_some_and(|s| {
+                let t = crate::words::Tokens::of(s);
+                SLOW.matches(&t) && !HARD_DOWN.matches(&t)
+            });
+            let (severity, severity_basis) = taxonomy::severity(
                 facts.outage.users_affected_percent,
                 facts.outage.duration_minutes,
+                degraded,
             );
             let category = front
                 .category
@@ -212,6 +218,7 @@ impl<'a> Analyzer<'a> {
                     .flatten()
                     .or(facts.blurb.clone()),
                 severity,
+                severity_basis,
                 category,
                 humorous: facts.humorous,
                 timeline: facts.timeline,
@@ -327,6 +334,41 @@ fn untitled(tags: &[String], start: Option<&crate::model::Moment>, index: usize)
     }
     t
 }
+
+/// Words of a slowdown, and of a service that failed outright.
+static SLOW: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
+    crate::words::Lexicon::new(&[
+        "slow",
+        "slowness",
+        "latency",
+        "degraded",
+        "degradation",
+        "lag",
+        "delay",
+        "sluggish",
+    ])
+});
+static HARD_DOWN: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
+    crate::words::Lexicon::new(&[
+        "down",
+        "unavailable",
+        "unreachable",
+        "inaccessible",
+        "could not",
+        "couldn't",
+        "unable",
+        "error",
+        "errors",
+        "500",
+        "502",
+        "503",
+        "504",
+        "outage",
+        "offline",
+        "failed",
+        "crash",
+    ])
+});
 
 /// What the tag rules read: the summary, root cause and resolution, not the whole text.
 fn tag_text(ctx: &Context) -> String {

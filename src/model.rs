@@ -433,6 +433,8 @@ pub struct Postmortem {
     pub collection: Option<String>,
     pub summary: Option<String>,
     pub severity: Severity,
+    /// What the severity was based on, in words ("an outage for 40% of users lasting 2 h").
+    pub severity_basis: String,
     pub category: Option<String>,
     pub humorous: bool,
 }

@@ -203,27 +203,104 @@ impl Tagger {
     }
 }
 
-/// Severity from the share of users and the length of the outage.
-pub fn severity(users_percent: Option<f64>, duration_minutes: Option<i64>) -> Severity {
-    match (users_percent, duration_minutes) {
-        (None, None) => Severity::Unknown,
-        (p, d) => {
-            let p = p.unwrap_or(0.0);
-            let d = d.unwrap_or(0);
-            if p >= 75.0 || d >= 6 * 60 || (p >= 50.0 && d >= 60) {
+/// Severity from how much of the service's use was lost: the share of users times the
+/// outage's length (user-minutes of a full outage), halved when users saw only a
+/// slowdown. Calibrated so the levels separate a class's incidents: a critical one
+/// costs three hours or more of everyone's use (all users for 3 h, half of them for
+/// 6 h); a major one an hour or more. Returns the level and what it was based on, in
+/// words, for the page to say.
+pub fn severity(
+    users_percent: Option<f64>,
+    duration_minutes: Option<i64>,
+    degraded: bool,
+) -> (Severity, String) {
+    let d = duration_minutes.filter(|d| *d > 0);
+    let how = if degraded { "a slowdown" } else { "an outage" };
+    match (users_percent, d) {
+        (None, None) => (
+            Severity::Unknown,
+            "neither the share of users nor the outage's length is stated".into(),
+        ),
+        (Some(p), Some(d)) => {
+            let weight = if degraded { 0.5 } else { 1.0 };
+            let cost = p / 100.0 * d as f64 * weight;
+            let level = if cost >= 180.0 {
                 Severity::Critical
-            } else if p >= 25.0 || d >= 60 {
+            } else if cost >= 60.0 {
                 Severity::Major
             } else {
                 Severity::Minor
-            }
+            };
+            (
+                level,
+                format!(
+                    "{how} for {} of users lasting {}",
+                    percent(p),
+                    crate::check::minutes_words(d)
+                ),
+            )
         }
+        // Without a share, the length alone, as if half the users were affected.
+        (None, Some(d)) => {
+            let cost = d as f64 * 0.5 * if degraded { 0.5 } else { 1.0 };
+            let level = if cost >= 180.0 {
+                Severity::Critical
+            } else if cost >= 60.0 {
+                Severity::Major
+            } else {
+                Severity::Minor
+            };
+            (
+                level,
+                format!(
+                    "{how} lasting {}; the share of users is not stated",
+                    crate::check::minutes_words(d)
+                ),
+            )
+        }
+        // Without a length, the share alone can say no more than major.
+        (Some(p), None) => (
+            if p >= 50.0 {
+                Severity::Major
+            } else {
+                Severity::Minor
+            },
+            format!(
+                "{how} for {} of users; its length is not stated",
+                percent(p)
+            ),
+        ),
+    }
+}
+
+fn percent(p: f64) -> String {
+    if p.fract() == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn severity_weighs_breadth_by_length() {
+        assert_eq!(
+            severity(Some(100.0), Some(240), false).0,
+            Severity::Critical
+        );
+        assert_eq!(severity(Some(30.0), Some(150), false).0, Severity::Minor);
+        assert_eq!(severity(Some(40.0), Some(180), false).0, Severity::Major);
+        // A slowdown costs half an outage.
+        assert_eq!(severity(Some(100.0), Some(240), true).0, Severity::Major);
+        assert_eq!(severity(None, None, false).0, Severity::Unknown);
+        assert_eq!(
+            severity(Some(40.0), Some(135), false).1,
+            "an outage for 40% of users lasting 2 h 15 min"
+        );
+    }
 
     #[test]
     fn front_matter_tags_come_first_and_rules_follow() {
@@ -253,9 +330,11 @@ mod tests {
 
     #[test]
     fn severities() {
-        assert_eq!(severity(Some(100.0), Some(10)), Severity::Critical);
-        assert_eq!(severity(Some(30.0), Some(20)), Severity::Major);
-        assert_eq!(severity(Some(5.0), Some(20)), Severity::Minor);
-        assert_eq!(severity(None, None), Severity::Unknown);
+        // Ten minutes for everyone is a minor incident; a working day of it is critical.
+        assert_eq!(severity(Some(100.0), Some(10), false).0, Severity::Minor);
+        assert_eq!(severity(Some(100.0), Some(8 * 60), false).0, Severity::Critical);
+        assert_eq!(severity(Some(5.0), Some(20), false).0, Severity::Minor);
+        assert_eq!(severity(None, Some(8 * 60), false).0, Severity::Critical);
+        assert_eq!(severity(Some(80.0), None, false).0, Severity::Major);
     }
 }

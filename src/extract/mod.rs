@@ -178,7 +178,23 @@ pub fn extract(ctx: &Context) -> Facts {
         (Some(a), Some(b)) => Some(a.minutes_until(b)).filter(|m| *m < 14 * 24 * 60),
         _ => None,
     };
-    let time_to_detect_minutes = between(origin, first_of(EntryKind::Detection));
+    // Time to detect: from the outage's start to the first sign that someone or
+    // something noticed (an alert, a report, a person seeing it), not to the change
+    // that caused it. When the writer dated the outage from its detection, the two are
+    // the same moment and the time it went unnoticed is not told.
+    let noticed = timeline
+        .iter()
+        .filter(|e| e.time.is_some())
+        .find(|e| text::DETECTED_BY.matches(&e.text) && !roles::escalation(&e.text))
+        .and_then(|e| e.time)
+        .or_else(|| first_of(EntryKind::Detection));
+    // Noticed after the outage ended, or a day later, is a misread clock, not a delay.
+    let longest = outage
+        .duration_minutes
+        .filter(|d| *d > 0)
+        .unwrap_or(12 * 60);
+    let time_to_detect_minutes =
+        between(origin, noticed).filter(|&m| m > 0 && m <= longest.min(24 * 60));
     let time_to_resolve_minutes = between(
         origin,
         last_of(EntryKind::Resolution).or_else(|| outage.end.as_ref().map(|m| m.local)),

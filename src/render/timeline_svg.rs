@@ -1636,6 +1636,7 @@ mod tests {
             collection: None,
             summary: None,
             severity: Severity::Unknown,
+            severity_basis: String::new(),
             category: None,
             humorous: false,
         }
