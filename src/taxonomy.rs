@@ -332,7 +332,10 @@ mod tests {
     fn severities() {
         // Ten minutes for everyone is a minor incident; a working day of it is critical.
         assert_eq!(severity(Some(100.0), Some(10), false).0, Severity::Minor);
-        assert_eq!(severity(Some(100.0), Some(8 * 60), false).0, Severity::Critical);
+        assert_eq!(
+            severity(Some(100.0), Some(8 * 60), false).0,
+            Severity::Critical
+        );
         assert_eq!(severity(Some(5.0), Some(20), false).0, Severity::Minor);
         assert_eq!(severity(None, Some(8 * 60), false).0, Severity::Critical);
         assert_eq!(severity(Some(80.0), None, false).0, Severity::Major);

@@ -146,45 +146,10 @@ pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
             });
             continue;
         }
-        let (kind, text) = classify(raw);
-        // "Issue Summary: On May 5 the API ...": a section opened on the line of its
-        // first sentence becomes the heading and the text under it.
-        if kind == LineKind::Text
-            && let Some((at, heading, name)) = section_label(raw)
-        {
-            lines.push(Line {
-                number,
-                start,
-                end: start + at,
-                text: name,
-                kind: LineKind::Heading(heading),
-                boilerplate: false,
-                media: false,
-                indent: indent_of(raw),
-            });
-            let rest = &raw[at + 1..];
-            lines.push(Line {
-                number,
-                start: start + at + 1,
-                end: start + raw.len(),
-                text: clean_inline(rest.trim()),
-                kind: LineKind::Text,
-                boilerplate: false,
-                media: rest.contains("![") || rest.contains("<img"),
-                indent: indent_of(raw),
-            });
-            continue;
+        // "a<br>b": lines joined by HTML breaks are lines.
+        for (at, piece) in split_breaks(raw) {
+            push_line(&mut lines, number, start + at, piece);
         }
-        lines.push(Line {
-            number,
-            start,
-            end: start + raw.len(),
-            text,
-            kind,
-            boilerplate: false,
-            media: raw.contains("![") || raw.contains("<img") || raw.contains("<svg"),
-            indent: indent_of(raw),
-        });
     }
     unfence_prose(body, &mut lines);
     promote_setext(&mut lines);
@@ -212,6 +177,78 @@ fn demote_wrapped(lines: &mut [Line]) {
             lines[i].kind = LineKind::Text;
         }
     }
+}
+
+/// Classifies one line (or piece of a line) and adds it.
+fn push_line(lines: &mut Vec<Line>, number: u32, start: usize, raw: &str) {
+    let (kind, text) = classify(raw);
+    // "Issue Summary: On May 5 the API ...": a section opened on the line of its
+    // first sentence becomes the heading and the text under it.
+    if kind == LineKind::Text
+        && let Some((at, heading, name)) = section_label(raw)
+    {
+        lines.push(Line {
+            number,
+            start,
+            end: start + at,
+            text: name,
+            kind: LineKind::Heading(heading),
+            boilerplate: false,
+            media: false,
+            indent: indent_of(raw),
+        });
+        let rest = &raw[at + 1..];
+        lines.push(Line {
+            number,
+            start: start + at + 1,
+            end: start + raw.len(),
+            text: clean_inline(rest.trim()),
+            kind: LineKind::Text,
+            boilerplate: false,
+            media: rest.contains("![") || rest.contains("<img"),
+            indent: indent_of(raw),
+        });
+        return;
+    }
+    lines.push(Line {
+        number,
+        start,
+        end: start + raw.len(),
+        text,
+        kind,
+        boilerplate: false,
+        media: raw.contains("![") || raw.contains("<img") || raw.contains("<svg"),
+        indent: indent_of(raw),
+    });
+}
+
+/// The pieces of a line between `<br>` tags (any case, `<br/>`, `<br />`), each with
+/// its offset in the line. A line without one is one piece.
+fn split_breaks(raw: &str) -> Vec<(usize, &str)> {
+    let lower = raw.to_ascii_lowercase();
+    if !lower.contains("<br") {
+        return vec![(0, raw)];
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut search = 0;
+    while let Some(i) = lower[search..].find("<br").map(|i| i + search) {
+        let Some(close) = lower[i..].find('>').map(|c| i + c + 1) else {
+            break;
+        };
+        let tag = &lower[i + 3..close - 1];
+        if tag.trim().trim_end_matches('/').trim().is_empty() {
+            if !raw[from..i].trim().is_empty() {
+                out.push((from, &raw[from..i]));
+            }
+            from = close;
+        }
+        search = close;
+    }
+    if !raw[from..].trim().is_empty() || out.is_empty() {
+        out.push((from, &raw[from..]));
+    }
+    out
 }
 
 /// A fenced block without a language that holds a postmortem (students paste their text

@@ -22,6 +22,15 @@ struct Raw {
 
 pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
     let lines = ctx.timeline_lines();
+    // Paragraphs of prose: several short ones are one event each; one or two long ones
+    // tell their events sentence by sentence.
+    let paragraphs = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            l.kind == LineKind::Text && !l.boilerplate && (*i == 0 || lines[i - 1].is_blank())
+        })
+        .count();
     let mut raws: Vec<Raw> = Vec::new();
     let mut prev_blank = true;
     let mut prev_text: Option<&str> = None;
@@ -33,6 +42,21 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             continue;
         }
         let entries_before = raws.len();
+        // "### 10:05 UTC" or "**10:05**" with the event on the lines under it.
+        if let LineKind::Heading(_) = l.kind
+            && let Some(m) = time_heading(&l.text)
+        {
+            raws.push(Raw {
+                line: l.number,
+                text: String::new(),
+                mention: Some(m),
+                itemized: true,
+            });
+            prev_blank = false;
+            prev_text = None;
+            entry_indent = Some(l.indent);
+            continue;
+        }
         match l.kind {
             LineKind::Blank
             | LineKind::Heading(_)
@@ -66,7 +90,12 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             LineKind::Bullet { depth, .. } => {
                 let has_time = !time::scan_times(&l.text).is_empty();
                 let parent_timed = raws.last().is_some_and(|r| r.mention.is_some());
-                if depth > last_bullet_depth && !has_time && parent_timed && !prev_blank {
+                let awaiting = raws
+                    .last()
+                    .is_some_and(|r| r.text.is_empty() && r.mention.is_some());
+                if (awaiting && !has_time)
+                    || (depth > last_bullet_depth && !has_time && parent_timed && !prev_blank)
+                {
                     append(&mut raws, &l.text);
                 } else {
                     push_line(&mut raws, l, &l.text, true);
@@ -76,13 +105,22 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             LineKind::Text => {
                 let mentions = time::scan_times(&l.text);
                 let leads = mentions.first().is_some_and(|m| leads_line(&l.text, m));
-                // A hard-wrapped line carries on the previous one.
+                // A hard-wrapped line carries on the previous one; a line led by a
+                // bracketed stamp ("[05-06] ...") is an item of its own.
+                let stamped = l.text.starts_with('[');
                 let wrapped = !prev_blank
+                    && !stamped
                     && (prev_text.is_some_and(|p: &str| {
                         !p.trim_end().ends_with(['.', '!', '?', ':', ')', ';'])
                     }) || l.text.starts_with(|c: char| c.is_lowercase())
                         || entry_indent.is_some_and(|i| l.indent > i));
-                if leads {
+                // The event under a time written as a heading.
+                let awaiting = raws
+                    .last()
+                    .is_some_and(|r| r.text.is_empty() && r.mention.is_some());
+                if awaiting && mentions.is_empty() {
+                    append(&mut raws, &l.text);
+                } else if leads {
                     push_line(&mut raws, l, &l.text, true);
                 } else if !mentions.is_empty() && starts_with_time_phrase(&l.text) && !wrapped {
                     for s in sentences(&l.text) {
@@ -94,6 +132,8 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                     }
                 } else if wrapped && !raws.is_empty() {
                     append(&mut raws, &l.text);
+                } else if stamped && l.text.split_whitespace().count() >= 3 {
+                    push_line(&mut raws, l, &l.text, true);
                 } else if label_item(&l.text) {
                     // "Actions taken: the team checked the logs." is an event of its own.
                     push_line(&mut raws, l, &l.text, true);
@@ -117,8 +157,24 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                 } else if raws.iter().any(|r| r.itemized) {
                     // A paragraph after itemized entries: a note, not an event.
                 } else if l.text.split_whitespace().count() >= 4 {
-                    // Prose timelines without times: each paragraph is an event.
-                    push_line(&mut raws, l, &l.text, false);
+                    // Prose timelines without times: each paragraph tells an event, or
+                    // in one or two long paragraphs each sentence does (a hard-wrapped
+                    // sentence goes on from the line before).
+                    let by_sentence = paragraphs <= 2;
+                    let pieces = if by_sentence {
+                        sentences(&l.text)
+                    } else {
+                        vec![l.text.as_str()]
+                    };
+                    for (k, s) in pieces.into_iter().enumerate() {
+                        if k == 0 && wrapped && !raws.is_empty() {
+                            append(&mut raws, s);
+                        } else if s.split_whitespace().count() >= 4 {
+                            push_line(&mut raws, l, s, false);
+                        } else if !raws.is_empty() {
+                            append(&mut raws, s);
+                        }
+                    }
                 }
             }
         }
@@ -142,15 +198,32 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
 /// run-together timestamps ("10:00 - alert; 10:15 - paged").
 fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
     let mentions = time::scan_times(text);
+    // The end of a range ("10:03 - 10:10 AM: ...") belongs to its entry.
+    let range_ends: Vec<usize> = time::scan_time_ranges(text)
+        .iter()
+        .map(|r| r.end.span.start)
+        .collect();
+    let mentions: Vec<TimeMention> = mentions
+        .into_iter()
+        .filter(|m| !range_ends.contains(&m.span.start))
+        .collect();
+    let leads = mentions.first().is_some_and(|m| m.span.start <= 8);
+    // Stamps run together without separators ("10:00 deploy done 10:05 alerts fired
+    // 10:20 rolled back"): three or more times, each followed by words of its own.
+    let run_together = leads
+        && mentions.len() >= 3
+        && mentions
+            .windows(2)
+            .all(|w| crate::extract::text::word_count(&text[w[0].span.end..w[1].span.start]) >= 2);
     let splits: Vec<&TimeMention> = mentions
         .iter()
         .enumerate()
-        .filter(|(i, m)| *i == 0 || starts_item(text, m))
+        .filter(|(i, m)| *i == 0 || run_together || starts_item(text, m))
         .map(|(_, m)| m)
         .collect();
     let multiple = splits.len() >= 2
-        && splits.iter().skip(1).all(|m| starts_item(text, m))
-        && splits[0].span.start <= 8;
+        && (run_together || splits.iter().skip(1).all(|m| starts_item(text, m)))
+        && leads;
     if !multiple {
         raws.push(Raw {
             line: line.number,
@@ -174,6 +247,14 @@ fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
             itemized: true,
         });
     }
+}
+
+/// A heading that is only a time ("### 10:05 UTC", "**14:30**"): the entry's stamp.
+fn time_heading(text: &str) -> Option<TimeMention> {
+    let mentions = time::scan_times(text);
+    let m = mentions.first()?;
+    let rest = format!("{}{}", &text[..m.span.start], &text[m.span.end..]);
+    (crate::extract::text::word_count(&rest) <= 2).then(|| m.clone())
 }
 
 /// "Detection method: a customer complained." — a short label, then the event.
@@ -347,6 +428,75 @@ pub fn classify(text: &str, position: usize) -> EntryKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The timeline entries of a postmortem whose timeline is `body`.
+    fn entries(body: &str) -> Vec<String> {
+        let text = format!(
+            "# T\n\n## Summary\nOn 5 May 2024 from 10:00 to 11:00 UTC the API failed for 40% of users because of a bad config.\n\n## Timeline\n{body}\n## Root cause and resolution\nA bad config push broke the API; we rolled it back.\n"
+        );
+        let doc = crate::document::Document::parse(&text, 1, true);
+        let parts = doc.parts();
+        read(&Context::new(&doc, &parts[0]), None)
+            .into_iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e.time.map_or("-".into(), |t| t.to_string()),
+                    e.text
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn timelines_of_every_shape_give_one_entry_per_event() {
+        let cases: &[(&str, usize)] = &[
+            (
+                "10:00\nThe deploy finished.\n\n10:05\nAlerts fired on 5xx.\n\n10:20\nWe rolled back.\n",
+                3,
+            ),
+            (
+                "### 10:00 UTC\nThe deploy finished.\n\n### 10:05 UTC\nAlerts fired on 5xx.\n\n### 10:20 UTC\nWe rolled back.\n",
+                3,
+            ),
+            (
+                "1. 10:00 - deploy finished\n   - pushed by CI\n   - no warnings\n2. 10:05 - alerts fired\n   - 5xx at 30%\n3. 10:20 - rolled back\n",
+                3,
+            ),
+            (
+                "10:00 deploy finished 10:05 alerts fired on 5xx 10:20 we rolled back 10:40 all clear\n",
+                4,
+            ),
+            (
+                "- 10:03 - 10:10 AM: alerts fired and were acknowledged\n- 10:12 - 10:20 AM: we rolled back\n- 10:40 AM: all clear\n",
+                3,
+            ),
+            (
+                "The deploy finished just before ten. A few minutes later alerts fired on 5xx. The on-call engineer looked at the logs and suspected the database, which was fine. We then rolled back the config and the errors stopped.\n",
+                4,
+            ),
+            (
+                "Detection:\n10:05 - alerts fired on 5xx\n\nInvestigation:\n10:10 - checked the database; it was fine\n\nResolution:\n10:20 - rolled back the config\n10:40 - all clear\n",
+                4,
+            ),
+            (
+                "10:00 - deploy finished<br>10:05 - alerts fired<br>10:20 - rolled back<br>10:40 - all clear\n",
+                4,
+            ),
+            (
+                "2024-05-05 10:00 deploy finished\n2024-05-05 10:05 alerts fired on 5xx\n2024-05-05 10:20 rolled back\n",
+                3,
+            ),
+            (
+                "[05-05] 10:00 UTC - deploy finished\n[05-05] alerts fired later that morning\n[05-06] 09:00 UTC - config rolled back\n[05-06] all clear, caches warm\n",
+                4,
+            ),
+        ];
+        for (body, n) in cases {
+            let got = entries(body);
+            assert_eq!(got.len(), *n, "{body}\n{got:#?}");
+        }
+    }
 
     #[test]
     fn kinds_by_words() {

@@ -18,9 +18,19 @@ pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
             if l.kind == LineKind::Underline && i > 0 && skip_title(&lines[i - 1]) {
                 continue;
             }
+            // A line read as several pieces ("a<br>b", "Summary: text") is written once,
+            // as the writer wrote it.
+            if i > 0 && lines[i - 1].number == l.number {
+                continue;
+            }
+            let end = lines[i..]
+                .iter()
+                .take_while(|p| p.number == l.number)
+                .last()
+                .map_or(l.end, |p| p.end);
             // Blank includes the fences of a pasted block that is read as text.
             if !l.is_blank() {
-                out.push_str(&body[l.start..l.end]);
+                out.push_str(&body[l.start..end]);
             }
             out.push('\n');
         }
