@@ -152,8 +152,16 @@ vocab!(
         r"detected (?:by|through|via|with|using|from|when|while|after|during|as)",
         r"(?:engineer|developer|admin|team|user|customer|client|staff|someone|operator|sre|devops|support|tester|qa|intern|we)s? (?:\w+ ){0,2}(?:detected|discovered|noticed|found|realized|realised|reported|report|spotted|saw|observed)",
         r"encountered (?:the|this) (?:issue|problem|error)",
-        r"customers? (?:\w+ )?(?:reported|complained|called|contacted|noticed|tweeted|raised|emailed|wrote)",
+        r"(?:customers?|users?|clients?|students?|staff|partners?|members?|visitors?|people|someone|somebody|secretary|colleagues?|teachers?|employees?|helpdesk|service desk) (?:\w+ ){0,2}(?:reported|complained|called|phoned|rang|contacted|noticed|tweeted|posted|messaged|raised|emailed|e-mailed|wrote|told|said|asked)",
         r"(?:support )?tickets? (?:\w+ )?(?:were |was )?(?:opened|raised|filed|submitted|came|poured)",
+        // Someone telling the writer: "my cousin called me", "a student emailed us".
+        r"(?:called|phoned|rang|emailed|e-mailed|messaged|texted|told|pinged|wrote to|warned|informed) (?:me|us|the team|our team)\b",
+        r"let (?:me|us) know",
+        // The first of the reports: "first student email", "gets the first calls".
+        r"first (?:\w+ ){0,2}(?:reports?|calls?|e-?mails?|messages?|tickets?|complaints?|posts?|tweets?)\b",
+        r"(?:calls|e-?mails|messages|tickets|complaints|reports) (?:\w+ ){0,3}(?:came|started|poured|arrived|flooded|rolled|piled)",
+        r"phones? (?:lit|light|lights) up",
+        r"posts? (?:in|on) #",
     ] + SIGNALS
 );
 
