@@ -5,6 +5,7 @@ pub mod human;
 pub mod report;
 
 use crate::document::{HeadingKind, Line, LineKind};
+use crate::extract::para::paragraphs;
 use crate::extract::roles;
 use crate::extract::text::{
     CAUSE, DETECTED_BY, DETECTION, FIX, IMPROVEMENT, INVESTIGATION, RESOLUTION, sentences,
@@ -597,42 +598,61 @@ impl<'a> Reader<'a> {
     }
 
     fn tasks(&self) -> Verdict {
-        // A list: two or more items in the measures (bullets, table rows, "Label: do X"
-        // lines, or short lines of their own), each saying something to do.
-        let items: Vec<&&Line> = self
-            .measures
-            .iter()
-            .filter(|l| {
-                let words = word_count(&l.text);
-                l.is_content()
-                    && words >= 3
-                    && !l.text.trim_end().ends_with(':')
-                    && match l.kind {
-                        LineKind::Bullet { .. } | LineKind::TableRow => true,
-                        // A line of its own, not an introduction to the list.
-                        LineKind::Text => {
-                            words <= 40 && !l.text.to_lowercase().contains("the following")
-                        }
-                        _ => false,
+        // A list: two or more items in the measures (bullets, table rows, short lines of
+        // their own), each an action on a named thing, not an intention ("improve
+        // monitoring"). Prose counts too, sentence by sentence, when a sentence names
+        // what it changes precisely.
+        let mut found: Vec<u32> = Vec::new();
+        for p in paragraphs(&self.measures) {
+            let first = p.first_line();
+            match first.kind {
+                LineKind::Bullet { .. } | LineKind::TableRow => {
+                    if roles::task(&p.text) {
+                        found.push(first.number);
                     }
-            })
-            .collect();
-        // Specific: an action on a named thing, not an intention ("improve monitoring").
-        // A line of prose may hold several tasks, one per sentence.
-        let specific: Vec<&&&Line> = items
-            .iter()
-            .filter(|l| sentences(&l.text).iter().any(|s| roles::task(s)))
-            .collect();
-        let in_prose: usize = items
-            .iter()
-            .filter(|l| l.kind == LineKind::Text)
-            .map(|l| sentences(&l.text).iter().filter(|s| roles::task(s)).count())
-            .sum();
-        let count = specific.len().max(in_prose);
-        if count >= 2 {
+                }
+                LineKind::Text => {
+                    // The paragraph's units: lines, with a hard-wrapped line joined to
+                    // the one it carries on. Short units are list items written
+                    // without bullets; long ones are prose, read sentence by sentence.
+                    let mut units: Vec<(u32, String)> = Vec::new();
+                    let mut open = false;
+                    for l in p.lines() {
+                        let continues = open && l.text.starts_with(|c: char| c.is_lowercase());
+                        match units.last_mut() {
+                            Some(u) if continues => {
+                                u.1.push(' ');
+                                u.1.push_str(&l.text);
+                            }
+                            _ => units.push((l.number, l.text.clone())),
+                        }
+                        open = !l.text.trim_end().ends_with(['.', '!', '?', ':', ';']);
+                    }
+                    let short = |t: &str| word_count(t) <= 20;
+                    let list_like =
+                        units.len() == 1 || units.iter().filter(|u| short(&u.1)).count() >= 2;
+                    for (number, text) in &units {
+                        if list_like && short(text) {
+                            if roles::task(text) {
+                                found.push(*number);
+                            }
+                        } else {
+                            found.extend(
+                                sentences(text)
+                                    .iter()
+                                    .filter(|s| roles::firm_task(s))
+                                    .map(|_| *number),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if found.len() >= 2 {
             return pass(
-                specific.first().map(|l| l.number),
-                format!("{count} specific tasks"),
+                found.first().copied(),
+                format!("{} specific tasks", found.len()),
             );
         }
         fail(

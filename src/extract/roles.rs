@@ -1304,6 +1304,17 @@ static THING: LazyLock<Lexicon> = LazyLock::new(|| {
 /// disk above 90%", "patch Nginx on web-02"), not a broad intention ("improve
 /// monitoring", "be more careful").
 pub fn task(text: &str) -> bool {
+    task_detail(text).is_some()
+}
+
+/// A task told in prose counts when it names precisely what it changes: a number, an
+/// identifier, or two named things ("rotate the API key in the payments vault").
+pub fn firm_task(text: &str) -> bool {
+    task_detail(text).is_some_and(|(things, identifiers)| identifiers >= 1 || things >= 2)
+}
+
+/// A task's named things and identifiers, when it is one.
+fn task_detail(text: &str) -> Option<(usize, usize)> {
     // Decoration before the words: HTML entities and emoji shortcodes ("&emsp;:star:").
     let cleaned = strip_decoration(text);
     // "Monitoring: add an alert ...": the label names the area, the rest is the task.
@@ -1317,13 +1328,13 @@ pub fn task(text: &str) -> bool {
     };
     let s = Sentence::new(body);
     if s.raw.len() < 2 {
-        return false;
+        return None;
     }
     // Advice to the reader is not a task: "always keep an eye on your servers".
     if s.lower.iter().any(|w| w == "you" || w == "your")
         || matches!(s.lower[0].as_str(), "always" | "never")
     {
-        return false;
+        return None;
     }
     let lead_in = |w: &str| {
         matches!(
@@ -1357,7 +1368,7 @@ pub fn task(text: &str) -> bool {
         ) || w.chars().all(|c| c.is_ascii_digit())
     };
     let Some(first) = (0..s.raw.len().min(6)).find(|&i| !lead_in(&s.lower[i])) else {
-        return false;
+        return None;
     };
     // The main verb: after a modal ("all servers should have logging turned on"),
     // else the first word (an imperative: "add ...", "patch ...").
@@ -1401,7 +1412,34 @@ pub fn task(text: &str) -> bool {
     let identifiers = (first..s.raw.len())
         .filter(|&i| identifier(s.raw[i]))
         .count();
-    if main != first && !broad {
+    // Degree words make an intention of it ("watch failures more closely", "be more
+    // careful"), unless a figure or an identifier pins it down.
+    let vague = s.lower.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "more"
+                | "better"
+                | "closer"
+                | "closely"
+                | "seriously"
+                | "carefully"
+                | "properly"
+                | "proactively"
+                | "stricter"
+                | "tighter"
+                | "faster"
+                | "quicker"
+                | "generally"
+                | "robust"
+                | "resilient"
+                | "tolerant"
+                | "aware"
+                | "awareness"
+        )
+    });
+    let is_task = if vague && identifiers == 0 {
+        false
+    } else if main != first && !broad {
         // After a modal the verb is known: "will be reduced", "should be tested" act;
         // "will always be simple and clear" only describes a state.
         action && things >= 1
@@ -1411,7 +1449,8 @@ pub fn task(text: &str) -> bool {
         // "Improve query time on the orders table to under 200 ms": an intention with
         // a measure and a named thing is a task too.
         identifiers >= 1 && things >= 2
-    }
+    };
+    is_task.then_some((things, identifiers))
 }
 
 /// Text without HTML entities and emoji shortcodes.
