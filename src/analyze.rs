@@ -337,37 +337,15 @@ fn untitled(tags: &[String], start: Option<&crate::model::Moment>, index: usize)
 
 /// Words of a slowdown, and of a service that failed outright.
 static SLOW: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
-    crate::words::Lexicon::new(&[
-        "slow",
-        "slowness",
-        "latency",
-        "degraded",
-        "degradation",
-        "lag",
-        "delay",
-        "sluggish",
-    ])
+    crate::words::Lexicon::list(
+        "slow, slowness, latency, degraded, degradation, lag, delay, sluggish",
+    )
 });
 static HARD_DOWN: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
-    crate::words::Lexicon::new(&[
-        "down",
-        "unavailable",
-        "unreachable",
-        "inaccessible",
-        "could not",
-        "couldn't",
-        "unable",
-        "error",
-        "errors",
-        "500",
-        "502",
-        "503",
-        "504",
-        "outage",
-        "offline",
-        "failed",
-        "crash",
-    ])
+    crate::words::Lexicon::list(
+        "down, unavailable, unreachable, inaccessible, could not, couldn't, unable, error, \
+         errors, 500, 502, 503, 504, outage, offline, failed, crash",
+    )
 });
 
 /// What the tag rules read: the summary, root cause and resolution, not the whole text.

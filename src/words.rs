@@ -121,6 +121,16 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// A lexicon from a comma-separated list: `"root cause, fix, lessons learned"`.
+    pub fn list(phrases: &str) -> Lexicon {
+        let phrases: Vec<&str> = phrases
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        Lexicon::new(&phrases)
+    }
+
     pub fn new(phrases: &[&str]) -> Lexicon {
         Lexicon {
             entries: phrases.iter().map(|p| Tokens::of(p)).collect(),

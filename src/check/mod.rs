@@ -606,11 +606,10 @@ impl<'a> Reader<'a> {
         for p in paragraphs(&self.measures) {
             let first = p.first_line();
             match first.kind {
-                LineKind::Bullet { .. } | LineKind::TableRow => {
-                    if roles::task(&p.text) {
-                        found.push(first.number);
-                    }
+                LineKind::Bullet { .. } | LineKind::TableRow if roles::task(&p.text) => {
+                    found.push(first.number);
                 }
+                LineKind::Bullet { .. } | LineKind::TableRow => {}
                 LineKind::Text => {
                     // The paragraph's units: lines, with a hard-wrapped line joined to
                     // the one it carries on. Short units are list items written

@@ -153,15 +153,10 @@ pub fn is_task_marker(normalized: &str) -> bool {
 /// The words of a document's own name: "postmortem" (however it is spelt or split),
 /// "incident report", "outage review".
 static TITLE_WORDS: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "postmortem",
-        "post mortem",
-        "post incident",
-        "incident report",
-        "outage report",
-        "incident review",
-        "incident analysis",
-    ])
+    Lexicon::list(
+        "postmortem, post mortem, post incident, incident report, outage report, \
+         incident review, incident analysis",
+    )
     .fuzzy()
 });
 
@@ -191,122 +186,44 @@ struct Roles {
 }
 
 static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
-    recap: Lexicon::new(&[
-        "summation",
-        "in summary",
-        "to summarize",
-        "to sum up",
-        "in short",
-        "recap",
-        "wrap up",
-    ]),
-    cause: Lexicon::new(&[
-        "cause",
-        "causes",
-        "causing",
-        "rootcause",
-        "reason",
-        "fault",
-        "trigger",
-        "culprit",
-        "what went wrong",
-        "why it happened",
-        "why did it happen",
-        "five whys",
-        "5 whys",
-        "leadup",
-        "lead up",
-        "contributing factor",
-    ])
+    recap: Lexicon::list(
+        "summation, in summary, to summarize, to sum up, in short, recap, wrap up",
+    ),
+    cause: Lexicon::list(
+        "cause, causes, causing, rootcause, reason, fault, trigger, culprit, \
+         what went wrong, why it happened, why did it happen, five whys, 5 whys, leadup, \
+         lead up, contributing factor",
+    )
     .fuzzy(),
-    resolution: Lexicon::new(&[
-        "resolution",
-        "resolve",
-        "fix",
-        "solution",
-        "solve",
-        "remedy",
-        "remediation",
-        "recovery",
-        "recover",
-        "mitigation",
-        "repair",
-        "restoration",
-        "workaround",
-        "what we changed",
-    ])
+    resolution: Lexicon::list(
+        "resolution, resolve, fix, solution, solve, remedy, remediation, recovery, recover, \
+         mitigation, repair, restoration, workaround, what we changed",
+    )
     .fuzzy(),
-    measures: Lexicon::new(&[
-        "corrective",
-        "preventive",
-        "preventative",
-        "prevention",
-        "prevent",
-        "measures",
-        "improvement",
-        "recommendation",
-        "countermeasure",
-        "action item",
-        "next step",
-        "follow up",
-        "going forward",
-        "moving forward",
-        "in future",
-        "in the future",
-        "avoid",
-        "safeguard",
-    ])
+    measures: Lexicon::list(
+        "corrective, preventive, preventative, prevention, prevent, measures, improvement, \
+         recommendation, countermeasure, action item, next step, follow up, going forward, \
+         moving forward, in future, in the future, avoid, safeguard",
+    )
     .fuzzy(),
-    tasks: Lexicon::new(&["task", "todo", "to do", "action plan", "checklist"]),
-    timeline: Lexicon::new(&[
-        "timeline",
-        "time line",
-        "chronology",
-        "sequence of events",
-        "debugging process",
-        "order of events",
-    ])
+    tasks: Lexicon::list("task, todo, to do, action plan, checklist"),
+    timeline: Lexicon::list(
+        "timeline, time line, chronology, sequence of events, debugging process, \
+         order of events",
+    )
     .fuzzy(),
-    summary: Lexicon::new(&[
-        "summary",
-        "summarize",
-        "overview",
-        "synopsis",
-        "what happened",
-        "description",
-        "tldr",
-        "abstract",
-        "incident details",
-    ])
+    summary: Lexicon::list(
+        "summary, summarize, overview, synopsis, what happened, description, tldr, abstract, \
+         incident details",
+    )
     .fuzzy(),
     impact: Lexicon::new(&["impact", "impacts", "blast radius"]).fuzzy(),
-    duration: Lexicon::new(&[
-        "duration",
-        "start time",
-        "end time",
-        "outage window",
-        "outage period",
-    ])
-    .fuzzy(),
-    timeline_part: Lexicon::new(&[
-        "detection",
-        "detect",
-        "discovery",
-        "actions taken",
-        "action taken",
-        "actions",
-        "investigation",
-        "investigate",
-        "escalation",
-        "escalate",
-        "misleading",
-        "debugging",
-        "debug",
-        "diagnosis",
-        "triage",
-        "response",
-        "responding",
-    ])
+    duration: Lexicon::list("duration, start time, end time, outage window, outage period").fuzzy(),
+    timeline_part: Lexicon::list(
+        "detection, detect, discovery, actions taken, action taken, actions, investigation, \
+         investigate, escalation, escalate, misleading, debugging, debug, diagnosis, triage, \
+         response, responding",
+    )
     .fuzzy(),
     incident: Lexicon::new(&["outage", "incident", "downtime"]),
 });

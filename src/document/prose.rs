@@ -11,63 +11,27 @@ use crate::words::{Lexicon, Tokens};
 use std::sync::LazyLock;
 
 static CAUSE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "cause",
-        "caused",
-        "because",
-        "due to",
-        "trigger",
-        "triggered",
-        "the reason",
-        "stemmed from",
-        "resulted from",
-        "root cause",
-        "was traced to",
-        "led to",
-    ])
+    Lexicon::list(
+        "cause, caused, because, due to, trigger, triggered, the reason, stemmed from, \
+         resulted from, root cause, was traced to, led to",
+    )
 });
 
 static FIX: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "rolled back",
-        "roll back",
-        "reverted",
-        "restored",
-        "fixed",
-        "resolved",
-        "recovered",
-        "mitigated",
-        "repaired",
-        "redeployed",
-        "back to normal",
-        "replaced",
-    ])
+    Lexicon::list(
+        "rolled back, roll back, reverted, restored, fixed, resolved, recovered, mitigated, \
+         repaired, redeployed, back to normal, replaced",
+    )
 });
 
 /// What is going to be done: the writer's plans.
 static PLAN: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "we will",
-        "we'll",
-        "we are going to",
-        "we plan",
-        "we intend",
-        "going forward",
-        "next steps",
-        "moving forward",
-        "to prevent",
-        "we are reviewing",
-        "we are adding",
-        "we are changing",
-        "we have started",
-        "follow-up",
-        "action items",
-        "in the future",
-        "we're adding",
-        "we're changing",
-        "we're reviewing",
-        "we are working on",
-    ])
+    Lexicon::list(
+        "we will, we'll, we are going to, we plan, we intend, going forward, next steps, \
+         moving forward, to prevent, we are reviewing, we are adding, we are changing, \
+         we have started, follow-up, action items, in the future, we're adding, \
+         we're changing, we're reviewing, we are working on",
+    )
 });
 
 /// Gives a part made of prose its sections by role: only when it has none of the

@@ -13,66 +13,15 @@ use std::sync::LazyLock;
 
 /// Words that say a service failed.
 static FAILURE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "down",
-        "outage",
-        "unavailable",
-        "unreachable",
-        "inaccessible",
-        "error",
-        "errors",
-        "fail",
-        "failed",
-        "failing",
-        "failure",
-        "slow",
-        "slowness",
-        "slowdown",
-        "latency",
-        "timeout",
-        "timed out",
-        "crash",
-        "crashed",
-        "broke",
-        "broken",
-        "stopped",
-        "stop",
-        "degraded",
-        "degradation",
-        "disruption",
-        "disrupted",
-        "interrupted",
-        "interruption",
-        "offline",
-        "refused",
-        "rejected",
-        "lost",
-        "missing",
-        "empty",
-        "blank",
-        "stuck",
-        "hung",
-        "hang",
-        "unresponsive",
-        "500",
-        "502",
-        "503",
-        "504",
-        "404",
-        "could not",
-        "couldn't",
-        "unable",
-        "not load",
-        "not work",
-        "not respond",
-        "overloaded",
-        "delayed",
-        "returning",
-        "returned",
-        "went",
-        "downtime",
-        "overload",
-    ])
+    Lexicon::list(
+        "down, outage, unavailable, unreachable, inaccessible, error, errors, fail, failed, \
+         failing, failure, slow, slowness, slowdown, latency, timeout, timed out, crash, \
+         crashed, broke, broken, stopped, stop, degraded, degradation, disruption, \
+         disrupted, interrupted, interruption, offline, refused, rejected, lost, missing, \
+         empty, blank, stuck, hung, hang, unresponsive, 500, 502, 503, 504, 404, could not, \
+         couldn't, unable, not load, not work, not respond, overloaded, delayed, returning, \
+         returned, went, downtime, overload",
+    )
 });
 
 /// Words between a subject and its failure: "was", "had been", "started".

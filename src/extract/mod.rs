@@ -362,25 +362,11 @@ fn generality(content: &[&Line]) -> (usize, usize) {
 /// Words about postmortems as documents: what guides and reflections talk about.
 static ABOUT_POSTMORTEMS: std::sync::LazyLock<crate::words::Lexicon> =
     std::sync::LazyLock::new(|| {
-        crate::words::Lexicon::new(&[
-            "postmortem",
-            "postmortems",
-            "post-mortem",
-            "blameless",
-            "section",
-            "document",
-            "template",
-            "write",
-            "writing",
-            "written",
-            "writer",
-            "reader",
-            "readers",
-            "reviewer",
-            "executive",
-            "executives",
-            "audience",
-        ])
+        crate::words::Lexicon::list(
+            "postmortem, postmortems, post-mortem, blameless, section, document, template, \
+             write, writing, written, writer, reader, readers, reviewer, executive, \
+             executives, audience",
+        )
         .fuzzy()
     });
 

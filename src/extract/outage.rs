@@ -444,21 +444,10 @@ fn recovered_at(f: &Found) -> bool {
 
 /// Words that say a service is well again.
 static RECOVERED: LazyLock<crate::words::Lexicon> = LazyLock::new(|| {
-    crate::words::Lexicon::new(&[
-        "restored",
-        "recovered",
-        "resolved",
-        "back",
-        "normal",
-        "fixed",
-        "operational",
-        "working again",
-        "up and running",
-        "stable",
-        "mitigated",
-        "returned",
-        "resumed",
-    ])
+    crate::words::Lexicon::list(
+        "restored, recovered, resolved, back, normal, fixed, operational, working again, \
+         up and running, stable, mitigated, returned, resumed",
+    )
 });
 
 /// The words a moment was read from: the mention itself, from the line.

@@ -80,212 +80,57 @@ impl<'a> Sentence<'a> {
 
 /// Who an incident can be handed to: groups and roles of people, and outside parties.
 static PARTY: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "team",
-        "engineer",
-        "developer",
-        "dev",
-        "admin",
-        "administrator",
-        "dba",
-        "team lead",
-        "lead developer",
-        "lead engineer",
-        "manager",
-        "management",
-        "vendor",
-        "provider",
-        "support",
-        "company",
-        "isp",
-        "hosting",
-        "colleague",
-        "senior",
-        "expert",
-        "specialist",
-        "cto",
-        "ceo",
-        "cio",
-        "head",
-        "supervisor",
-        "consultant",
-        "contractor",
-        "architect",
-        "owner",
-        "folks",
-        "people",
-        "crew",
-        "squad",
-        "department",
-        "desk",
-        "helpdesk",
-        "firm",
-        "partner",
-        "boss",
-        "mentor",
-        "staff",
-        "personnel",
-        "sre",
-        "devops",
-        "ops",
-        "operations",
-        "dev team",
-        "tech lead",
-        "director",
-        "vp",
-        "officer",
-        "maintainer",
-        "friend",
-        "teammate",
-        "cofounder",
-        "co-founder",
-        "engineering",
-        "infra",
-        "commander",
-        "someone",
-    ])
+    Lexicon::list(
+        "team, engineer, developer, dev, admin, administrator, dba, team lead, \
+         lead developer, lead engineer, manager, management, vendor, provider, support, \
+         company, isp, hosting, colleague, senior, expert, specialist, cto, ceo, cio, head, \
+         supervisor, consultant, contractor, architect, owner, folks, people, crew, squad, \
+         department, desk, helpdesk, firm, partner, boss, mentor, staff, personnel, sre, \
+         devops, ops, operations, dev team, tech lead, director, vp, officer, maintainer, \
+         friend, teammate, cofounder, co-founder, engineering, infra, commander, someone",
+    )
 });
 
 /// Doing something toward a party: contacting, bringing in, handing over.
 static HANDOFF: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "escalate",
-        "escalation",
-        "notify",
-        "notified",
-        "notification",
-        "inform",
-        "call",
-        "phone",
-        "ring",
-        "rang",
-        "page",
-        "ping",
-        "message",
-        "email",
-        "e-mail",
-        "text",
-        "dm",
-        "contact",
-        "reach",
-        "tell",
-        "told",
-        "wake",
-        "woke",
-        "loop",
-        "bring",
-        "brought",
-        "rope",
-        "pull",
-        "drag",
-        "involve",
-        "engage",
-        "invite",
-        "summon",
-        "assign",
-        "hand",
-        "pass",
-        "transfer",
-        "forward",
-        "refer",
-        "consult",
-        "tag",
-        "mobilize",
-        "mobilise",
-        "convene",
-        "alert",
-        "ask",
-        "asked",
-        "request",
-        "raise",
-        "open",
-        "file",
-        "submit",
-        "report",
-        "get",
-        "got",
-        "send",
-        "sent",
-        "slack",
-        "mention",
-    ])
+    Lexicon::list(
+        "escalate, escalation, notify, notified, notification, inform, call, phone, ring, \
+         rang, page, ping, message, email, e-mail, text, dm, contact, reach, tell, told, \
+         wake, woke, loop, bring, brought, rope, pull, drag, involve, engage, invite, \
+         summon, assign, hand, pass, transfer, forward, refer, consult, tag, mobilize, \
+         mobilise, convene, alert, ask, asked, request, raise, open, file, submit, report, \
+         get, got, send, sent, slack, mention",
+    )
 });
 
 /// Verbs that reach a party only with more words: "got the vendor on the phone",
 /// "raised a ticket with the host", "asked the DBA for help".
 static NEEDS_MORE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "get", "got", "open", "file", "submit", "raise", "send", "sent", "report", "ask", "asked",
-        "request", "alert", "text", "pass", "mention",
-    ])
+    Lexicon::list(
+        "get, got, open, file, submit, raise, send, sent, report, ask, asked, request, \
+         alert, text, pass, mention",
+    )
 });
 
 /// What makes those verbs a hand-off without a direction: a channel, a ticket, a plea.
 static CHANNEL: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "on the phone",
-        "on the line",
-        "on a call",
-        "on the call",
-        "into the call",
-        "on slack",
-        "involved",
-        "ticket",
-        "case",
-        "help",
-        "assistance",
-        "support request",
-        "bridge",
-    ])
+    Lexicon::list(
+        "on the phone, on the line, on a call, on the call, into the call, on slack, \
+         involved, ticket, case, help, assistance, support request, bridge",
+    )
 });
 
 /// A party arriving: "the DBA joined", "Jonas picked it up", "network team stepped in".
 static ARRIVAL: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "join",
-        "joined",
-        "step in",
-        "stepped in",
-        "take over",
-        "took over",
-        "came in",
-        "come in",
-        "pick up",
-        "picked up",
-        "picks it up",
-        "picked it up",
-        "arrive",
-        "got involved",
-        "jump in",
-        "jumped in",
-        "hop on",
-        "hopped on",
-        "was called",
-        "were called",
-        "was brought",
-        "were brought",
-        "was looped",
-        "were looped",
-        "was paged",
-        "were paged",
-        "was notified",
-        "were notified",
-        "was informed",
-        "were informed",
-        "was contacted",
-        "were contacted",
-        "was engaged",
-        "were engaged",
-        "was pulled",
-        "were pulled",
-        "got paged",
-        "was escalated to",
-        "pulled in",
-        "brought in",
-        "looped in",
-        "roped in",
-        "called in",
-    ])
+    Lexicon::list(
+        "join, joined, step in, stepped in, take over, took over, came in, come in, pick up, \
+         picked up, picks it up, picked it up, arrive, got involved, jump in, jumped in, \
+         hop on, hopped on, was called, were called, was brought, were brought, was looped, \
+         were looped, was paged, were paged, was notified, were notified, was informed, \
+         were informed, was contacted, were contacted, was engaged, were engaged, \
+         was pulled, were pulled, got paged, was escalated to, pulled in, brought in, \
+         looped in, roped in, called in",
+    )
 });
 
 /// The first responder, whose paging is how an incident starts.
@@ -418,115 +263,19 @@ fn is_name(w: &str) -> bool {
 /// Capitalised words that are not people: days, months, products and words that start
 /// sentences inside a line ("Then", "Checked").
 static COMMON_CAPITALISED: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "nginx",
-        "apache",
-        "redis",
-        "mysql",
-        "postgres",
-        "docker",
-        "kubernetes",
-        "linux",
-        "ubuntu",
-        "puppet",
-        "ansible",
-        "python",
-        "django",
-        "flask",
-        "rails",
-        "node",
-        "java",
-        "php",
-        "wordpress",
-        "slack",
-        "teams",
-        "zoom",
-        "grafana",
-        "prometheus",
-        "datadog",
-        "sentry",
-        "jira",
-        "github",
-        "gitlab",
-        "google",
-        "amazon",
-        "azure",
-        "cloudflare",
-        "stripe",
-        "paypal",
-        "twitter",
-        "whatsapp",
-        "telegram",
-        "discord",
-        "the",
-        "then",
-        "we",
-        "our",
-        "after",
-        "when",
-        "once",
-        "finally",
-        "meanwhile",
-        "later",
-        "also",
-        "next",
-        "it",
-        "this",
-        "that",
-        "they",
-        "he",
-        "she",
-        "i",
-        "issue",
-        "error",
-        "connection",
-        "server",
-        "service",
-        "incident",
-        "alert",
-        "user",
-        "memcached",
-        "elasticsearch",
-        "kafka",
-        "rabbitmq",
-        "mongodb",
-        "haproxy",
-        "varnish",
-        "jenkins",
-        "terraform",
-        "helm",
-        "android",
-        "ios",
-        "windows",
-        "mac",
-        "chrome",
-        "firefox",
-        "safari",
-        "uptime",
-        "kuma",
-        "pagerduty",
-        "opsgenie",
-        "status",
-    ])
+    Lexicon::list(
+        "monday, tuesday, wednesday, thursday, friday, saturday, sunday, january, february, \
+         march, april, may, june, july, august, september, october, november, december, \
+         nginx, apache, redis, mysql, postgres, docker, kubernetes, linux, ubuntu, puppet, \
+         ansible, python, django, flask, rails, node, java, php, wordpress, slack, teams, \
+         zoom, grafana, prometheus, datadog, sentry, jira, github, gitlab, google, amazon, \
+         azure, cloudflare, stripe, paypal, twitter, whatsapp, telegram, discord, the, then, \
+         we, our, after, when, once, finally, meanwhile, later, also, next, it, this, that, \
+         they, he, she, i, issue, error, connection, server, service, incident, alert, user, \
+         memcached, elasticsearch, kafka, rabbitmq, mongodb, haproxy, varnish, jenkins, \
+         terraform, helm, android, ios, windows, mac, chrome, firefox, safari, uptime, kuma, \
+         pagerduty, opsgenie, status",
+    )
 });
 
 // ---------------------------------------------------------------------------------------
@@ -535,233 +284,68 @@ static COMMON_CAPITALISED: LazyLock<Lexicon> = LazyLock::new(|| {
 
 /// A hypothesis: suspecting, assuming, believing, a theory or a lead.
 static HYPOTHESIS: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "suspect",
-        "suspicion",
-        "assume",
-        "assumption",
-        "think",
-        "thought",
-        "believe",
-        "belief",
-        "guess",
-        "suppose",
-        "presume",
-        "hypothesis",
-        "hypothesize",
-        "theory",
-        "theorize",
-        "blame",
-        "hunch",
-        "convinced",
-        "sure it was",
-        "pointed to",
-        "pointed at",
-        "point to",
-        "looked like",
-        "seemed like",
-        "seemed to be",
-        "appeared to be",
-        "culprit",
-        "speculate",
-        "focused on",
-        "focus on",
-    ])
+    Lexicon::list(
+        "suspect, suspicion, assume, assumption, think, thought, believe, belief, guess, \
+         suppose, presume, hypothesis, hypothesize, theory, theorize, blame, hunch, \
+         convinced, sure it was, pointed to, pointed at, point to, looked like, seemed like, \
+         seemed to be, appeared to be, culprit, speculate, focused on, focus on",
+    )
 });
 
 /// An outcome that says a hypothesis or an attempt was not so.
 static DISPROVED: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "not",
-        "no",
-        "nothing",
-        "never",
-        "none",
-        "wrong",
-        "false",
-        "incorrect",
-        "mistaken",
-        "ruled out",
-        "rule out",
-        "innocent",
-        "fine",
-        "normal",
-        "healthy",
-        "green",
-        "operational",
-        "unrelated",
-        "irrelevant",
-        "for nothing",
-        "wasted",
-        "in vain",
-        "no avail",
-        "no luck",
-        "same",
-        "still",
-        "persist",
-        "persisted",
-        "instead",
-        "actually",
-        "disprove",
-        "disproven",
-        "dropped",
-        "abandon",
-        "abandoned",
-        "moved on",
-        "dead end",
-        "red herring",
-        "ok",
-        "okay",
-        "clean",
-        "nowhere",
-        "didn't",
-        "did not",
-        "wasn't",
-        "weren't",
-        "isn't",
-        "unchanged",
-        "equally",
-        "neither",
-        "nor",
-    ])
+    Lexicon::list(
+        "not, no, nothing, never, none, wrong, false, incorrect, mistaken, ruled out, \
+         rule out, innocent, fine, normal, healthy, green, operational, unrelated, \
+         irrelevant, for nothing, wasted, in vain, no avail, no luck, same, still, persist, \
+         persisted, instead, actually, disprove, disproven, dropped, abandon, abandoned, \
+         moved on, dead end, red herring, ok, okay, clean, nowhere, didn't, did not, wasn't, \
+         weren't, isn't, unchanged, equally, neither, nor",
+    )
 });
 
 /// An outcome that says the hypothesis was right.
 static CONFIRMED: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "confirmed",
-        "confirm",
-        "indeed",
-        "correct",
-        "right",
-        "was the cause",
-        "was the culprit",
-        "was the problem",
-        "proved right",
-        "as suspected",
-        "as expected",
-        "sure enough",
-    ])
+    Lexicon::list(
+        "confirmed, confirm, indeed, correct, right, was the cause, was the culprit, \
+         was the problem, proved right, as suspected, as expected, sure enough",
+    )
 });
 
 /// Words that name a misleading path outright.
 static NAMED_MISLEADING: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "misleading",
-        "mislead",
-        "misled",
-        "misdirect",
-        "red herring",
-        "dead end",
-        "dead-end",
-        "wrong path",
-        "wrong direction",
-        "wrong track",
-        "wrong turn",
-        "wrong lead",
-        "false lead",
-        "false trail",
-        "false alarm",
-        "wild goose",
-        "rabbit hole",
-        "detour",
-        "distraction",
-        "sidetrack",
-        "sidetracked",
-        "misdiagnosis",
-        "misdiagnose",
-        "wrong assumption",
-        "mistakenly",
-        "barking up the wrong tree",
-        // A search that led nowhere: a dead end of the debugging.
-        "no useful",
-        "nothing useful",
-        "revealed nothing",
-        "showed nothing",
-        "gave nothing",
-        "turned up nothing",
-        "came up empty",
-        "led nowhere",
-        "disappointed",
-        "no clue",
-    ])
+    // A search that led nowhere: a dead end of the debugging.
+    Lexicon::list(
+        "misleading, mislead, misled, misdirect, red herring, dead end, dead-end, \
+         wrong path, wrong direction, wrong track, wrong turn, wrong lead, false lead, \
+         false trail, false alarm, wild goose, rabbit hole, detour, distraction, sidetrack, \
+         sidetracked, misdiagnosis, misdiagnose, wrong assumption, mistakenly, \
+         barking up the wrong tree, no useful, nothing useful, revealed nothing, \
+         showed nothing, gave nothing, turned up nothing, came up empty, led nowhere, \
+         disappointed, no clue",
+    )
 });
 
 /// Doing something to fix it: an attempt whose failure is a path dropped.
 static ATTEMPT: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "tried",
-        "try",
-        "attempt",
-        "restart",
-        "reboot",
-        "rolled back",
-        "roll back",
-        "revert",
-        "redeploy",
-        "increase",
-        "add",
-        "added",
-        "clear",
-        "flush",
-        "purge",
-        "scale",
-        "scaled",
-        "replace",
-        "reinstall",
-        "reload",
-        "switch",
-        "disable",
-        "enable",
-        "change",
-        "changed",
-        "registered",
-        "register",
-        "bump",
-        "raise",
-        "spent",
-        "spend",
-    ])
+    Lexicon::list(
+        "tried, try, attempt, restart, reboot, rolled back, roll back, revert, redeploy, \
+         increase, add, added, clear, flush, purge, scale, scaled, replace, reinstall, \
+         reload, switch, disable, enable, change, changed, registered, register, bump, \
+         raise, spent, spend",
+    )
 });
 
 /// An attempt's failure: it changed nothing.
 static NO_EFFECT: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "no change",
-        "no effect",
-        "no difference",
-        "no improvement",
-        "didn't help",
-        "did not help",
-        "didn't fix",
-        "did not fix",
-        "didn't work",
-        "did not work",
-        "didn't change",
-        "did not change",
-        "changed nothing",
-        "nothing changed",
-        "same",
-        "still",
-        "persisted",
-        "persist",
-        "no luck",
-        "in vain",
-        "no avail",
-        "to no avail",
-        "not go down",
-        "did not go down",
-        "didn't go down",
-        "never",
-        "made no",
-        "without success",
-        "unsuccessful",
-        "not the problem",
-        "not the cause",
-        "not it",
-        "for nothing",
-        "wasted",
-    ])
+    Lexicon::list(
+        "no change, no effect, no difference, no improvement, didn't help, did not help, \
+         didn't fix, did not fix, didn't work, did not work, didn't change, did not change, \
+         changed nothing, nothing changed, same, still, persisted, persist, no luck, \
+         in vain, no avail, to no avail, not go down, did not go down, didn't go down, \
+         never, made no, without success, unsuccessful, not the problem, not the cause, \
+         not it, for nothing, wasted",
+    )
 });
 
 /// How a sentence bears on a misleading path.
@@ -979,325 +563,53 @@ pub fn denies_misleading(text: &str) -> bool {
 
 /// Actions on a system: what a task does.
 static ACTION: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "add",
-        "set up",
-        "setup",
-        "configure",
-        "patch",
-        "update",
-        "upgrade",
-        "install",
-        "write",
-        "document",
-        "create",
-        "enable",
-        "disable",
-        "automate",
-        "monitor",
-        "test",
-        "schedule",
-        "increase",
-        "reduce",
-        "replace",
-        "remove",
-        "migrate",
-        "deploy",
-        "rotate",
-        "renew",
-        "implement",
-        "introduce",
-        "run",
-        "review",
-        "audit",
-        "check",
-        "validate",
-        "limit",
-        "restrict",
-        "move",
-        "split",
-        "build",
-        "back up",
-        "backup",
-        "alert",
-        "train",
-        "conduct",
-        "establish",
-        "define",
-        "enforce",
-        "require",
-        "pin",
-        "tune",
-        "raise",
-        "lower",
-        "rename",
-        "fix",
-        "refactor",
-        "delete",
-        "clean",
-        "purge",
-        "archive",
-        "block",
-        "allow",
-        "grant",
-        "revoke",
-        "expire",
-        "cap",
-        "throttle",
-        "cache",
-        "index",
-        "shard",
-        "replicate",
-        "provision",
-        "decommission",
-        "retire",
-        "separate",
-        "isolate",
-        "hire",
-        "assign",
-        "publish",
-        "notify",
-        "subscribe",
-        "label",
-        "tag",
-        "version",
-        "lock",
-        "encrypt",
-        "sign",
-        "verify",
-        "measure",
-        "track",
-        "log",
-        "record",
-        "store",
-        "rollout",
-        "roll out",
-        "canary",
-        "stage",
-        "script",
-        "wire",
-        "hook",
-        "integrate",
-        "switch",
-        "adopt",
-        "use",
-        "make",
-        "put",
-        "turn",
-        "send",
-        "keep",
-        "extend",
-        "shorten",
-        "store",
-        "purchase",
-        "buy",
-        "order",
-        "allocate",
-        "resize",
-        "scale",
-        "set",
-        "change",
-        "adjust",
-        "modify",
-        "optimize",
-        "optimise",
-        "rewrite",
-        "reindex",
-        "restart",
-        "reboot",
-        "correct",
-    ])
+    Lexicon::list(
+        "add, set up, setup, configure, patch, update, upgrade, install, write, document, \
+         create, enable, disable, automate, monitor, test, schedule, increase, reduce, \
+         replace, remove, migrate, deploy, rotate, renew, implement, introduce, run, review, \
+         audit, check, validate, limit, restrict, move, split, build, back up, backup, \
+         alert, train, conduct, establish, define, enforce, require, pin, tune, raise, \
+         lower, rename, fix, refactor, delete, clean, purge, archive, block, allow, grant, \
+         revoke, expire, cap, throttle, cache, index, shard, replicate, provision, \
+         decommission, retire, separate, isolate, hire, assign, publish, notify, subscribe, \
+         label, tag, version, lock, encrypt, sign, verify, measure, track, log, record, \
+         store, rollout, roll out, canary, stage, script, wire, hook, integrate, switch, \
+         adopt, use, make, put, turn, send, keep, extend, shorten, store, purchase, buy, \
+         order, allocate, resize, scale, set, change, adjust, modify, optimize, optimise, \
+         rewrite, reindex, restart, reboot, correct",
+    )
 });
 
 /// Intentions rather than actions: what an improvement hopes for.
 static BROAD: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "improve",
-        "enhance",
-        "strengthen",
-        "consider",
-        "continue",
-        "focus",
-        "prioritize",
-        "prioritise",
-        "promote",
-        "encourage",
-        "foster",
-        "be",
-        "stay",
-        "remain",
-        "try",
-        "aim",
-        "strive",
-        "commit",
-        "learn",
-        "avoid",
-        "prevent",
-        "minimize",
-        "maximize",
-        "emphasize",
-        "invest",
-        "explore",
-        "evaluate",
-        "look into",
-        "think",
-        "remember",
-        "pay attention",
-        "take care",
-        "watch",
-        "plan",
-        "boost",
-        "better",
-        "work on",
-    ])
+    Lexicon::list(
+        "improve, enhance, strengthen, consider, continue, focus, prioritize, prioritise, \
+         promote, encourage, foster, be, stay, remain, try, aim, strive, commit, learn, \
+         avoid, prevent, minimize, maximize, emphasize, invest, explore, evaluate, \
+         look into, think, remember, pay attention, take care, watch, plan, boost, better, \
+         work on",
+    )
 });
 
 /// Named things of a system: what a task acts on.
 static THING: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "server",
-        "alert",
-        "alarm",
-        "disk",
-        "database",
-        "db",
-        "cron",
-        "certificate",
-        "cert",
-        "runbook",
-        "playbook",
-        "script",
-        "config",
-        "configuration",
-        "pipeline",
-        "dashboard",
-        "backup",
-        "index",
-        "query",
-        "endpoint",
-        "queue",
-        "cache",
-        "key",
-        "token",
-        "password",
-        "secret",
-        "firewall",
-        "load balancer",
-        "replica",
-        "node",
-        "job",
-        "health check",
-        "rule",
-        "threshold",
-        "limit",
-        "timeout",
-        "pool",
-        "log",
-        "metric",
-        "memory",
-        "cpu",
-        "ram",
-        "storage",
-        "volume",
-        "partition",
-        "container",
-        "image",
-        "cluster",
-        "pod",
-        "service",
-        "api",
-        "dns",
-        "record",
-        "domain",
-        "tls",
-        "ssl",
-        "port",
-        "process",
-        "daemon",
-        "package",
-        "dependency",
-        "version",
-        "library",
-        "module",
-        "file",
-        "folder",
-        "directory",
-        "table",
-        "schema",
-        "migration",
-        "column",
-        "bucket",
-        "account",
-        "permission",
-        "role",
-        "user",
-        "vm",
-        "host",
-        "instance",
-        "network",
-        "vpn",
-        "proxy",
-        "cdn",
-        "worker",
-        "thread",
-        "connection",
-        "socket",
-        "branch",
-        "repository",
-        "repo",
-        "ci",
-        "cd",
-        "build",
-        "release",
-        "deploy",
-        "deployment",
-        "rollback",
-        "flag",
-        "feature flag",
-        "test",
-        "tests",
-        "unit test",
-        "integration test",
-        "check",
-        "probe",
-        "monitor",
-        "uptime",
-        "page",
-        "pager",
-        "on-call",
-        "rotation",
-        "channel",
-        "ticket",
-        "webhook",
-        "email",
-        "sms",
-        "notification",
-        "quota",
-        "rate limit",
-        "retention",
-        "policy",
-        "calendar",
-        "reminder",
-        "owner",
-        "checklist",
-        "template",
-        "page",
-        "nginx",
-        "apache",
-        "mysql",
-        "postgres",
-        "redis",
-        "docker",
-        "kubernetes",
-        "puppet",
-        "php",
-        "wordpress",
-        "haproxy",
-        "elasticsearch",
-        "kafka",
-        "mongodb",
-        "memcached",
-    ])
+    Lexicon::list(
+        "server, alert, alarm, disk, database, db, cron, certificate, cert, runbook, \
+         playbook, script, config, configuration, pipeline, dashboard, backup, index, query, \
+         endpoint, queue, cache, key, token, password, secret, firewall, load balancer, \
+         replica, node, job, health check, rule, threshold, limit, timeout, pool, log, \
+         metric, memory, cpu, ram, storage, volume, partition, container, image, cluster, \
+         pod, service, api, dns, record, domain, tls, ssl, port, process, daemon, package, \
+         dependency, version, library, module, file, folder, directory, table, schema, \
+         migration, column, bucket, account, permission, role, user, vm, host, instance, \
+         network, vpn, proxy, cdn, worker, thread, connection, socket, branch, repository, \
+         repo, ci, cd, build, release, deploy, deployment, rollback, flag, feature flag, \
+         test, tests, unit test, integration test, check, probe, monitor, uptime, page, \
+         pager, on-call, rotation, channel, ticket, webhook, email, sms, notification, \
+         quota, rate limit, retention, policy, calendar, reminder, owner, checklist, \
+         template, page, nginx, apache, mysql, postgres, redis, docker, kubernetes, puppet, \
+         php, wordpress, haproxy, elasticsearch, kafka, mongodb, memcached",
+    )
 });
 
 /// Whether a list item is a specific task: an action on a named thing ("add an alert on
@@ -1367,9 +679,7 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
                 | "item"
         ) || w.chars().all(|c| c.is_ascii_digit())
     };
-    let Some(first) = (0..s.raw.len().min(6)).find(|&i| !lead_in(&s.lower[i])) else {
-        return None;
-    };
+    let first = (0..s.raw.len().min(6)).find(|&i| !lead_in(&s.lower[i]))?;
     // The main verb: after a modal ("all servers should have logging turned on"),
     // else the first word (an imperative: "add ...", "patch ...").
     let modal = (0..s.raw.len().min(16)).find(|&i| {

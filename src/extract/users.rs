@@ -26,290 +26,70 @@ enum Of {
 /// People: the groups a service has. A closed core of common words, and agent nouns
 /// ("developers", "subscribers", "residents", "trainees") unless they name a machine part.
 static PEOPLE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "user",
-        "users",
-        "customer",
-        "client",
-        "people",
-        "person",
-        "visitor",
-        "student",
-        "staff",
-        "member",
-        "employee",
-        "subscriber",
-        "player",
-        "patient",
-        "learner",
-        "teacher",
-        "developer",
-        "driver",
-        "rider",
-        "shopper",
-        "buyer",
-        "merchant",
-        "tenant",
-        "guest",
-        "viewer",
-        "reader",
-        "attendee",
-        "caller",
-        "parent",
-        "traveller",
-        "traveler",
-        "passenger",
-        "citizen",
-        "resident",
-        "partner",
-        "seller",
-        "account",
-        "userbase",
-        "audience",
-        "everyone",
-        "everybody",
-        "anyone",
-        "anybody",
-        "colleague",
-        "agent",
-        "engineer",
-        "tutor",
-        "lecturer",
-        "pupil",
-        "household",
-        "family",
-        "owner",
-        "creator",
-        "author",
-        "listener",
-        "fan",
-        "gamer",
-        "investor",
-        "trader",
-        "farmer",
-        "nurse",
-        "doctor",
-        "officer",
-        "volunteer",
-        "donor",
-        // Groups of people a service serves.
-        "branch",
-        "office",
-        "team",
-        "department",
-        "school",
-        "company",
-        "business",
-        "organization",
-        "organisation",
-        "clinic",
-        "hospital",
-        "restaurant",
-        "agency",
-    ])
+    // Groups of people a service serves.
+    Lexicon::list(
+        "user, users, customer, client, people, person, visitor, student, staff, member, \
+         employee, subscriber, player, patient, learner, teacher, developer, driver, rider, \
+         shopper, buyer, merchant, tenant, guest, viewer, reader, attendee, caller, parent, \
+         traveller, traveler, passenger, citizen, resident, partner, seller, account, \
+         userbase, audience, everyone, everybody, anyone, anybody, colleague, agent, \
+         engineer, tutor, lecturer, pupil, household, family, owner, creator, author, \
+         listener, fan, gamer, investor, trader, farmer, nurse, doctor, officer, volunteer, \
+         donor, branch, office, team, department, school, company, business, organization, \
+         organisation, clinic, hospital, restaurant, agency",
+    )
 });
 
 /// Things that end like agent nouns but are parts of systems, and other things that are
 /// counted in impact statements without being people.
 static THINGS: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "server",
-        "container",
-        "router",
-        "cluster",
-        "error",
-        "monitor",
-        "handler",
-        "broker",
-        "buffer",
-        "header",
-        "layer",
-        "parameter",
-        "order",
-        "number",
-        "component",
-        "event",
-        "payment",
-        "deployment",
-        "document",
-        "segment",
-        "environment",
-        "request",
-        "query",
-        "traffic",
-        "transaction",
-        "call",
-        "page",
-        "site",
-        "website",
-        "session",
-        "login",
-        "upload",
-        "download",
-        "message",
-        "email",
-        "job",
-        "build",
-        "pipeline",
-        "ticket",
-        "complaint",
-        "report",
-        "cpu",
-        "memory",
-        "ram",
-        "disk",
-        "storage",
-        "capacity",
-        "bandwidth",
-        "usage",
-        "load",
-        "space",
-        "heap",
-        "swap",
-        "inode",
-        "threshold",
-        "uptime",
-        "sla",
-        "availability",
-        "coverage",
-        "discount",
-        "revenue",
-        "sale",
-        "conversion",
-        "rate",
-        "packet",
-        "node",
-        "instance",
-        "pod",
-        "host",
-        "machine",
-        "database",
-        "table",
-        "record",
-        "row",
-        "file",
-        "image",
-        "asset",
-        "endpoint",
-        "api",
-        "service",
-        "worker",
-        "thread",
-        "process",
-        "connection",
-        "socket",
-        "port",
-        "shard",
-        "replica",
-        "queue",
-        "task",
-        "test",
-        "check",
-        "alert",
-        "metric",
-        "probe",
-        "lookup",
-        "write",
-        "read",
-        "user agent",
-    ])
+    Lexicon::list(
+        "server, container, router, cluster, error, monitor, handler, broker, buffer, \
+         header, layer, parameter, order, number, component, event, payment, deployment, \
+         document, segment, environment, request, query, traffic, transaction, call, page, \
+         site, website, session, login, upload, download, message, email, job, build, \
+         pipeline, ticket, complaint, report, cpu, memory, ram, disk, storage, capacity, \
+         bandwidth, usage, load, space, heap, swap, inode, threshold, uptime, sla, \
+         availability, coverage, discount, revenue, sale, conversion, rate, packet, node, \
+         instance, pod, host, machine, database, table, record, row, file, image, asset, \
+         endpoint, api, service, worker, thread, process, connection, socket, port, shard, \
+         replica, queue, task, test, check, alert, metric, probe, lookup, write, read, \
+         user agent",
+    )
 });
 
 /// The whole of a service: "100% of the platform" means everyone who used it.
 static SERVICE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "service",
-        "platform",
-        "system",
-        "site",
-        "website",
-        "app",
-        "application",
-        "api",
-        "portal",
-        "product",
-        "store",
-        "shop",
-    ])
+    Lexicon::list(
+        "service, platform, system, site, website, app, application, api, portal, product, \
+         store, shop",
+    )
 });
 
 /// A figure that measures a change, not a share: "a 30% drop in sign-ups".
 static CHANGE: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "drop",
-        "increase",
-        "decrease",
-        "reduction",
-        "rise",
-        "spike",
-        "surge",
-        "decline",
-        "growth",
-        "jump",
-        "degradation",
-        "slowdown",
-        "loss",
-        "slower",
-        "faster",
-        "higher",
-        "lower",
-        "more",
-        "less",
-        "fall",
-        "gain",
-        "improvement",
-    ])
+    Lexicon::list(
+        "drop, increase, decrease, reduction, rise, spike, surge, decline, growth, jump, \
+         degradation, slowdown, loss, slower, faster, higher, lower, more, less, fall, gain, \
+         improvement",
+    )
 });
 
 /// What the rest of the users went through when it was fine: "saw no problem".
 static UNHARMED: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "no problem",
-        "no issue",
-        "unaffected",
-        "not affected",
-        "fine",
-        "normally",
-        "as usual",
-        "no impact",
-        "no error",
-        "were ok",
-        "was ok",
-        "no difference",
-    ])
+    Lexicon::list(
+        "no problem, no issue, unaffected, not affected, fine, normally, as usual, \
+         no impact, no error, were ok, was ok, no difference",
+    )
 });
 
 /// What a part of the users went through when it was bad.
 static HARMED: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::new(&[
-        "slow",
-        "error",
-        "fail",
-        "timeout",
-        "timed out",
-        "could not",
-        "couldn't",
-        "unable",
-        "cannot",
-        "can't",
-        "degraded",
-        "broken",
-        "stuck",
-        "blank",
-        "lost",
-        "delay",
-        "intermittent",
-        "affected",
-        "impacted",
-        "disrupted",
-        "crash",
-        "retry",
-        "wait",
-        "taking",
-        "seconds",
-        "minutes",
-        "only after",
-    ])
+    Lexicon::list(
+        "slow, error, fail, timeout, timed out, could not, couldn't, unable, cannot, can't, \
+         degraded, broken, stuck, blank, lost, delay, intermittent, affected, impacted, \
+         disrupted, crash, retry, wait, taking, seconds, minutes, only after",
+    )
 });
 
 /// A share of users found, with the line it was read on.
@@ -607,7 +387,7 @@ fn classify_phrase(words: &[&str]) -> Option<Of> {
 
 /// A service's whole load: all of its traffic or requests failing means everyone.
 static WHOLE_LOAD: LazyLock<Lexicon> =
-    LazyLock::new(|| Lexicon::new(&["traffic", "request", "requests", "http request", "visit"]));
+    LazyLock::new(|| Lexicon::list("traffic, request, requests, http request, visit"));
 
 /// People words, and agent nouns ("developers", "subscribers", "trainees") that are not
 /// machine parts ("servers", "routers").
