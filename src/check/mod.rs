@@ -18,6 +18,18 @@ static OUTAGE_BEGINS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::n
     regex::Regex::new(r"(?i)\b(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)\b|\bdeploy(?:ed|ment)\b[^.]{0,40}\b(?:began|begins|started|went out|completed)|\b(?:began|started) deploying|\bdeployed\b").unwrap()
 });
 
+/// A fix told as done: "we fixed it by setting ...", "the config was rolled back".
+static FIX_TOLD: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
+    crate::words::Lexicon::list(
+        "we fixed, fixed it, fixed by, resolved by, was fixed, were fixed, was resolved, \
+         was restored, were restored, rolled back, reverted, to fix, to resolve, the fix, \
+         the solution, solution was, resolution was, we restarted, we replaced, we renewed, \
+         we changed, we updated, we increased, we added, we removed, we corrected, we patched, \
+         we set, by setting, by changing, by adding, by increasing, by removing, by updating, \
+         by restarting, by rolling back, by reverting, by replacing, by renaming, by editing",
+    )
+});
+
 /// A rule's verdict before levels are applied.
 struct Verdict {
     status: Status,
@@ -129,6 +141,17 @@ impl<'a> Reader<'a> {
         }
         if fix.is_empty() {
             fix = sub_lines(HeadingKind::Resolution);
+        }
+        // A root cause section that also tells the fix ("We fixed it by setting ..."):
+        // those sentences are the resolution, whatever the heading.
+        if fix.is_empty() {
+            fix = cause
+                .iter()
+                .copied()
+                .filter(|l| {
+                    l.is_content() && sentences(&l.text).iter().any(|s| FIX_TOLD.in_text(s))
+                })
+                .collect();
         }
         Reader {
             ctx,
