@@ -183,7 +183,7 @@ static NOT_LENGTH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:every|each|within|under|less than|up to|after|before|per|in the (?:last|past|next)|once|twice|than)\W*$").unwrap()
 });
 static NOT_LENGTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:prior|earlier|ago|later|before|after|apart|beforehand|of (?:data|logs|work|history|retention|uptime)|old|window|interval|ttl|cache|timeout|late)\b").unwrap()
+    Regex::new(r"(?i)^\W*(?:s\b\W*)?(?:prior|earlier|ago|later|before|after|apart|beforehand|of (?:data|logs|work|history|retention|uptime|notice|warning)|old|window|interval|ttl|cache|timeout|late|notice|warning|heads-up|in advance|advance|grace|sla|retention|expiry|validity|lifetime)\b").unwrap()
 });
 static NOT_OUTAGE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:postmortem|post-mortem|analysis|investigation|review|meeting|retrospective|debugging|migration|maintenance window|project)\b[^.]{0,30}\b(?:lasted|took|ran)\b").unwrap()
@@ -507,6 +507,15 @@ mod tests {
         let (s, e, _) =
             window_of("Outage start time: 10:05 UTC\nService restored fully at: 11:45 UTC");
         assert_eq!((s.as_deref(), e.as_deref()), (Some("10:05"), Some("11:45")));
+    }
+
+    #[test]
+    fn a_notice_period_is_not_the_outage_length() {
+        let text = "## Issue Summary\nThe provider gave a 72 hour notice before retiring the old API. Our sync job then failed for 2 hours, from 09:00 to 11:00 UTC.\n\n## Timeline\n- 09:00 - alerts\n";
+        let doc = crate::document::Document::parse(text, 1, true);
+        let parts = doc.parts();
+        let (o, _) = read(&Context::new(&doc, &parts[0]));
+        assert_eq!(o.stated_duration_minutes, Some(120));
     }
 
     #[test]

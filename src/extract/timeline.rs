@@ -37,8 +37,16 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
     // Indentation of the line that opened the current entry; deeper lines continue it.
     let mut entry_indent: Option<u16> = None;
     let mut last_bullet_depth = 0u8;
+    // Date sub-headings ("**Saturday 4 March**"): the date of the entries under them.
+    let mut dated: Vec<(usize, time::DateMention)> = Vec::new();
     for (idx, l) in lines.iter().enumerate() {
         if l.boilerplate {
+            continue;
+        }
+        if let Some(d) = date_line(l) {
+            dated.push((raws.len(), d));
+            prev_blank = true;
+            prev_text = None;
             continue;
         }
         let entries_before = raws.len();
@@ -187,6 +195,16 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
         };
         prev_blank = false;
     }
+    for (k, (from, d)) in dated.iter().enumerate() {
+        let to = dated.get(k + 1).map_or(raws.len(), |n| n.0);
+        for r in &mut raws[*from..to] {
+            if let Some(m) = r.mention.as_mut()
+                && m.date.is_none()
+            {
+                m.date = Some(d.clone());
+            }
+        }
+    }
     // Drop prose "entries" that are introductions ("All times are UTC.") when the rest is itemized.
     if raws.iter().filter(|r| r.itemized).count() >= 2 {
         raws.retain(|r| r.itemized || r.mention.is_some());
@@ -247,6 +265,20 @@ fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
             itemized: true,
         });
     }
+}
+
+/// A line that is only a date ("**Saturday 4 March 2023**", "### Day 2 - 5 May"): a
+/// sub-heading dating the entries under it.
+fn date_line(l: &Line) -> Option<time::DateMention> {
+    if !matches!(l.kind, LineKind::Heading(_) | LineKind::Text)
+        || !time::scan_times(&l.text).is_empty()
+    {
+        return None;
+    }
+    let dates = time::scan_dates(&l.text);
+    let [d] = dates.as_slice() else { return None };
+    let rest = format!("{}{}", &l.text[..d.span.start], &l.text[d.span.end..]);
+    (crate::extract::text::word_count(&rest) <= 3).then(|| d.clone())
 }
 
 /// A heading that is only a time ("### 10:05 UTC", "**14:30**"): the entry's stamp.
@@ -501,6 +533,16 @@ mod tests {
             let got = entries(body);
             assert_eq!(got.len(), *n, "{body}\n{got:#?}");
         }
+    }
+
+    #[test]
+    fn a_date_sub_heading_dates_the_entries_under_it() {
+        let got = entries(
+            "**Friday 3 March 2023**\n- 22:00 - deploy\n- 23:30 - alerts\n\n**Saturday 4 March 2023**\n- 01:15 - rolled back\n",
+        );
+        assert_eq!(got.len(), 3);
+        assert!(got[0].starts_with("2023-03-03T22:00"), "{got:?}");
+        assert!(got[2].starts_with("2023-03-04T01:15"), "{got:?}");
     }
 
     #[test]
