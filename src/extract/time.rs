@@ -766,6 +766,32 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static WEEKDAY_ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u:\b)(?P<wd>[A-Za-z]{3,9})\.?,?[ \t]+(?:the[ \t]+)?(?P<day>\d{1,2})(?:st|nd|rd|th)(?-u:\b)")
+        .expect("valid regex")
+});
+
+/// The month a text names on its own ("October 2023", "in March"), with its year.
+fn month_named(text: &str) -> Option<(u32, Option<i32>)> {
+    let mut words = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    while let Some(w) = words.next() {
+        if w.len() < 3 || w == "may" || !w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            continue;
+        }
+        if let Some(m) = month_from_word(w) {
+            let year = words
+                .peek()
+                .and_then(|y| y.parse::<i32>().ok())
+                .filter(|y| valid_year(*y));
+            return Some((m, year));
+        }
+    }
+    None
+}
+
 const MONTHS: [&str; 12] = [
     "january",
     "february",
@@ -967,6 +993,34 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
             && let Some(d) = make_date(text, a.start(), b.end(), Some((year, y.end())), month, day)
         {
             found.push(d);
+        }
+    }
+    // "Tue 3rd", "Friday the 6th": a weekday and an ordinal, in the month (and year) the
+    // text names elsewhere ("Tue 3rd to Fri 6th (October 2023)").
+    if let Some((month, year)) = month_named(text) {
+        for caps in WEEKDAY_ORDINAL.captures_iter(text) {
+            let (Some(w), Some(day)) = (caps.name("wd"), caps.name("day")) else {
+                continue;
+            };
+            if !WEEKDAYS.iter().any(|x| x.eq_ignore_ascii_case(w.as_str())) {
+                continue;
+            }
+            let end = caps.get(0).map_or(day.end(), |m| m.end());
+            // "Saturday 12th August 2023" names its own month: read as such above.
+            let next = text[end..]
+                .trim_start_matches([' ', '\t', ','])
+                .trim_start_matches("of ")
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            if month_from_word(next).is_some() {
+                continue;
+            }
+            let day_value: u32 = day.as_str().parse().unwrap_or(0);
+            if let Some(mut d) = make_date(text, w.start(), end, None, month, day_value) {
+                d.year = year;
+                found.push(d);
+            }
         }
     }
     found.retain(|d| !overlaps_any(&excluded, &d.span));
@@ -3144,6 +3198,16 @@ mod tests {
         assert_eq!((d.month, d.day), (3, 4));
         // Versions are not dates.
         assert!(scan_dates("nginx 1.24.02").is_empty());
+    }
+
+    #[test]
+    fn weekday_and_ordinal_take_the_month_the_text_names() {
+        let r = range("Tue 3rd, 22:00 GMT+1 to Fri 6th, 08:30 GMT+1 (October 2023)");
+        assert_eq!(r.start.label(), "2023-10-03T22:00");
+        assert_eq!(r.end.label(), "2023-10-06T08:30");
+        assert_eq!(r.minutes(), Some(3510));
+        // Without a month there is no date to make of it.
+        assert!(scan_dates("Tue 3rd was a long day").is_empty());
     }
 
     #[test]
