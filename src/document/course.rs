@@ -37,6 +37,9 @@ pub struct CourseText {
     /// The requirement items ("when was the issue detected") and the part of a
     /// postmortem each one asks for, from the list it is under.
     questions: Vec<(Vec<String>, HeadingKind)>,
+    /// The course's own names: words the assignment writes capitalised inside a
+    /// sentence or in capitals (its organisation, project, people), lowercased.
+    names: HashSet<String>,
 }
 
 impl CourseText {
@@ -60,7 +63,13 @@ impl CourseText {
             trigrams,
             lines,
             questions: questions(text),
+            names: names(text),
         }
+    }
+
+    /// Whether a (lowercase) word is one of the course's own names.
+    pub fn names(&self, word: &str) -> bool {
+        self.names.contains(word)
     }
 
     /// How many of `t`'s words (numbers aside) are covered by the assignment's runs of
@@ -319,6 +328,27 @@ fn questions(text: &str) -> Vec<(Vec<String>, HeadingKind)> {
             let kind = classify_heading(&l.text);
             if kind.is_section() {
                 parent = Some((indent, kind));
+            }
+        }
+    }
+    out
+}
+
+/// Words written capitalised after the first word of a line, or in capitals: names.
+fn names(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            let caps = w.chars().filter(|c| c.is_uppercase()).count();
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let acronym = letters >= 2 && caps == letters;
+            let named = i > 0 && w.chars().next().is_some_and(char::is_uppercase) && letters >= 3;
+            if acronym || named {
+                out.insert(w.to_lowercase());
             }
         }
     }

@@ -371,45 +371,30 @@ static ABOUT_POSTMORTEMS: std::sync::LazyLock<crate::words::Lexicon> =
     });
 
 /// Titles that say nothing about the incident.
+/// Titles that say nothing about the incident: words for a postmortem or a write-up,
+/// numbers (a project's "0x19", "Task 0"), and the course's own names (its
+/// organisation, its project: the words the assignment writes capitalised).
 fn generic_title(t: &str) -> bool {
     let n = crate::document::heading::normalize(t);
-    let stripped: String = n
-        .split(' ')
-        .filter(|w| !crate::words::near(w, "postmortem") && !crate::words::near(w, "postmortems"))
-        .filter(|w| {
-            !matches!(
-                *w,
-                "0x19"
-                    | "my"
-                    | "first"
-                    | "a"
-                    | "an"
-                    | "the"
-                    | "report"
-                    | "postmortem"
-                    | "post"
-                    | "mortem"
-                    | "incident"
-                    | "writeup"
-                    | "write"
-                    | "up"
-                    | "alx"
-                    | "project"
-                    | "readme"
-                    | "of"
-                    | "for"
-                    | "and"
-                    | "outage"
-                    | "blog"
-                    | "task"
-                    | "0"
-                    | "1"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    stripped.trim().is_empty()
+    let course = crate::document::course::CourseText::builtin();
+    n.split(' ').all(|w| {
+        w.is_empty()
+            || crate::words::near(w, "postmortem")
+            || crate::words::near(w, "postmortems")
+            || w.chars().any(|c| c.is_ascii_digit())
+            || course.names(w)
+            || GENERIC_TITLE_WORDS.in_text(w)
+    })
 }
+
+/// Words that name the document, not the incident.
+static GENERIC_TITLE_WORDS: std::sync::LazyLock<crate::words::Lexicon> =
+    std::sync::LazyLock::new(|| {
+        crate::words::Lexicon::list(
+            "my, first, a, an, the, report, post, mortem, incident, writeup, write, up, project, \
+             readme, of, for, and, outage, blog, task",
+        )
+    });
 
 fn title(ctx: &Context) -> Option<String> {
     let clean = |t: &str| tidy_title(t);
