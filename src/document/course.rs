@@ -4,7 +4,7 @@
 //! ("how was the issue detected (monitoring alert...)") that the writer never met.
 //!
 //! Recognition compares each line with the course's own assignment text (`course.txt`,
-//! the page as the course publishes it; a site can give its own): a line that is mostly
+//! the page as the course publishes it; [`CourseText::new`] reads another): a line that is mostly
 //! a run of the assignment's words, in its order, is quoted from it. Numbers are
 //! compared as numbers of any value, so a score line with another student's score is
 //! still the course's. The mark then spreads to the short lines of the same pasted
