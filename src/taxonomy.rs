@@ -222,15 +222,7 @@ pub fn severity(
             "neither the share of users nor the outage's length is stated".into(),
         ),
         (Some(p), Some(d)) => {
-            let weight = if degraded { 0.5 } else { 1.0 };
-            let cost = p / 100.0 * d as f64 * weight;
-            let level = if cost >= 180.0 {
-                Severity::Critical
-            } else if cost >= 60.0 {
-                Severity::Major
-            } else {
-                Severity::Minor
-            };
+            let level = level_of(p / 100.0 * d as f64, degraded);
             (
                 level,
                 format!(
@@ -242,14 +234,7 @@ pub fn severity(
         }
         // Without a share, the length alone, as if half the users were affected.
         (None, Some(d)) => {
-            let cost = d as f64 * 0.5 * if degraded { 0.5 } else { 1.0 };
-            let level = if cost >= 180.0 {
-                Severity::Critical
-            } else if cost >= 60.0 {
-                Severity::Major
-            } else {
-                Severity::Minor
-            };
+            let level = level_of(d as f64 * 0.5, degraded);
             (
                 level,
                 format!(
@@ -270,6 +255,18 @@ pub fn severity(
                 percent(p)
             ),
         ),
+    }
+}
+
+/// The level of a loss of `user_minutes` of a full outage (a slowdown counts half).
+fn level_of(user_minutes: f64, degraded: bool) -> Severity {
+    let cost = user_minutes * if degraded { 0.5 } else { 1.0 };
+    if cost >= 180.0 {
+        Severity::Critical
+    } else if cost >= 60.0 {
+        Severity::Major
+    } else {
+        Severity::Minor
     }
 }
 

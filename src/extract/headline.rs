@@ -146,13 +146,7 @@ fn from_sentence(s: &str) -> Option<String> {
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '“' | '”'))
         .filter(|w| !w.is_empty())
         .collect();
-    let lower: Vec<String> = raw
-        .iter()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
+    let lower: Vec<String> = raw.iter().map(|w| bare(w)).collect();
     let f = (0..raw.len())
         .find(|&i| FAILURE.matches(&Tokens::of(&lower[i])) && !lower[i].is_empty())?;
     // The subject: the words before the failure, back past its auxiliaries, up to a
@@ -229,13 +223,7 @@ fn from_sentence(s: &str) -> Option<String> {
         p_end -= 1;
     }
     let predicate: Vec<&str> = raw[f..p_end].to_vec();
-    let subject_lower: Vec<String> = subject
-        .iter()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
+    let subject_lower: Vec<String> = subject.iter().map(|w| bare(w)).collect();
     // "Users experienced a complete outage of our storage service": who suffered is not
     // what failed; what failed follows "of".
     let sufferer = subject_lower.iter().any(|w| {
@@ -337,6 +325,12 @@ pub fn from_cause(cause: &str) -> Option<String> {
     let title = words[..cut].join(" ");
     let title = title.trim_matches(|c: char| !c.is_alphanumeric());
     (title.split_whitespace().count() >= 2).then(|| capitalize(title))
+}
+
+/// A word without the punctuation around it, lowercased.
+fn bare(w: &str) -> String {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
 }
 
 fn strip_brackets(s: &str) -> String {
