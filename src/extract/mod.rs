@@ -13,7 +13,7 @@ pub mod users;
 
 use crate::document::{Document, HeadingKind, HeadingStyle, Line, LineKind, Part};
 use crate::model::{EntryKind, Local, Outage, SectionKind, TimelineEntry};
-use text::{CAUSE, INSTRUCTION, TASK_VERB, sentences, word_count};
+use text::{CAUSE, INSTRUCTION, sentences, word_count};
 
 /// The lines of one candidate postmortem and the document they belong to.
 pub struct Context<'a> {
@@ -690,7 +690,7 @@ fn tasks(ctx: &Context) -> Vec<(String, u32)> {
         // Plain-text task lists: one task per line under the "Tasks:" label.
         found = task_lines
             .iter()
-            .filter(|l| l.is_content() && word_count(&l.text) >= 2 && TASK_VERB.matches(&l.text))
+            .filter(|l| l.is_content() && word_count(&l.text) >= 2 && roles::task(&l.text))
             .map(|l| (l.text.clone(), l.number))
             .collect();
     }
