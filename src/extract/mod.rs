@@ -788,7 +788,7 @@ mod tests {
     #[test]
     fn a_partial_report_in_one_paragraph_is_a_postmortem() {
         let (_, q) = facts(
-            "# Postmortem\n\n## Issue Summary\n\nOn 2 March 2024 at about 09:40 UTC the booking site started returning 502 errors to every visitor. At 10:05 UTC the on-call engineer found that the upstream pool pointed at a retired host after a config change. At 10:20 UTC the pool was corrected and the site came back.\n",
+            "# Postmortem\n\n## Issue Summary\n\nOn 2 March 2024 at about 09:40 UTC the booking site started returning 502 errors to every visitor. At 10:05 UTC the on-call engineer found that the upstream pool pointed at a retired host after a config change. At 10:20 UTC the pool was corrected and the site came back. About 35% of the day's bookings were lost while it was down, and support answered forty calls from customers who could not pay.\n",
         );
         assert!(q.is_ok(), "{q:?}");
     }
