@@ -163,7 +163,17 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                         push_line(&mut raws, l, &l.text, true);
                     }
                 } else if raws.iter().any(|r| r.itemized) {
-                    // A paragraph after itemized entries: a note, not an event.
+                    // A paragraph after itemized entries: another event when it tells
+                    // something done or found ("The incident was escalated to ..."),
+                    // else a note ("All times are approximate.").
+                    // After a list of timed entries, untimed paragraphs retell it.
+                    let timed = raws.iter().filter(|r| r.mention.is_some()).count();
+                    if timed < 3
+                        && l.text.split_whitespace().count() >= 5
+                        && tells_an_event(&l.text)
+                    {
+                        push_line(&mut raws, l, &l.text, true);
+                    }
                 } else if l.text.split_whitespace().count() >= 4 {
                     // Prose timelines without times: each paragraph tells an event, or
                     // in one or two long paragraphs each sentence does (a hard-wrapped
@@ -279,6 +289,15 @@ fn date_line(l: &Line) -> Option<time::DateMention> {
     let [d] = dates.as_slice() else { return None };
     let rest = format!("{}{}", &l.text[..d.span.start], &l.text[d.span.end..]);
     (crate::extract::text::word_count(&rest) <= 3).then(|| d.clone())
+}
+
+/// Whether a line tells something done or found during the incident.
+fn tells_an_event(text: &str) -> bool {
+    INVESTIGATION.matches(text)
+        || MITIGATION.matches(text)
+        || RESOLUTION.matches(text)
+        || DETECTION.matches(text)
+        || super::roles::escalation(text)
 }
 
 /// A heading that is only a time ("### 10:05 UTC", "**14:30**"): the entry's stamp.
