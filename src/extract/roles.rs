@@ -17,8 +17,8 @@ use std::sync::LazyLock;
 pub struct Sentence<'a> {
     /// The words as written (case kept, for names).
     pub raw: Vec<&'a str>,
-    pub stems: Vec<String>,
-    pub lower: Vec<String>,
+    /// The same words lowercased, and their stems.
+    tokens: crate::words::Tokens,
 }
 
 impl<'a> Sentence<'a> {
@@ -44,33 +44,50 @@ impl<'a> Sentence<'a> {
             .iter()
             .map(|w| w.to_lowercase().replace('’', "'"))
             .collect();
-        let stems = lower.iter().map(|w| stem(w)).collect();
-        Sentence { raw, stems, lower }
+        let stems: Vec<String> = lower.iter().map(|w| stem(w)).collect();
+        Sentence {
+            raw,
+            tokens: crate::words::Tokens {
+                words: lower,
+                stems,
+            },
+        }
+    }
+
+    /// The words, lowercased.
+    pub fn lower(&self) -> &[String] {
+        &self.tokens.words
+    }
+
+    /// The words' stems.
+    pub fn stems(&self) -> &[String] {
+        &self.tokens.stems
     }
 
     fn has(&self, l: &Lexicon) -> bool {
-        l.matches(&self.tokens())
-    }
-
-    fn tokens(&self) -> crate::words::Tokens {
-        crate::words::Tokens {
-            words: self.lower.clone(),
-            stems: self.stems.clone(),
-        }
+        l.matches(&self.tokens)
     }
 
     /// Positions where an entry of `l` starts.
     fn positions(&self, l: &Lexicon) -> Vec<usize> {
-        let t = self.tokens();
-        (0..t.len())
-            .filter(|&i| {
-                let rest = crate::words::Tokens {
-                    words: t.words[i..].to_vec(),
-                    stems: t.stems[i..].to_vec(),
-                };
-                l.find(&rest).is_some_and(|(at, _)| at == 0)
-            })
-            .collect()
+        l.positions(&self.tokens)
+    }
+
+    /// Whether an entry of `l` starts at word `i`.
+    fn starts(&self, l: &Lexicon, i: usize) -> bool {
+        l.match_at(&self.tokens, i).is_some()
+    }
+
+    /// Words `a..b` as a sentence of their own.
+    fn slice(&self, a: usize, b: usize) -> Sentence<'a> {
+        let tokens = crate::words::Tokens {
+            words: self.tokens.words[a..b].to_vec(),
+            stems: self.tokens.stems[a..b].to_vec(),
+        };
+        Sentence {
+            raw: self.raw[a..b].to_vec(),
+            tokens,
+        }
     }
 }
 
@@ -154,7 +171,7 @@ fn escalation_in(text: &str) -> bool {
     for v in s.positions(&HANDOFF) {
         // "on call" is a rota; "the error message", "a notification" are things, which
         // hand off only when sent somewhere ("the notification was made to the lead").
-        let before = v.checked_sub(1).map(|b| s.lower[b].as_str());
+        let before = v.checked_sub(1).map(|b| s.lower()[b].as_str());
         if before == Some("on") {
             continue;
         }
@@ -174,15 +191,11 @@ fn escalation_in(text: &str) -> bool {
                     | "its"
             )
         );
-        let needs_more = noun
-            || NEEDS_MORE.matches(&crate::words::Tokens {
-                words: vec![s.lower[v].clone()],
-                stems: vec![s.stems[v].clone()],
-            });
+        let needs_more = noun || s.starts(&NEEDS_MORE, v);
         // A name is a party only as the object of the hand-off, right after it.
         let after = v + 1..(v + 9).min(s.raw.len());
         let Some(&p) = parties.iter().find(|&&p| {
-            after.contains(&p) && (PARTY.in_text(&s.lower[p]) || !is_name(s.raw[p]) || p <= v + 2)
+            after.contains(&p) && (PARTY.in_text(&s.lower()[p]) || !is_name(s.raw[p]) || p <= v + 2)
         }) else {
             continue;
         };
@@ -190,13 +203,9 @@ fn escalation_in(text: &str) -> bool {
             // "raised a ticket with the host", "reported it to the vendor", "got the
             // vendor on the phone": a direction right before the party, or a channel.
             let directed = (p.saturating_sub(3)..p)
-                .any(|i| matches!(s.lower[i].as_str(), "to" | "with" | "into"));
+                .any(|i| matches!(s.lower()[i].as_str(), "to" | "with" | "into"));
             let end = (p + 5).max(v + 12).min(s.raw.len());
-            let window = Sentence {
-                raw: s.raw[v + 1..end].to_vec(),
-                stems: s.stems[v + 1..end].to_vec(),
-                lower: s.lower[v + 1..end].to_vec(),
-            };
+            let window = s.slice(v + 1, end);
             if !directed && (noun || !window.has(&CHANNEL)) {
                 continue;
             }
@@ -222,7 +231,7 @@ fn parties(s: &Sentence) -> Vec<usize> {
         // "the on-call engineer": the first responder. "the on-call DBA" is another team.
         let first_responder = on_call.iter().any(|&o| o <= i && i - o <= 2)
             && matches!(
-                s.stems[i].as_str(),
+                s.stems()[i].as_str(),
                 "engin"
                     | "team"
                     | "develop"
@@ -368,9 +377,9 @@ pub fn lead(text: &str) -> Option<Lead> {
         // "There were no misleading paths", "nothing misleading": a denial.
         let denied = (n.saturating_sub(4)..n).any(|i| {
             matches!(
-                s.lower[i].as_str(),
+                s.lower()[i].as_str(),
                 "no" | "not" | "none" | "never" | "without" | "nothing" | "n't"
-            ) || s.lower[i].ends_with("n't")
+            ) || s.lower()[i].ends_with("n't")
         });
         return Some(if denied { Lead::None } else { Lead::Misleading });
     }
@@ -439,7 +448,7 @@ fn about_the_cause(hypothesis: &str, cause: &str) -> bool {
         .filter(|w| !is_function_word(w))
         .collect();
     // What is suspected: the first words after the marker, not the reasons given for it.
-    let suspected: Vec<&String> = s.stems[h + 1..]
+    let suspected: Vec<&String> = s.stems()[h + 1..]
         .iter()
         .filter(|w| !is_function_word(w) && w.len() >= 3 && !HYPOTHESIS.in_text(w))
         .take(4)
@@ -643,8 +652,8 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
         return None;
     }
     // Advice to the reader is not a task: "always keep an eye on your servers".
-    if s.lower.iter().any(|w| w == "you" || w == "your")
-        || matches!(s.lower[0].as_str(), "always" | "never")
+    if s.lower().iter().any(|w| w == "you" || w == "your")
+        || matches!(s.lower()[0].as_str(), "always" | "never")
     {
         return None;
     }
@@ -679,12 +688,12 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
                 | "item"
         ) || w.chars().all(|c| c.is_ascii_digit())
     };
-    let first = (0..s.raw.len().min(6)).find(|&i| !lead_in(&s.lower[i]))?;
+    let first = (0..s.raw.len().min(6)).find(|&i| !lead_in(&s.lower()[i]))?;
     // The main verb: after a modal ("all servers should have logging turned on"),
     // else the first word (an imperative: "add ...", "patch ...").
     let modal = (0..s.raw.len().min(16)).find(|&i| {
         matches!(
-            s.lower[i].as_str(),
+            s.lower()[i].as_str(),
             "should" | "must" | "will" | "shall" | "need" | "needs"
         )
     });
@@ -692,20 +701,14 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
         Some(m) if m > first => (m + 1..s.raw.len())
             .find(|&i| {
                 !matches!(
-                    s.lower[i].as_str(),
+                    s.lower()[i].as_str(),
                     "to" | "be" | "have" | "get" | "also" | "always" | "now"
                 )
             })
             .unwrap_or(first),
         _ => first,
     };
-    let starts = |l: &Lexicon, i: usize| {
-        let t = crate::words::Tokens {
-            words: s.lower[i..(i + 2).min(s.raw.len())].to_vec(),
-            stems: s.stems[i..(i + 2).min(s.raw.len())].to_vec(),
-        };
-        l.find(&t).is_some_and(|(at, _)| at == 0)
-    };
+    let starts = |l: &Lexicon, i: usize| s.starts(l, i);
     let broad = starts(&BROAD, main);
     // After a modal, the action may come a few words on: "should have error logging
     // turned on", "will put in place a process to test ...".
@@ -724,7 +727,7 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
         .count();
     // Degree words make an intention of it ("watch failures more closely", "be more
     // careful"), unless a figure or an identifier pins it down.
-    let vague = s.lower.iter().any(|w| {
+    let vague = s.lower().iter().any(|w| {
         matches!(
             w.as_str(),
             "more"
