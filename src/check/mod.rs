@@ -809,7 +809,12 @@ impl<'a> Reader<'a> {
         if word_count(&text) < 20 {
             return pass(self.first_line(), "too short to tell; taken as English");
         }
-        match whatlang::detect(&text) {
+        // A couple of thousand characters tell the language as well as the whole text.
+        let mut cut = text.len().min(2000);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        match whatlang::detect(&text[..cut]) {
             Some(info) if info.lang() != whatlang::Lang::Eng && info.is_reliable() => fail(
                 self.first_line(),
                 format!(
