@@ -365,9 +365,16 @@ fn token_hashes(text: &str) -> Vec<u64> {
     let mut h: u64 = FNV_OFFSET;
     let mut len = 0;
     let mut digit = false;
+    // A meridiem is part of a time, so "4:55 PM" in the assignment and "4:00 PM" in an
+    // answer are the same kind of token.
+    let meridiem = [word_hash("am"), word_hash("pm")];
     let mut flush = |h: &mut u64, len: &mut usize, digit: &mut bool| {
         if *len > 0 {
-            out.push(if *digit { NUMBER } else { *h });
+            out.push(if *digit || meridiem.contains(h) {
+                NUMBER
+            } else {
+                *h
+            });
         }
         *h = FNV_OFFSET;
         *len = 0;
@@ -395,6 +402,13 @@ fn token_hashes(text: &str) -> Vec<u64> {
 
 /// The hash every number gets.
 const NUMBER: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The hash [`token_hashes`] gives a lowercase ASCII word.
+fn word_hash(w: &str) -> u64 {
+    w.bytes().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 

@@ -203,9 +203,9 @@ static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
     measures: Lexicon::list(
         "corrective, preventive, preventative, prevention, prevent, measures, improvement, \
          recommendation, countermeasure, action item, next step, follow up, going forward, \
-         moving forward, in future, in the future, avoid, safeguard, we're changing, \
-         we are changing, we're doing, we are doing, we will, we'll, doing next, \
-         doing about it, going to do, looking ahead, what's next, whats next",
+         moving forward, in future, in the future, avoid, safeguard, we are changing, \
+         we are doing, we will, doing next, doing about it, going to do, looking ahead, \
+         whats next, were changing, were doing, well do, well change",
     )
     .fuzzy(),
     tasks: Lexicon::list("task, todo, to do, action plan, checklist"),

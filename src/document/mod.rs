@@ -506,10 +506,21 @@ fn infer_title(part: &mut Part, lines: &[Line]) {
 /// Prose between the title and the first section is the summary when the writer gave
 /// it no heading (a common shape: an opening paragraph, then "## Timeline").
 fn add_unheaded_summary(part: &mut Part, lines: &[Line]) {
-    if part.has(&[SectionKind::Summary]) {
-        return;
-    }
     let from = part.title.map_or(part.start, |t| t + 1);
+    // With a summary headed later ("## What happened"), an opening paragraph still
+    // leads when it tells the incident's when (a blog's first paragraph).
+    if part.has(&[SectionKind::Summary]) {
+        let to = part
+            .sections
+            .first()
+            .map_or(part.end, |s| s.heading.unwrap_or(s.start));
+        let tells_when = lines[from.min(to)..to]
+            .iter()
+            .any(|l| l.is_content() && !crate::extract::time::scan_times(&l.text).is_empty());
+        if !tells_when {
+            return;
+        }
+    }
     let to = part
         .sections
         .first()

@@ -1322,7 +1322,7 @@ static DATE_AFTER_GAP: LazyLock<Regex> =
 
 static RANGE_GAP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^[ \t*_]*(?:-|–|—|−|~|to|till|til|until|through|thru|and|up to)[ \t*_]*(?:(?:approximately|approx\.?|around|about|roughly|~)[ \t]*)?$",
+        r"(?i)^[ \t*_]*(?:-|–|—|−|~|→|⟶|->|=>|to|till|til|until|through|thru|and|up to)[ \t*_]*(?:(?:approximately|approx\.?|around|about|roughly|~)[ \t]*)?$",
     )
     .expect("valid regex")
 });
