@@ -1598,6 +1598,7 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
     let mut pm = None;
     let mut word_hour = None;
     let mut hours_word = false;
+    let mut oclock = false;
     if zone.is_none() {
         let m = skip_blanks_limited(b, k, 3);
         if form != Form::Four
@@ -1611,6 +1612,13 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
             && let Some((noon, end)) = parse_noon_word(text, m)
         {
             word_hour = Some(if noon { 12 } else { 0 });
+            k = end;
+        } else if form == Form::Bare
+            && let Some((is_pm, end)) = parse_oclock(text, m)
+        {
+            // "9 o'clock in the morning".
+            pm = is_pm;
+            oclock = true;
             k = end;
         } else if let Some(end) = parse_hours_word(text, m, m == k) {
             hours_word = true;
@@ -1652,6 +1660,7 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
         Form::Bare => {
             (pm.is_some() && (1..=12).contains(&hour))
                 || word_hour.is_some()
+                || (oclock && hour <= 12)
                 || (zone.is_some() && hour <= 23 && after_range_connector(text, i))
         }
         Form::Word => false,
@@ -1723,6 +1732,38 @@ fn parse_meridiem(text: &str, pos: usize) -> Option<(bool, usize)> {
         j += 1;
     }
     Some((first == b'p', j))
+}
+
+/// "o'clock", with "in the morning" / "in the afternoon" / "in the evening" / "at night"
+/// after it: (whether PM, if said; end).
+fn parse_oclock(text: &str, pos: usize) -> Option<(Option<bool>, usize)> {
+    let rest = &text[pos..];
+    let len = ["o'clock", "o’clock", "oclock"]
+        .iter()
+        .find(|w| {
+            rest.len() >= w.len()
+                && rest.is_char_boundary(w.len())
+                && rest[..w.len()].eq_ignore_ascii_case(w)
+        })?
+        .len();
+    let mut end = pos + len;
+    let after = text[end..].trim_start();
+    let skipped = text.len() - end - after.len();
+    let lower = after.to_ascii_lowercase();
+    let mut pm = None;
+    for (words, is_pm) in [
+        ("in the morning", false),
+        ("in the afternoon", true),
+        ("in the evening", true),
+        ("at night", true),
+    ] {
+        if lower.starts_with(words) {
+            pm = Some(is_pm);
+            end += skipped + words.len();
+            break;
+        }
+    }
+    Some((pm, end))
 }
 
 fn parse_noon_word(text: &str, pos: usize) -> Option<(bool, usize)> {
@@ -3208,6 +3249,16 @@ mod tests {
         assert_eq!(r.minutes(), Some(3510));
         // Without a month there is no date to make of it.
         assert!(scan_dates("Tue 3rd was a long day").is_empty());
+    }
+
+    #[test]
+    fn o_clock_with_the_part_of_the_day() {
+        assert_eq!(
+            labels("at 9 o'clock in the morning, East Africa Time"),
+            ["09:00"]
+        );
+        assert_eq!(labels("until 4 o'clock in the afternoon"), ["16:00"]);
+        assert!(labels("at 9 in the morning").is_empty());
     }
 
     #[test]

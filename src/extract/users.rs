@@ -531,6 +531,8 @@ fn everyone(s: &str) -> bool {
             "all" | "every" | "entire" | "whole" | "each" if everyone_in(s, &words, i) => {
                 return true;
             }
+            // "everyone whose pipeline went red" is the part that was hit, not everyone.
+            "everyone" | "everybody" if words.get(i + 1).is_some_and(|n| n == "whose") => {}
             "everyone" | "everybody" | "nobody" => return true,
             // "the sole user", "the only one affected".
             "sole" | "only"
@@ -540,12 +542,17 @@ fn everyone(s: &str) -> bool {
             {
                 return true;
             }
+            // "anyone trying to log in" is everyone who used it; "anyone who installed
+            // 3.2.0 from the wheel" is a part named by a version or a name.
             "anyone" | "anybody"
                 if words.get(i + 1).is_some_and(|n| {
                     matches!(
                         n.as_str(),
                         "trying" | "who" | "attempting" | "visiting" | "accessing" | "using"
                     )
+                }) && !words[i + 1..words.len().min(i + 9)].iter().any(|w| {
+                    w.chars().any(|c| c.is_ascii_digit())
+                        || word_in(s, w).is_some_and(|o| o.starts_with(|c: char| c.is_uppercase()))
                 }) =>
             {
                 return true;
@@ -673,6 +680,14 @@ mod tests {
             None
         );
         assert_eq!(share("All users in the EU region saw errors."), None);
+        assert_eq!(
+            share("Anyone who installed 3.2.0 from the wheel got an ImportError."),
+            None
+        );
+        assert_eq!(
+            share("Anyone trying to log in got a blank page."),
+            Some(100.0)
+        );
         assert_eq!(
             share("Approximately 12,000 of our 48,000 daily active riders could not book."),
             Some(25.0)
