@@ -431,7 +431,7 @@ impl<'a> Reader<'a> {
     }
 
     fn detected_how(&self) -> Verdict {
-        match self.timeline_evidence(|t| DETECTED_BY.matches(t)) {
+        match self.timeline_evidence(|t| DETECTED_BY.matches(t) || roles::noticed(t)) {
             Some(l) => pass(Some(l), "says how the issue was detected"),
             None => fail(
                 self.timeline_at(),

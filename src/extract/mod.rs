@@ -185,7 +185,10 @@ pub fn extract(ctx: &Context) -> Facts {
     let noticed = timeline
         .iter()
         .filter(|e| e.time.is_some())
-        .find(|e| text::DETECTED_BY.matches(&e.text) && !roles::escalation(&e.text))
+        .find(|e| {
+            (text::DETECTED_BY.matches(&e.text) || roles::noticed(&e.text))
+                && !roles::escalation(&e.text)
+        })
         .and_then(|e| e.time)
         .or_else(|| first_of(EntryKind::Detection));
     // Noticed after the outage ended, or a day later, is a misread clock, not a delay.

@@ -150,6 +150,8 @@ static ARRIVAL: LazyLock<Lexicon> = LazyLock::new(|| {
     )
 });
 
+static ESCALATE: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::list("escalate, escalated"));
+
 /// The first responder, whose paging is how an incident starts.
 static ON_CALL: LazyLock<Lexicon> =
     LazyLock::new(|| Lexicon::new(&["on-call", "oncall", "on call"]));
@@ -212,6 +214,35 @@ fn escalation_in(text: &str) -> bool {
         }
         return true;
     }
+    // "escalated to the messaging on-call (helen.o)": to whom, whoever it is (not a
+    // severity: "escalated to SEV-1" names no party).
+    for v in s.positions(&ESCALATE) {
+        if s.lower().get(v + 1).is_some_and(|w| w == "to")
+            && let Some(target) = s
+                .lower()
+                .iter()
+                .skip(v + 2)
+                .find(|w| !matches!(w.as_str(), "the" | "our" | "a" | "an" | "their"))
+            && !matches!(
+                target.as_str(),
+                "sev"
+                    | "severity"
+                    | "priority"
+                    | "p0"
+                    | "p1"
+                    | "p2"
+                    | "p3"
+                    | "p4"
+                    | "critical"
+                    | "major"
+                    | "high"
+                    | "level"
+            )
+            && !target.starts_with("sev")
+        {
+            return true;
+        }
+    }
     // "the DBA joined", "Farah took over", "network team was pulled in".
     for a in s.positions(&ARRIVAL) {
         if parties.iter().any(|&p| p < a && a - p <= 5) {
@@ -248,8 +279,73 @@ fn parties(s: &Sentence) -> Vec<usize> {
             out.push(i);
         }
     }
+    let lower = s.lower();
     for (i, w) in s.raw.iter().enumerate() {
-        if i > 0 && is_name(w) && !out.contains(&i) {
+        // A name right after "on-call" is the first responder ("on-call Ray").
+        let responder = i >= 2 && lower[i - 1] == "call" && lower[i - 2] == "on";
+        if i > 0 && is_name(w) && !responder && !out.contains(&i) {
+            out.push(i);
+        }
+        // "the backend lead", "our infra lead": a lead named by what they lead (not the
+        // verb: "which lead to the error").
+        if w.eq_ignore_ascii_case("lead")
+            && i > 0
+            && !lower.get(i + 1).is_some_and(|n| n == "to")
+            && !matches!(
+                lower[i - 1].as_str(),
+                "which"
+                    | "that"
+                    | "to"
+                    | "will"
+                    | "would"
+                    | "can"
+                    | "could"
+                    | "may"
+                    | "might"
+                    | "should"
+                    | "must"
+                    | "also"
+                    | "not"
+                    | "and"
+                    | "it"
+                    | "this"
+                    | "they"
+            )
+            && !out.contains(&i)
+        {
+            out.push(i);
+        }
+        // "our database on-call", "the messaging on-call": another team's first responder.
+        if i >= 2
+            && lower[i] == "call"
+            && lower[i - 1] == "on"
+            && !matches!(
+                lower[i - 2].as_str(),
+                "the"
+                    | "an"
+                    | "a"
+                    | "our"
+                    | "my"
+                    | "their"
+                    | "his"
+                    | "her"
+                    | "night"
+                    | "day"
+                    | "weekend"
+                    | "morning"
+                    | "evening"
+                    | "primary"
+                    | "first"
+                    | "current"
+                    | "was"
+                    | "is"
+                    | "were"
+                    | "be"
+                    | "been"
+                    | "being"
+            )
+            && !out.contains(&i)
+        {
             out.push(i);
         }
     }
@@ -286,6 +382,71 @@ static COMMON_CAPITALISED: LazyLock<Lexicon> = LazyLock::new(|| {
          pagerduty, opsgenie, status",
     )
 });
+
+// ---------------------------------------------------------------------------------------
+// Noticing
+// ---------------------------------------------------------------------------------------
+
+/// Telling someone about a problem: a report's verbs.
+static REPORTS: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "message, messaged, email, emailed, e-mail, tweet, tweeted, post, posted, phone, phoned, \
+         ring, rang, call, called, write, writes, wrote, complain, complained, report, reported, \
+         text, texted, tell, told, ask, asked, mention, mentioned, flag, flagged, notice, \
+         noticed, spot, spotted, raise, raised, comment, commented, contact, contacted, ping, \
+         pinged, warn, warned",
+    )
+});
+
+/// Sending a report: these need a report after them ("sent a message", "opened an issue").
+static SENDS: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "send, sent, open, opened, file, filed, submit, submitted, leave, left, raise, raised, post, posted",
+    )
+});
+
+static REPORT_NOUNS: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "message, email, ticket, complaint, report, issue, bug, comment, post, tweet, note, \
+         screenshot, request",
+    )
+});
+
+/// Whether a sentence tells someone noticing the problem and saying so: "a reader
+/// messaged the blog's account", "a journalist sent a message in Slack", "a student
+/// writes in the support chat". The someone is a person (a people word, a name, a party),
+/// never the writer's own side telling others ("we emailed our users").
+pub fn noticed(text: &str) -> bool {
+    super::text::sentences(text).iter().any(|t| {
+        let s = Sentence::new(t);
+        let person = |i: usize| {
+            let w = &s.lower()[i];
+            // One person or many: "a journalist", "readers".
+            super::users::is_people(w)
+                || super::users::is_people(&format!("{w}s"))
+                || is_name(s.raw[i])
+                || s.starts(&PARTY, i)
+        };
+        let ours = |i: usize| matches!(s.lower()[i].as_str(), "we" | "i" | "us" | "our");
+        let reporter_before = |v: usize| {
+            let from = v.saturating_sub(3);
+            (from..v).any(&person) && !(from..v).any(&ours)
+        };
+        // "... opened by a user": the reporter after "by".
+        let reporter_after = |v: usize| {
+            s.lower().get(v + 1).is_some_and(|w| w == "by")
+                && (v + 2..(v + 5).min(s.raw.len())).any(&person)
+        };
+        s.positions(&REPORTS)
+            .into_iter()
+            .any(|v| reporter_before(v) || reporter_after(v))
+            || s.positions(&SENDS).into_iter().any(&reporter_after)
+            || s.positions(&SENDS).into_iter().any(|v| {
+                reporter_before(v)
+                    && (v + 1..(v + 4).min(s.raw.len())).any(|i| s.starts(&REPORT_NOUNS, i))
+            })
+    })
+}
 
 // ---------------------------------------------------------------------------------------
 // Misleading paths
@@ -841,15 +1002,34 @@ mod tests {
             "Looped in the security folks.",
             "Roped in a senior colleague.",
             "Users were directed to email the incidents to the tech support team.",
+            "Escalated to the messaging on-call (helen.o).",
+            "Handed the incident to the backend lead, Amaka.",
+            "Jonas pages our database on-call, Ana.",
         ] {
             assert!(escalation(text), "{text}");
         }
     }
 
     #[test]
+    fn someone_noticing_and_saying_so() {
+        for text in [
+            "A reader messaged the blog's Instagram account: the site is broken.",
+            "A journalist send a message in Slack about the photos.",
+            "A student writes in the support chat that she got nothing.",
+            "First issue opened by a user: import error.",
+        ] {
+            assert!(noticed(text), "{text}");
+        }
+        assert!(!noticed("We emailed our users about the outage."));
+        assert!(!noticed("Restarted the service."));
+    }
+
+    #[test]
     fn not_hand_offs() {
         for text in [
             "The on-call engineer was paged by the alert.",
+            "Night on-call Ray picks it up.",
+            "Incident escalated to SEV-1.",
             "The issue was escalated.",
             "The DevOps team checked the logs.",
             "Restarted Nginx on web-01.",

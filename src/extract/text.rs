@@ -158,7 +158,9 @@ vocab!(
         r"(?:called|phoned|rang|emailed|e-mailed|messaged|texted|told|pinged|wrote to|warned|informed) (?:me|us|the team|our team)\b",
         r"let (?:me|us) know",
         // The first of the reports: "first student email", "gets the first calls".
-        r"first (?:\w+ ){0,2}(?:reports?|calls?|e-?mails?|messages?|tickets?|complaints?|posts?|tweets?)\b",
+        r"first (?:\w+ ){0,2}(?:reports?|calls?|e-?mails?|messages?|tickets?|complaints?|posts?|tweets?|issues?|bug reports?)\b",
+        // A monitoring tool showing the change: "Crashlytics shows a jump of errors".
+        r"(?:shows?|showed|showing) (?:a |an )?(?:jump|spike|surge|rise|increase|drop|burst)",
         r"(?:calls|e-?mails|messages|tickets|complaints|reports) (?:\w+ ){0,3}(?:came|started|poured|arrived|flooded|rolled|piled)",
         r"phones? (?:lit|light|lights) up",
         r"posts? (?:in|on) #",

@@ -431,7 +431,7 @@ pub fn classify(text: &str, position: usize) -> EntryKind {
     let lower = text.to_lowercase();
     // The first entries that tell someone noticing are the detection, though a report
     // is sent somewhere ("first customer email to the helpdesk").
-    if position <= 1 && super::text::DETECTED_BY.matches(text) {
+    if position <= 1 && (super::text::DETECTED_BY.matches(text) || super::roles::noticed(text)) {
         return EntryKind::Detection;
     }
     if super::roles::escalation(text) && !lower.contains("resolved") {

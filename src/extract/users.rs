@@ -391,7 +391,7 @@ static WHOLE_LOAD: LazyLock<Lexicon> =
 
 /// People words, and agent nouns ("developers", "subscribers", "trainees") that are not
 /// machine parts ("servers", "routers").
-fn is_people(word: &str) -> bool {
+pub(crate) fn is_people(word: &str) -> bool {
     if PEOPLE.in_text(word) {
         return true;
     }
