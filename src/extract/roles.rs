@@ -290,7 +290,7 @@ fn parties(s: &Sentence) -> Vec<usize> {
         // verb: "which lead to the error").
         if w.eq_ignore_ascii_case("lead")
             && i > 0
-            && !lower.get(i + 1).is_some_and(|n| n == "to")
+            && lower.get(i + 1).is_none_or(|n| n != "to")
             && !matches!(
                 lower[i - 1].as_str(),
                 "which"
