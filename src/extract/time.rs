@@ -1352,7 +1352,13 @@ pub fn scan_time_ranges(text: &str) -> Vec<TimeRange> {
 
 fn scan(text: &str) -> (Vec<TimeMention>, Vec<(usize, usize)>) {
     let has_digit = text.bytes().any(|b| b.is_ascii_digit());
-    if !has_digit && !contains_ci(text, "noon") && !contains_ci(text, "midnight") {
+    if !has_digit
+        && !contains_ci(text, "noon")
+        && !contains_ci(text, "midnight")
+        && !contains_ci(text, "clock")
+        && !contains_ci(text, " past ")
+        && !contains_ci(text, "quarter to")
+    {
         return (Vec::new(), Vec::new());
     }
     let dates = if has_digit {
@@ -1451,7 +1457,123 @@ fn read_cores(text: &str, dates: &[DateMention], excluded: &[Range<usize>]) -> V
         }
         raws.sort_by_key(|r| r.core_start);
     }
+    // Times in words: "half past eleven", "quarter to five", "ten o'clock".
+    if contains_ci(text, "clock") || contains_ci(text, " past ") || contains_ci(text, "quarter to")
+    {
+        for c in WORD_TIME.captures_iter(text) {
+            let whole = c.get(0).expect("match");
+            let r = whole.range();
+            if blocked(&r)
+                || raws
+                    .iter()
+                    .any(|raw| overlaps(&(raw.core_start..raw.end), &r))
+            {
+                continue;
+            }
+            let Some(hour) = c
+                .name("hour")
+                .or(c.name("hour2"))
+                .and_then(|h| hour_word(h.as_str()))
+            else {
+                continue;
+            };
+            let (hour, minute) = match (
+                c.name("part").map(|m| m.as_str().to_ascii_lowercase()),
+                c.name("dir").map(|m| m.as_str().to_ascii_lowercase()),
+            ) {
+                (Some(p), Some(d)) => {
+                    let m = if p == "half" { 30 } else { 15 };
+                    if d == "past" {
+                        (hour, m)
+                    } else {
+                        ((hour + 10) % 12 + 1, 60 - m)
+                    }
+                }
+                _ => (hour, 0),
+            };
+            let (pm, mut end) = match parse_oclock(text, r.end).or_else(|| day_part(text, r.end)) {
+                Some((pm, e)) => (pm, e),
+                None => (None, r.end),
+            };
+            if pm.is_none()
+                && let Some((is_pm, e)) =
+                    parse_meridiem(text, skip_blanks_limited(text.as_bytes(), end, 1))
+            {
+                raws.push(word_raw(r.start, e, hour, minute, Some(is_pm), None));
+                continue;
+            }
+            let (zone, zend) = tail_zone(
+                text,
+                end,
+                ZoneCtx {
+                    after_time: true,
+                    iso: false,
+                },
+            );
+            if zone.is_some() {
+                end = zend;
+            }
+            raws.push(word_raw(r.start, end, hour, minute, pm, zone));
+        }
+        raws.sort_by_key(|r| r.core_start);
+    }
     raws
+}
+
+static WORD_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u:\b)(?:(?P<part>half|quarter)[ \t]+(?P<dir>past|to)[ \t]+(?P<hour>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})|(?P<hour2>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ \t]+o['’]?clock)")
+        .expect("valid regex")
+});
+
+fn hour_word(w: &str) -> Option<u32> {
+    let words = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    words
+        .iter()
+        .position(|x| x.eq_ignore_ascii_case(w))
+        .map(|i| i as u32 + 1)
+        .or_else(|| w.parse().ok().filter(|h| (1..=12).contains(h)))
+}
+
+/// "in the morning" / "in the afternoon" / "in the evening" / "at night" at `pos`.
+fn day_part(text: &str, pos: usize) -> Option<(Option<bool>, usize)> {
+    let after = text[pos..].trim_start();
+    let skipped = text.len() - pos - after.len();
+    let lower = after.to_ascii_lowercase();
+    [
+        ("in the morning", false),
+        ("in the afternoon", true),
+        ("in the evening", true),
+        ("at night", true),
+    ]
+    .iter()
+    .find(|(w, _)| lower.starts_with(w))
+    .map(|(w, pm)| (Some(*pm), pos + skipped + w.len()))
+}
+
+fn word_raw(
+    start: usize,
+    end: usize,
+    hour: u32,
+    minute: u32,
+    pm: Option<bool>,
+    zone: Option<Zone>,
+) -> Raw {
+    Raw {
+        core_start: start,
+        end,
+        hour,
+        minute,
+        form: Form::Bare,
+        pm,
+        zone,
+        date: None,
+        date_after: false,
+        span_start: start,
+        span_end: end,
+    }
 }
 
 /// The start of a range whose marker is written only after its end: a bare hour
@@ -3259,6 +3381,16 @@ mod tests {
         );
         assert_eq!(labels("until 4 o'clock in the afternoon"), ["16:00"]);
         assert!(labels("at 9 in the morning").is_empty());
+        assert_eq!(
+            labels("It came back at around half past eleven."),
+            ["11:30"]
+        );
+        let r = range("from ten o'clock in the morning until quarter to one");
+        assert_eq!(
+            (r.start.label(), r.end.label()),
+            ("10:00".into(), "12:45".into())
+        );
+        assert!(labels("we went past 10 users").is_empty());
     }
 
     #[test]
