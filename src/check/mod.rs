@@ -142,6 +142,31 @@ impl<'a> Reader<'a> {
         if fix.is_empty() {
             fix = sub_lines(HeadingKind::Resolution);
         }
+        // "Resolution: the on-call restarted ..." written as a labelled line after the
+        // summary: the line is the resolution (and "Root causes: ..." the cause). In the
+        // summary such a line only sums them up.
+        let summary_lines: Vec<u32> = ctx.summary_lines().iter().map(|l| l.number).collect();
+        let labelled = |kinds: &[HeadingKind]| -> Vec<&'a Line> {
+            ctx.lines()
+                .iter()
+                .filter(|l| {
+                    l.is_content()
+                        && !summary_lines.contains(&l.number)
+                        && l.text.split_once(':').is_some_and(|(label, rest)| {
+                            label.split_whitespace().count() <= 3
+                                && word_count(rest) >= 4
+                                && kinds
+                                    .contains(&crate::document::heading::classify_heading(label))
+                        })
+                })
+                .collect()
+        };
+        if cause.is_empty() {
+            cause = labelled(&[HeadingKind::RootCause, HeadingKind::RootCauseResolution]);
+        }
+        if fix.is_empty() {
+            fix = labelled(&[HeadingKind::Resolution]);
+        }
         // A root cause section that also tells the fix ("We fixed it by setting ..."):
         // those sentences are the resolution, whatever the heading.
         if fix.is_empty() {
@@ -590,8 +615,27 @@ impl<'a> Reader<'a> {
             .filter(|l| FIX.matches(&l.text))
             .map(|l| word_count(&l.text))
             .sum();
+        // A section of its own ("## How we fixed it", "## Recovery") explains the fix
+        // when it says what was done to which parts of the system.
+        let own_section: Vec<&Line> = self
+            .ctx
+            .part
+            .sections_of(&[SectionKind::Resolution])
+            .flat_map(|s| self.ctx.doc.range(s.start, s.end))
+            .filter(|l| l.is_content())
+            .collect();
+        let told: String = own_section
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let specific = word_count(&told) >= 12 && roles::named_things(&told) >= 2;
         match content.iter().find(|l| FIX.matches(&l.text)) {
             Some(l) if fix_words >= 6 => pass(Some(l.number), "explains how the issue was fixed"),
+            _ if specific => pass(
+                own_section.first().map(|l| l.number),
+                "explains how the issue was fixed",
+            ),
             _ => fail(
                 at,
                 "the fix is not explained in detail",

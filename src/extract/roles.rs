@@ -927,6 +927,15 @@ fn task_detail(text: &str) -> Option<(usize, usize)> {
     is_task.then_some((things, identifiers))
 }
 
+/// How many named things of a system a text mentions (system words, identifiers and
+/// product names): how specific an explanation is.
+pub fn named_things(text: &str) -> usize {
+    let s = Sentence::new(text);
+    (0..s.raw.len())
+        .filter(|&i| s.starts(&THING, i) || identifier(s.raw[i]) || (i > 0 && is_product(s.raw[i])))
+        .count()
+}
+
 /// Text without HTML entities and emoji shortcodes.
 pub fn strip_decoration(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
