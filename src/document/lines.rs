@@ -496,22 +496,47 @@ fn section_label(raw: &str) -> Option<(usize, Heading, String)> {
     if indent > 3 {
         return None;
     }
-    let at = raw.find(':')?;
+    // "Summary: ..." or, as status pages write it, "Root cause. Our SSH frontends ..."
+    // (the mark may sit inside bold: "**Summary.** From ...").
+    let b = raw.as_bytes();
+    let (at, dot) = (0..b.len()).find_map(|i| {
+        if !matches!(b[i], b'.' | b':') {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < b.len() && matches!(b[j], b'*' | b'_') {
+            j += 1;
+        }
+        (j < b.len() && b[j] == b' ').then_some((i, b[i] == b'.'))
+    })?;
+    let dot = dot.then_some(at);
     let name = clean_inline(&raw[..at]);
     let name = name.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
     let words = name.split_whitespace().count();
-    if words == 0 || words > 6 {
+    if words == 0 || words > if dot.is_some() { 3 } else { 6 } {
         return None;
     }
     let kind = classify_heading(name);
-    if !matches!(
+    let section = matches!(
         kind,
         HeadingKind::Summary
             | HeadingKind::Timeline
             | HeadingKind::RootCauseResolution
             | HeadingKind::Measures
             | HeadingKind::Tasks
-    ) {
+    );
+    // A name and a full stop lead a section of their own, a root cause or resolution too;
+    // "Root cause: ..." with a colon is a field of the summary.
+    let capital_after = clean_inline(&raw[at + 1..])
+        .trim_start()
+        .starts_with(|c: char| c.is_uppercase());
+    let led = dot.is_some()
+        && matches!(kind, HeadingKind::RootCause | HeadingKind::Resolution)
+        && capital_after;
+    if !section && !led {
+        return None;
+    }
+    if dot.is_some() && !capital_after {
         return None;
     }
     let rest = clean_inline(&raw[at + 1..]);

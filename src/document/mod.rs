@@ -242,6 +242,7 @@ impl Builder {
         infer_title(&mut part, lines);
         add_unheaded_summary(&mut part, lines);
         prose::infer_sections(&mut part, lines);
+        prose::infer_timeline(&mut part, lines);
         trim(&mut part, lines);
         part
     }

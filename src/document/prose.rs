@@ -106,6 +106,82 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
     part.sections = sections;
 }
 
+/// Status updates ("Resolved — This incident has been resolved.\nJun 3, 2024 - 16:20
+/// UTC", newest first) are a timeline however they are headed: a run of three or more
+/// paragraphs, each with a line that is only a date and time, becomes the timeline when
+/// the part has none, cut out of the section it sat in.
+pub fn infer_timeline(part: &mut Part, lines: &[Line]) {
+    if part.has(&[SectionKind::Timeline]) {
+        return;
+    }
+    let paras = paragraphs(lines, part.start, part.end);
+    let stamped = |&(a, b): &(usize, usize)| lines[a..b].iter().any(|l| is_stamp(&l.text));
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < paras.len() {
+        let mut j = i;
+        while j < paras.len() && stamped(&paras[j]) {
+            j += 1;
+        }
+        if j - i >= 3 {
+            best = Some((paras[i].0, paras[j - 1].1));
+            break;
+        }
+        i = j + 1;
+    }
+    let Some((a, b)) = best else { return };
+    let mut sections: Vec<Section> = Vec::with_capacity(part.sections.len() + 2);
+    for s in part.sections.drain(..) {
+        if s.end <= a || s.start >= b {
+            sections.push(s);
+            continue;
+        }
+        let mut before = s.clone();
+        before.end = a;
+        let after_end = s.end;
+        if before.end > before.start {
+            sections.push(before);
+        }
+        sections.push(Section {
+            kind: SectionKind::Timeline,
+            heading: None,
+            start: a,
+            end: b,
+            subs: Vec::new(),
+            level: 9,
+            inferred: true,
+        });
+        if after_end > b {
+            let mut rest = s;
+            rest.heading = None;
+            rest.start = b;
+            rest.end = after_end;
+            sections.push(rest);
+        }
+    }
+    if !sections.iter().any(|s| s.kind == SectionKind::Timeline) {
+        sections.push(Section {
+            kind: SectionKind::Timeline,
+            heading: None,
+            start: a,
+            end: b,
+            subs: Vec::new(),
+            level: 9,
+            inferred: true,
+        });
+        sections.sort_by_key(|s| s.start);
+    }
+    part.sections = sections;
+}
+
+/// A line that is only a date and a time ("Jun 3, 2024 - 16:20 UTC", "Posted 10:12").
+pub fn is_stamp(text: &str) -> bool {
+    let times = crate::extract::time::scan_times(text);
+    let Some(m) = times.first() else { return false };
+    let rest = format!("{}{}", &text[..m.span.start], &text[m.span.end..]);
+    crate::extract::text::word_count(&rest) <= 2 && times.len() == 1
+}
+
 /// Runs of content lines separated by blank lines or headings, from `a` to `b`.
 fn paragraphs(lines: &[Line], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -165,6 +241,20 @@ fn starts_with_time(text: &str) -> bool {
 mod tests {
     use crate::document::Document;
     use crate::model::SectionKind::*;
+
+    #[test]
+    fn status_updates_are_the_timeline() {
+        let text = "# Elevated errors on the API\n\n**Summary.** From 09:10 to 10:25 UTC on 3 June 2024 about 40% of API calls failed after a bad load balancer rule.\n\n**Root cause.** A rule sent traffic to a pool that had been drained.\n\n## What we are doing\n- Add a check that rejects rules pointing at empty pools.\n\n---\n\nResolved — This incident has been resolved.\nJun 3, 2024 - 10:25 UTC\n\nMonitoring — A fix has been applied.\nJun 3, 2024 - 10:02 UTC\n\nInvestigating — We are investigating errors on the API.\nJun 3, 2024 - 09:20 UTC\n";
+        let doc = Document::parse(text, 1, true);
+        let parts = doc.parts();
+        let kinds: Vec<_> = parts[0].sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [Summary, Measures, Timeline]);
+        let ctx = crate::extract::Context::new(&doc, &parts[0]);
+        let entries = crate::extract::timeline::read(&ctx, None);
+        assert_eq!(entries.len(), 3);
+        // Newest first as written; read in the order they happened.
+        assert!(entries[0].text.starts_with("Investigating"));
+    }
 
     #[test]
     fn a_report_in_prose_gets_its_sections_by_role() {

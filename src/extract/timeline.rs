@@ -122,6 +122,17 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                         !p.trim_end().ends_with(['.', '!', '?', ':', ')', ';'])
                     }) || l.text.starts_with(|c: char| c.is_lowercase())
                         || entry_indent.is_some_and(|i| l.indent > i));
+                // A stamp under the text it dates ("Resolved — ...\nJun 3 - 16:20 UTC").
+                if crate::document::prose::is_stamp(&l.text)
+                    && !prev_blank
+                    && raws.last().is_some_and(|r| r.mention.is_none())
+                {
+                    if let Some(last) = raws.last_mut() {
+                        last.mention = mentions.into_iter().next();
+                    }
+                    prev_text = None;
+                    continue;
+                }
                 // The event under a time written as a heading.
                 let awaiting = raws
                     .last()
@@ -218,6 +229,21 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
     // Drop prose "entries" that are introductions ("All times are UTC.") when the rest is itemized.
     if raws.iter().filter(|r| r.itemized).count() >= 2 {
         raws.retain(|r| r.itemized || r.mention.is_some());
+    }
+    // Status updates are written newest first: read them in the order they happened.
+    let stamps: Vec<(u32, u32)> = raws
+        .iter()
+        .filter_map(|r| r.mention.as_ref())
+        .map(|m| {
+            let d = m.date.as_ref().map_or(0, |d| d.month * 32 + d.day);
+            (
+                d,
+                chrono::Timelike::hour(&m.time) * 60 + chrono::Timelike::minute(&m.time),
+            )
+        })
+        .collect();
+    if stamps.len() >= 3 && stamps.len() == raws.len() && stamps.windows(2).all(|w| w[0] > w[1]) {
+        raws.reverse();
     }
     date_entries(raws, outage_start)
 }
