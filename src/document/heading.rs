@@ -192,7 +192,7 @@ static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
     cause: Lexicon::list(
         "cause, causes, causing, rootcause, reason, fault, trigger, culprit, \
          what went wrong, why it happened, why did it happen, five whys, 5 whys, leadup, \
-         lead up, contributing factor",
+         lead up, contributing factor, why",
     )
     .fuzzy(),
     resolution: Lexicon::list(
@@ -205,7 +205,8 @@ static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
          recommendation, countermeasure, action item, next step, follow up, going forward, \
          moving forward, in future, in the future, avoid, safeguard, we are changing, \
          we are doing, we will, doing next, doing about it, going to do, looking ahead, \
-         whats next, were changing, were doing, well do, well change",
+         whats next, were changing, were doing, well do, well change, never again, \
+         next time",
     )
     .fuzzy(),
     tasks: Lexicon::list("task, todo, to do, action plan, checklist"),
