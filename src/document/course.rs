@@ -116,10 +116,12 @@ impl CourseText {
             let tail = token_hashes(tail);
             tail.len() >= 2 && self.coverage(&tail).0 == 0
         });
-        let section = classify_heading(text).is_section();
-        let long_enough = if section { 8 } else { MIN_RUN };
+        // Whether it names a section is asked only of lines quoted long enough to matter.
         let quoted = (words >= 3 && self.lines.contains(&t))
-            || (run >= long_enough && covered as f64 >= MIN_COVERAGE * words as f64 && !own_tail);
+            || (run >= MIN_RUN
+                && covered as f64 >= MIN_COVERAGE * words as f64
+                && !own_tail
+                && (run >= 8 || !classify_heading(text).is_section()));
         // A question shares at least three words in a row with the assignment.
         let question = if run >= 3 && words <= 30 && !own_tail {
             self.question(text)

@@ -268,7 +268,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     // A guide, a template or a reflection about postmortems tells no incident: it
     // speaks to the reader or about postmortems in general, and names nothing particular
     // (no time, date, duration, figure or system name of an event).
-    if specifics(&content) < 10 && speaks_in_general(&content) {
+    if times < 5 && speaks_in_general(&content) && specifics(&content) < 10 {
         return Err("a guide or reflection on postmortems, not a postmortem of an incident".into());
     }
     let incident_words = told
