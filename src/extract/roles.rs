@@ -720,13 +720,6 @@ fn is_function_word(w: &str) -> bool {
     )
 }
 
-/// Whether the text says there were no misleading paths.
-pub fn denies_misleading(text: &str) -> bool {
-    super::text::sentences(text)
-        .iter()
-        .any(|s| lead(s) == Some(Lead::None) && Sentence::new(s).has(&NAMED_MISLEADING))
-}
-
 // ---------------------------------------------------------------------------------------
 // Tasks
 // ---------------------------------------------------------------------------------------
@@ -1125,7 +1118,7 @@ mod tests {
             Some(Lead::None)
         );
         assert_eq!(lead("There were no misleading paths."), Some(Lead::None));
-        assert!(denies_misleading("No false leads this time."));
+        assert_eq!(lead("No false leads this time."), Some(Lead::None));
         assert_eq!(lead("Checked the logs."), None);
         assert_eq!(lead("Restarted nginx and the site came back."), None);
     }
