@@ -83,6 +83,21 @@ pub struct Section {
     pub inferred: bool,
 }
 
+impl Section {
+    /// A section given by the role of its paragraphs, with no heading.
+    pub(crate) fn inferred(kind: SectionKind, start: usize, end: usize) -> Section {
+        Section {
+            kind,
+            heading: None,
+            start,
+            end,
+            subs: Vec::new(),
+            level: 9,
+            inferred: true,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sub {
     pub kind: HeadingKind,

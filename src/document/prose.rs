@@ -81,15 +81,7 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
     for (&(a, b), &kind) in paras.iter().zip(&roles) {
         match sections.last_mut() {
             Some(last) if last.kind == kind => last.end = b,
-            _ => sections.push(Section {
-                kind,
-                heading: None,
-                start: a,
-                end: b,
-                subs: Vec::new(),
-                level: 9,
-                inferred: true,
-            }),
+            _ => sections.push(Section::inferred(kind, a, b)),
         }
     }
     // The opening paragraph stays what it was: under the heading that introduced it,
@@ -130,47 +122,27 @@ pub fn infer_timeline(part: &mut Part, lines: &[Line]) {
         i = j + 1;
     }
     let Some((a, b)) = best else { return };
+    // The sections the run overlaps keep what lies before and after it.
     let mut sections: Vec<Section> = Vec::with_capacity(part.sections.len() + 2);
     for s in part.sections.drain(..) {
         if s.end <= a || s.start >= b {
             sections.push(s);
             continue;
         }
-        let mut before = s.clone();
-        before.end = a;
-        let after_end = s.end;
-        if before.end > before.start {
+        if s.start < a {
+            let mut before = s.clone();
+            before.end = a;
             sections.push(before);
         }
-        sections.push(Section {
-            kind: SectionKind::Timeline,
-            heading: None,
-            start: a,
-            end: b,
-            subs: Vec::new(),
-            level: 9,
-            inferred: true,
-        });
-        if after_end > b {
+        if s.end > b {
             let mut rest = s;
             rest.heading = None;
             rest.start = b;
-            rest.end = after_end;
             sections.push(rest);
         }
     }
-    if !sections.iter().any(|s| s.kind == SectionKind::Timeline) {
-        sections.push(Section {
-            kind: SectionKind::Timeline,
-            heading: None,
-            start: a,
-            end: b,
-            subs: Vec::new(),
-            level: 9,
-            inferred: true,
-        });
-        sections.sort_by_key(|s| s.start);
-    }
+    sections.push(Section::inferred(SectionKind::Timeline, a, b));
+    sections.sort_by_key(|s| s.heading.unwrap_or(s.start));
     part.sections = sections;
 }
 
