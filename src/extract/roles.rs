@@ -125,7 +125,7 @@ static HANDOFF: LazyLock<Lexicon> = LazyLock::new(|| {
 static NEEDS_MORE: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::list(
         "get, got, open, file, submit, raise, send, sent, report, ask, asked, request, \
-         text, pass, mention",
+         alert, text, pass, mention",
     )
 });
 
