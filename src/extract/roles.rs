@@ -544,16 +544,7 @@ pub fn lead(text: &str) -> Option<Lead> {
         });
         return Some(if denied { Lead::None } else { Lead::Misleading });
     }
-    let mut hypotheses = s.positions(&HYPOTHESIS);
-    // "Initially ...", "at first ...": what was first believed, before it changed (the
-    // adverb as written: "initial diagnostics" is not a belief).
-    let lower = s.lower();
-    if let Some(i) = (0..lower.len()).find(|&i| {
-        lower[i] == "initially" || (lower[i] == "first" && i > 0 && lower[i - 1] == "at")
-    }) {
-        hypotheses.push(i);
-        hypotheses.sort_unstable();
-    }
+    let hypotheses = s.positions(&HYPOTHESIS);
     let disproved = s.positions(&DISPROVED);
     let confirmed = s.has(&CONFIRMED);
     if let Some(&h) = hypotheses.first() {
@@ -574,38 +565,8 @@ pub fn lead(text: &str) -> Option<Lead> {
     {
         return Some(Lead::Misleading);
     }
-    // A lead followed and found empty: "investigation of the database revealed no
-    // issues", "interrogating backend systems that had nothing to hide".
-    let looked = s.positions(&LOOKED_INTO);
-    let empty = s.positions(&FOUND_NOTHING);
-    if looked
-        .first()
-        .is_some_and(|&a| empty.iter().any(|&n| n > a))
-    {
-        return Some(Lead::Misleading);
-    }
     None
 }
-
-/// Following a lead: looking into a part of the system.
-static LOOKED_INTO: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::list(
-        "investigate, investigation, check, checked, examine, inspect, review, look at, \
-         look into, looked at, looked into, interrogate, scan, audit, verify, trace, dig, \
-         dug, probe, analyse, analyze, inspection",
-    )
-});
-
-/// What such a look found when it found nothing.
-static FOUND_NOTHING: LazyLock<Lexicon> = LazyLock::new(|| {
-    Lexicon::list(
-        "revealed no, showed no, found no, nothing to hide, nothing wrong, nothing unusual, \
-         nothing abnormal, nothing suspicious, no issues, no issue, no problems, no problem, \
-         no errors, no anomalies, no abnormalities, came back clean, was clean, were clean, \
-         looked fine, looked normal, seemed fine, seemed normal, was fine, were fine, \
-         was normal, were normal, was healthy, were healthy",
-    )
-});
 
 /// Whether a run of entries tells a misleading path: one entry that does, or an open
 /// hypothesis that the next entry disproves ("suspects the new image" then "equally
@@ -1092,9 +1053,6 @@ mod tests {
             "Spent an hour on the firewall for nothing.",
             "The logs pointed at Redis, a red herring.",
             "Restarting the service did not help.",
-            "Initial investigation of the login function and database revealed no database issues.",
-            "Engineers play detective, interrogating backend systems that had nothing to hide.",
-            "Initially the team blamed the CDN, but its logs were clean.",
         ] {
             assert_eq!(lead(text), Some(Lead::Misleading), "{text}");
         }
