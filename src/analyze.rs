@@ -179,15 +179,14 @@ impl<'a> Analyzer<'a> {
                         .map_or(0, |l| l.number),
                 })
                 .collect();
-            // Users saw only a slowdown when nothing says the service failed outright.
-            let degraded = facts.outage.service.as_deref().is_some_and(|s| {
-                let t = crate::words::Tokens::of(s);
-                SLOW.matches(&t) && !HARD_DOWN.matches(&t)
-            });
             let (severity, severity_basis) = taxonomy::severity(
                 facts.outage.users_affected_percent,
                 facts.outage.duration_minutes,
-                degraded,
+                facts
+                    .outage
+                    .service
+                    .as_deref()
+                    .is_some_and(taxonomy::only_slow),
             );
             let category = front
                 .category
@@ -334,19 +333,6 @@ fn untitled(tags: &[String], start: Option<&crate::model::Moment>, index: usize)
     }
     t
 }
-
-/// Words of a slowdown, and of a service that failed outright.
-static SLOW: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
-    crate::words::Lexicon::list(
-        "slow, slowness, latency, degraded, degradation, lag, delay, sluggish",
-    )
-});
-static HARD_DOWN: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
-    crate::words::Lexicon::list(
-        "down, unavailable, unreachable, inaccessible, could not, couldn't, unable, error, \
-         errors, 500, 502, 503, 504, outage, offline, failed, crash",
-    )
-});
 
 /// What the tag rules read: the summary, root cause and resolution, not the whole text.
 fn tag_text(ctx: &Context) -> String {

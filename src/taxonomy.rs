@@ -258,6 +258,26 @@ pub fn severity(
     }
 }
 
+/// Whether what users experienced was only a slowdown: slowness told, and nothing that
+/// says the service failed outright.
+pub fn only_slow(experience: &str) -> bool {
+    let t = crate::words::Tokens::of(experience);
+    SLOW.matches(&t) && !HARD_DOWN.matches(&t)
+}
+
+static SLOW: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
+    crate::words::Lexicon::list(
+        "slow, slowness, latency, degraded, degradation, lag, delay, sluggish",
+    )
+});
+
+static HARD_DOWN: std::sync::LazyLock<crate::words::Lexicon> = std::sync::LazyLock::new(|| {
+    crate::words::Lexicon::list(
+        "down, unavailable, unreachable, inaccessible, could not, couldn't, unable, error, \
+         errors, 500, 502, 503, 504, outage, offline, failed, crash",
+    )
+});
+
 /// The level of a loss of `user_minutes` of a full outage (a slowdown counts half).
 fn level_of(user_minutes: f64, degraded: bool) -> Severity {
     let cost = user_minutes * if degraded { 0.5 } else { 1.0 };

@@ -55,28 +55,36 @@ impl std::hash::Hasher for FnvHasher {
     }
 }
 
-/// The words of a text: runs of letters and digits (an apostrophe inside a word keeps it
-/// whole: "didn't"), lowercased.
-pub fn words(text: &str) -> Vec<String> {
+/// The words of a text as written: runs of letters and digits (an apostrophe inside a
+/// word keeps it whole: "didn't").
+pub fn spans(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase());
-        } else if (c == '\'' || c == '’')
-            && !cur.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphabetic())
-        {
-            cur.push('\'');
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let inner_apostrophe = (c == '\'' || c == '’')
+            && start.is_some()
+            && chars.peek().is_some_and(|(_, n)| n.is_alphabetic());
+        if c.is_alphanumeric() || inner_apostrophe {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(&text[s..i]);
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if let Some(s) = start {
+        out.push(&text[s..]);
     }
     out
+}
+
+/// The words of a text, lowercased (with one apostrophe: "won’t" is "won't").
+pub fn words(text: &str) -> Vec<String> {
+    spans(text).into_iter().map(lower).collect()
+}
+
+/// A word lowercased, its apostrophe made plain.
+pub fn lower(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
 }
 
 /// The stems of a text's words, in order.

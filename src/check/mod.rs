@@ -145,7 +145,8 @@ impl<'a> Reader<'a> {
         // "Resolution: the on-call restarted ..." written as a labelled line after the
         // summary: the line is the resolution (and "Root causes: ..." the cause). In the
         // summary such a line only sums them up.
-        let summary_lines: Vec<u32> = ctx.summary_lines().iter().map(|l| l.number).collect();
+        let summary = ctx.summary_lines();
+        let summary_lines: Vec<u32> = summary.iter().map(|l| l.number).collect();
         let labelled = |kinds: &[HeadingKind]| -> Vec<&'a Line> {
             ctx.lines()
                 .iter()
@@ -181,7 +182,7 @@ impl<'a> Reader<'a> {
         Reader {
             ctx,
             facts,
-            summary: ctx.summary_lines(),
+            summary,
             timeline: ctx.timeline_lines(),
             cause,
             fix,

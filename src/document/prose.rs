@@ -149,9 +149,8 @@ pub fn infer_timeline(part: &mut Part, lines: &[Line]) {
 /// A line that is only a date and a time ("Jun 3, 2024 - 16:20 UTC", "Posted 10:12").
 pub fn is_stamp(text: &str) -> bool {
     let times = crate::extract::time::scan_times(text);
-    let Some(m) = times.first() else { return false };
-    let rest = format!("{}{}", &text[..m.span.start], &text[m.span.end..]);
-    crate::extract::text::word_count(&rest) <= 2 && times.len() == 1
+    let [m] = times.as_slice() else { return false };
+    crate::extract::text::words_besides(text, m.span.clone()) <= 2
 }
 
 /// Runs of content lines separated by blank lines or headings, from `a` to `b`.

@@ -281,11 +281,12 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
         return Err("no system or outage is described: this reads as a retrospective, not an incident postmortem".into());
     }
     if std::env::var_os("HINDSIGHT_DEBUG_QUALIFY").is_some() {
+        let (sentences_n, general) = generality(&content);
         eprintln!(
             "QUALIFY core={core} words={words} times={times} incident={incident_words} technical={technical} instructions={instructions} content={} specifics={} general={}",
             content.len(),
             specifics(&content),
-            generality(&content).1 as f64 / generality(&content).0.max(1) as f64
+            general as f64 / sentences_n.max(1) as f64
         );
     }
     let ok = match core {

@@ -22,28 +22,10 @@ pub struct Sentence<'a> {
 }
 
 impl<'a> Sentence<'a> {
-    /// Splits like [`crate::words::words`] (so lexicon phrases line up) but keeps case.
+    /// Splits as [`crate::words::words`] does (so lexicon phrases line up), keeping case.
     pub fn new(text: &'a str) -> Sentence<'a> {
-        let mut raw = Vec::new();
-        let mut start: Option<usize> = None;
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        for (k, &(i, c)) in chars.iter().enumerate() {
-            let inner_apostrophe = (c == '\'' || c == '’')
-                && start.is_some()
-                && chars.get(k + 1).is_some_and(|(_, n)| n.is_alphabetic());
-            if c.is_alphanumeric() || inner_apostrophe {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                raw.push(&text[s..i]);
-            }
-        }
-        if let Some(s) = start {
-            raw.push(&text[s..]);
-        }
-        let lower: Vec<String> = raw
-            .iter()
-            .map(|w| w.to_lowercase().replace('’', "'"))
-            .collect();
+        let raw = crate::words::spans(text);
+        let lower: Vec<String> = raw.iter().map(|w| crate::words::lower(w)).collect();
         let stems: Vec<String> = lower.iter().map(|w| stem(w)).collect();
         Sentence {
             raw,

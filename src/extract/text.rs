@@ -11,6 +11,12 @@ pub fn word_count(text: &str) -> usize {
         .count()
 }
 
+/// How many words `text` has outside `span`: a line that is "only a time" or "only a
+/// date" has few.
+pub fn words_besides(text: &str, span: std::ops::Range<usize>) -> usize {
+    word_count(&format!("{}{}", &text[..span.start], &text[span.end..]))
+}
+
 /// Splits prose into sentences at `.`, `!` or `?` followed by a space and a capital or
 /// digit, so "v1.2", "e.g. the" and "10.5%" stay whole.
 pub fn sentences(text: &str) -> Vec<&str> {

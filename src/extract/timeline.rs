@@ -313,8 +313,7 @@ fn date_line(l: &Line) -> Option<time::DateMention> {
     }
     let dates = time::scan_dates(&l.text);
     let [d] = dates.as_slice() else { return None };
-    let rest = format!("{}{}", &l.text[..d.span.start], &l.text[d.span.end..]);
-    (crate::extract::text::word_count(&rest) <= 3).then(|| d.clone())
+    (super::text::words_besides(&l.text, d.span.clone()) <= 3).then(|| d.clone())
 }
 
 /// Whether a line tells something done or found during the incident.
@@ -330,8 +329,7 @@ fn tells_an_event(text: &str) -> bool {
 fn time_heading(text: &str) -> Option<TimeMention> {
     let mentions = time::scan_times(text);
     let m = mentions.first()?;
-    let rest = format!("{}{}", &text[..m.span.start], &text[m.span.end..]);
-    (crate::extract::text::word_count(&rest) <= 2).then(|| m.clone())
+    (super::text::words_besides(text, m.span.clone()) <= 2).then(|| m.clone())
 }
 
 /// "Detection method: a customer complained." — a short label, then the event.

@@ -610,8 +610,9 @@ fn everyone_in(s: &str, words: &[String], i: usize) -> bool {
 
 /// The word as written in `s` (its case), found by its lowercase form.
 fn word_in<'s>(s: &'s str, lower: &str) -> Option<&'s str> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .find(|w| w.to_lowercase() == lower)
+    crate::words::spans(s)
+        .into_iter()
+        .find(|w| crate::words::lower(w) == lower)
 }
 
 fn people_after_none(words: &[String], from: usize) -> bool {
