@@ -10,6 +10,7 @@ use crate::model::{CheckId, Diagnostic, Level, Postmortem, Score};
 use crate::slug::slugify;
 use crate::source::{self, Encoding, FrontMatter, SourcePath};
 use crate::taxonomy::{self, Tagger};
+use std::path::Path;
 
 /// Everything learned from one source file.
 #[derive(Debug)]
@@ -84,8 +85,20 @@ impl<'a> Analyzer<'a> {
     }
 
     pub fn analyze(&self, src: &SourcePath) -> FileResult {
+        self.analyze_as(src, false)
+    }
+
+    /// Analyses a file; `wanted` when the user named it, so that even a thin draft is
+    /// checked against the rubric rather than set aside as not a postmortem.
+    pub fn analyze_as(&self, src: &SourcePath, wanted: bool) -> FileResult {
         match source::load(&src.path) {
-            Ok(loaded) => self.analyze_loaded(&src.rel, src.collection.clone(), loaded),
+            Ok(loaded) => self.analyze_loaded(
+                &src.rel,
+                src.collection.clone(),
+                loaded,
+                wanted,
+                Some(&src.path),
+            ),
             Err(problem) => {
                 FileResult::unreadable(src.rel.clone(), src.collection.clone(), problem)
             }
@@ -95,7 +108,7 @@ impl<'a> Analyzer<'a> {
     /// Analyses bytes as if read from `rel` (used by tests and `check` on stdin).
     pub fn analyze_bytes(&self, rel: &str, collection: Option<String>, bytes: &[u8]) -> FileResult {
         match source::load_bytes(bytes) {
-            Ok(loaded) => self.analyze_loaded(rel, collection, loaded),
+            Ok(loaded) => self.analyze_loaded(rel, collection, loaded, false, None),
             Err(problem) => FileResult::unreadable(rel.to_owned(), collection, problem),
         }
     }
@@ -105,6 +118,8 @@ impl<'a> Analyzer<'a> {
         rel: &str,
         collection: Option<String>,
         loaded: source::Loaded,
+        wanted: bool,
+        source: Option<&Path>,
     ) -> FileResult {
         let markdown_hint = !matches!(
             std::path::Path::new(rel)
@@ -118,6 +133,9 @@ impl<'a> Analyzer<'a> {
         let doc = Document::parse(body, loaded.body_line, markdown_hint);
         let parts = doc.parts();
         let mut problems = loaded.problems.clone();
+        if let (true, Some(source)) = (markdown_hint, source) {
+            problems.extend(dead_links(body, loaded.body_line, rel, source));
+        }
         let front = &loaded.front;
         let collection = front.collection.clone().or(collection);
         let stem = rel
@@ -128,16 +146,51 @@ impl<'a> Analyzer<'a> {
             let s = slugify(stem);
             if s.is_empty() { "postmortem".into() } else { s }
         });
+        // A file whose front matter gives it a title or tags is a postmortem its writer
+        // means to publish, however thin; so is a draft the user named on the command
+        // line that has any of a postmortem's sections. Its largest part is read as
+        // one even when it reads as a stub.
+        let declared = front.title.is_some() || !front.tags.is_empty();
+        let largest = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| doc.range(p.start, p.end).iter().any(|l| l.is_content()))
+            .max_by_key(|(_, p)| p.end - p.start)
+            .map(|(i, _)| i);
+        let insisted = largest.is_some_and(|i| {
+            (declared || (wanted && parts[i].written_core_sections() > 0))
+                && !parts
+                    .iter()
+                    .any(|p| extract::qualify(&Context::new(&doc, p)).is_ok())
+        });
         let mut entries = Vec::new();
         let mut rejected = Vec::new();
-        for part in &parts {
+        for (i, part) in parts.iter().enumerate() {
             let ctx = Context::new(&doc, part);
             if let Err(reason) = extract::qualify(&ctx) {
-                rejected.push((part, reason));
-                continue;
+                if insisted && Some(i) == largest {
+                    problems.push(Diagnostic::warning(
+                        format!(
+                            "checked against the rubric although it reads as a draft: {reason}"
+                        ),
+                        Some(loaded.body_line),
+                    ));
+                } else {
+                    rejected.push((part, reason));
+                    continue;
+                }
             }
             let index = entries.len();
             let facts = extract::extract(&ctx);
+            // The timeline's are told by its format check; the summary's here.
+            for (line, i) in &facts.impossible {
+                if !facts.timeline.iter().any(|e| e.line == *line) {
+                    problems.push(Diagnostic::warning(
+                        format!("\"{}\" {}", i.written, i.why),
+                        Some(*line),
+                    ));
+                }
+            }
             let checks = check::run(&ctx, &facts, |id| level_for(self.config, front, id));
             let score = Score::from_checks(&checks);
             let slug = if index == 0 {
@@ -363,4 +416,29 @@ fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
         .rfind(|l| l.boilerplate)
         .map_or(first, |l| l.number);
     Some((first, last))
+}
+
+/// Relative links and images that lead to no file the site publishes, each at its
+/// line: the renderer drops them, so the writer is told here (like `zola check`).
+fn dead_links(body: &str, body_line: u32, rel: &str, source: &Path) -> Vec<Diagnostic> {
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let folder = source.parent().unwrap_or(Path::new("."));
+    crate::render::markdown::relative_targets(body)
+        .into_iter()
+        .filter_map(|(at, target)| {
+            let line = body_line + body[..at].matches('\n').count() as u32;
+            let why = match crate::render::markdown::join(dir, &target) {
+                None => "it leads outside the content folder",
+                Some(p) if !crate::source::discover::is_asset(&p) => {
+                    "only images and other files beside the postmortems are published"
+                }
+                Some(_) if !folder.join(&target).is_file() => "there is no such file",
+                Some(_) => return None,
+            };
+            Some(Diagnostic::warning(
+                format!("the link to \"{target}\" leads nowhere: {why}"),
+                Some(line),
+            ))
+        })
+        .collect()
 }

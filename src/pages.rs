@@ -467,12 +467,28 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     )?;
     pages += 1;
 
-    // The 404 page is served for any missing path, so its links cannot be relative.
-    emit.text("404.html", fingerprint(&(global, "404")), || {
-        let mut ctx = base("", "Page not found");
-        ctx.insert("root", &site.base_url);
-        templates.render("404.html", &ctx)
-    })?;
+    // The 404 page is served for any missing path, so its links cannot be relative;
+    // its stylesheet is inlined, so it is styled wherever it is opened (from disk too).
+    let inline_style = templates
+        .statics
+        .iter()
+        .find(|(rel, _)| rel == "style.css")
+        .and_then(|(_, src)| match src {
+            StaticSource::Builtin(text) => Some((*text).to_owned()),
+            StaticSource::File(path) => std::fs::read_to_string(path).ok(),
+        });
+    emit.text(
+        "404.html",
+        fingerprint(&(global, "404", &inline_style)),
+        || {
+            let mut ctx = base("", "Page not found");
+            ctx.insert("root", &site.base_url);
+            if let Some(css) = &inline_style {
+                ctx.insert("inline_style", css);
+            }
+            templates.render("404.html", &ctx)
+        },
+    )?;
     pages += 1;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.

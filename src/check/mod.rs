@@ -249,6 +249,13 @@ impl<'a> Reader<'a> {
             .map(|m| m.line)
             .or_else(|| self.heading_line(SectionKind::Summary));
         const HELP: &str = "state the outage window in the summary with both ends and a zone, e.g. \"10:00 AM to 2:30 PM UTC\"";
+        if let Some((line, message)) = &self.facts.evidence.backwards {
+            return fail(
+                Some(*line),
+                message.clone(),
+                "check the start and end times; give the end's date when the outage ran past midnight",
+            );
+        }
         match (&o.start, &o.end, &o.timezone) {
             (Some(s), Some(e), Some(z)) => pass(
                 Some(s.line),
@@ -296,6 +303,16 @@ impl<'a> Reader<'a> {
         let at = self
             .heading_line(SectionKind::Summary)
             .or_else(|| self.first_line());
+        if let Some((share, line)) = ev.over_share {
+            return fail(
+                Some(line),
+                format!(
+                    "the summary gives {} of users affected, more than all of them",
+                    percent_words(share)
+                ),
+                "give a share between 0% and 100%, e.g. \"about 30% of users\"",
+            );
+        }
         match (ev.experience_line, pct) {
             (Some(_), Some(p)) => pass(
                 ev.percent_line,
@@ -752,6 +769,22 @@ impl<'a> Reader<'a> {
         let entries = &self.facts.timeline;
         if entries.is_empty() {
             return skip("no timeline entries");
+        }
+        let impossible = |line: u32| self.facts.impossible.iter().find(|(l, _)| *l == line);
+        let mut bad = entries.iter().filter_map(|e| impossible(e.line));
+        if let Some((line, i)) = bad.next() {
+            let more = match bad.count() {
+                0 => String::new(),
+                n => format!(
+                    " (and {n} more entr{} like it)",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            };
+            return fail(
+                Some(*line),
+                format!("the timeline's \"{}\" {}{more}", i.written, i.why),
+                "write each entry's time as it was on the clock, e.g. `- 10:05 AM - what happened`",
+            );
         }
         let lines = &self.ctx.doc.lines;
         let good = entries

@@ -50,17 +50,27 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
             )));
         }
         with_prefix(&dir, discover(&dir).sources)
+            .into_iter()
+            .map(|s| (s, false))
+            .collect()
     } else {
         let mut all = Vec::new();
         for p in &args.paths {
             if p.is_dir() {
-                all.extend(with_prefix(p, discover(p).sources));
+                all.extend(
+                    with_prefix(p, discover(p).sources)
+                        .into_iter()
+                        .map(|s| (s, false)),
+                );
             } else if p.exists() {
-                all.push(SourcePath {
+                // A file named on the command line is checked against the rubric
+                // however thin it is.
+                let named = SourcePath {
                     path: p.clone(),
                     rel: p.to_string_lossy().into_owned(),
                     collection: None,
-                });
+                };
+                all.push((named, true));
             } else {
                 return Err(Error::io(
                     p,
@@ -71,7 +81,10 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         all
     };
     let analyzer = Analyzer::new(&config);
-    let files: Vec<FileResult> = sources.par_iter().map(|s| analyzer.analyze(s)).collect();
+    let files: Vec<FileResult> = sources
+        .par_iter()
+        .map(|(s, named)| analyzer.analyze_as(s, *named))
+        .collect();
 
     let failing = |level: Level| {
         files.iter().any(|f| {

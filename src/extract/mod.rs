@@ -151,6 +151,9 @@ pub struct Facts {
     pub humorous: bool,
     /// "Author: Ada" or "By Ada" near the top.
     pub author: Option<String>,
+    /// Times and dates in the summary and the timeline that cannot be ("25:99",
+    /// "February 30"), with their lines.
+    pub impossible: Vec<(u32, time::Impossible)>,
 }
 
 pub fn extract(ctx: &Context) -> Facts {
@@ -175,7 +178,8 @@ pub fn extract(ctx: &Context) -> Facts {
             .and_then(|e| e.time)
     };
     let between = |a: Option<Local>, b: Option<Local>| match (a, b) {
-        (Some(a), Some(b)) => Some(a.minutes_until(b)).filter(|m| *m < 14 * 24 * 60),
+        // Never negative: an entry dated before the start is a misread, not a time.
+        (Some(a), Some(b)) => Some(a.minutes_until(b)).filter(|m| (0..14 * 24 * 60).contains(m)),
         _ => None,
     };
     // Time to detect: from the outage's start to the first sign that someone or
@@ -208,7 +212,9 @@ pub fn extract(ctx: &Context) -> Facts {
         .filter(|l| !l.boilerplate && !matches!(l.kind, LineKind::Code | LineKind::Fence))
         .map(|l| word_count(&l.text))
         .sum();
+    let impossible = impossible_readings(ctx, &timeline);
     Facts {
+        impossible,
         title: title(ctx),
         root_cause: root_cause(ctx),
         tasks: tasks(ctx),
@@ -222,6 +228,17 @@ pub fn extract(ctx: &Context) -> Facts {
         time_to_resolve_minutes,
         word_count,
     }
+}
+
+/// Times and dates that cannot be, where the outage and its timeline are told.
+fn impossible_readings(ctx: &Context, timeline: &[TimelineEntry]) -> Vec<(u32, time::Impossible)> {
+    let mut told: Vec<u32> = ctx.summary_lines().iter().map(|l| l.number).collect();
+    told.extend(timeline.iter().map(|e| e.line));
+    ctx.lines()
+        .iter()
+        .filter(|l| l.is_content() && told.contains(&l.number))
+        .flat_map(|l| time::impossible(&l.text).into_iter().map(|i| (l.number, i)))
+        .collect()
 }
 
 /// Whether a candidate is a postmortem of an incident, or a reason why not: a link to

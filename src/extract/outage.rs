@@ -17,6 +17,10 @@ pub struct Evidence {
     pub percent_line: Option<u32>,
     pub experience_line: Option<u32>,
     pub duration_line: Option<u32>,
+    /// An end written before the start: its line and what to tell the writer.
+    pub backwards: Option<(u32, String)>,
+    /// A share of users over 100%: the share and its line.
+    pub over_share: Option<(f64, u32)>,
 }
 
 /// A time mention with the paragraph it was read in and the line it starts on.
@@ -78,6 +82,7 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
             s.line.number,
         ));
     }
+    let mut rolled = false;
     if let Some(e) = &end {
         let start_time = start.as_ref().map(|s| s.m.time);
         let end_time = noon_not_midnight(start_time, e);
@@ -88,13 +93,22 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
                 .as_ref()
                 .and_then(|d| date_of(d, year_hint))
                 .filter(|_| end_time == e.m.time);
+        let rolls = start_time.is_some_and(|st| end_time < st);
         let date = own.or_else(|| {
             let sd = start_date.or_else(|| attached_date(e, year_hint))?;
-            Some(match start_time {
-                Some(st) if end_time < st => sd.succ_opt().unwrap_or(sd),
-                _ => sd,
+            Some(if rolls {
+                sd.succ_opt().unwrap_or(sd)
+            } else {
+                sd
             })
         });
+        // Read as running past midnight (here or by the range reader) on one written date.
+        let dates_written =
+            |f: &Found| time::scan_dates(f.text.get(f.m.span.clone()).unwrap_or("")).len();
+        rolled = rolls
+            && start
+                .as_ref()
+                .is_some_and(|s| dates_written(s) + dates_written(e) < 2);
         let local = local_of(end_time, date);
         outage.end = Some(Moment::new(
             local,
@@ -127,6 +141,26 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
         outage.stated_duration_minutes = Some(d.minutes);
         ev.duration_line = Some(l.number);
     }
+    if let (Some(s), Some(e), Some(found)) = (&outage.start, &outage.end, &end) {
+        let span = s.local.minutes_until(e.local);
+        let stated_span = outage
+            .stated_duration_minutes
+            .is_some_and(|d| (d - span).abs() <= 5.max(span / 20));
+        let backwards = match (s.local, e.local) {
+            (Local::DateTime(a), Local::DateTime(b)) => b < a,
+            _ => false,
+        } || (rolled
+            && (12 * 60..24 * 60).contains(&span)
+            && !stated_span
+            && !tells_next_day(found.text));
+        if backwards {
+            ev.backwards = Some((
+                e.line,
+                format!("the outage ends ({}) before it starts ({})", e.text, s.text),
+            ));
+            outage.end = None;
+        }
+    }
     outage.duration_minutes = match (&outage.start, &outage.end) {
         (Some(s), Some(e)) => Some(s.local.minutes_until(e.local)),
         _ => outage.stated_duration_minutes,
@@ -134,8 +168,13 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
 
     // Share of users: the impact lines first, then the rest of the summary.
     let share = super::users::users_affected(&region);
-    outage.users_affected_percent = share.map(|s| s.percent);
-    ev.percent_line = share.map(|s| s.line);
+    match share {
+        Some(s) if s.percent > 100.0 => ev.over_share = Some((s.percent, s.line)),
+        _ => {
+            outage.users_affected_percent = share.map(|s| s.percent);
+            ev.percent_line = share.map(|s| s.line);
+        }
+    }
     ev.experience_line = region
         .iter()
         .filter(|l| l.is_content())
@@ -237,6 +276,17 @@ fn prefer_abbreviation(mut zone: Zone, line: &str) -> Zone {
         zone.text = abbr;
     }
     zone
+}
+
+/// Whether a paragraph says that its times run into another day ("the next morning",
+/// "overnight"), so an end earlier on the clock than the start is a day later.
+fn tells_next_day(text: &str) -> bool {
+    crate::words::words(text).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "next" | "following" | "overnight" | "tomorrow" | "midnight" | "later"
+        )
+    })
 }
 
 fn local_of(t: chrono::NaiveTime, date: Option<NaiveDate>) -> Local {

@@ -830,27 +830,16 @@ fn month_from_word(word: &str) -> Option<u32> {
         }
         if len >= 5 && lower[..3] == full[..3] {
             let allowed = if full.len() >= 7 { 2 } else { 1 };
-            if edit_distance(lower, full) <= allowed {
+            if crate::words::edit_distance(
+                std::str::from_utf8(lower).unwrap_or(""),
+                std::str::from_utf8(full).unwrap_or(""),
+            ) <= allowed
+            {
                 return Some(month);
             }
         }
     }
     None
-}
-
-/// Levenshtein distance for short ASCII words.
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 fn days_in_month(month: u32, year: Option<i32>) -> u32 {
@@ -2094,6 +2083,144 @@ fn share_range(a: &mut Raw, b: &mut Raw) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Impossible readings
+// ---------------------------------------------------------------------------------------
+
+/// A time of day or a calendar date as written that cannot be: `25:99`, `February 30`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Impossible {
+    /// The text as written.
+    pub written: String,
+    /// Byte offset in the text scanned.
+    pub at: usize,
+    /// Why it cannot be, for a diagnostic: "is not a time of day".
+    pub why: String,
+}
+
+static CLOCK_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d:.,])(\d{1,2}) ?: ?(\d{2})(?::(\d{2}))?\b").expect("clock regex")
+});
+
+static NAMED_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:([A-Z][a-z]{2,9})\.? +(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)? +(?:of +)?([A-Z][a-z]{2,9})\b\.?)(?:,? +(\d{4}))?\b",
+    )
+    .expect("named-day regex")
+});
+
+static ISO_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("iso regex"));
+
+/// Times of day and dates in `text` that no clock or calendar has. A clock-shaped
+/// number counts only where a time is meant: at the start of the text (a timeline
+/// entry), after a word that introduces a time ("at", "from", "until"), or before a
+/// meridiem or zone, so a ratio such as "a 70:30 split" is not read as one.
+pub fn impossible(text: &str) -> Vec<Impossible> {
+    let mut out = Vec::new();
+    for c in CLOCK_SHAPE.captures_iter(text) {
+        let (h, m) = (&c[1], &c[2]);
+        let (Ok(hour), Ok(minute)) = (h.parse::<u32>(), m.parse::<u32>()) else {
+            continue;
+        };
+        let second = c.get(3).and_then(|s| s.as_str().parse::<u32>().ok());
+        let bad = hour > 24 || (hour == 24 && minute > 0) || minute > 59 || second > Some(59);
+        let whole = c.get(1).map_or(0, |g| g.start())..c.get(0).map_or(0, |g| g.end());
+        if bad && meant_as_time(text, whole.start, whole.end) {
+            out.push(Impossible {
+                written: text[whole.clone()].to_owned(),
+                at: whole.start,
+                why: "is not a time of day".into(),
+            });
+        }
+    }
+    for c in NAMED_DAY.captures_iter(text) {
+        let (month_word, day) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(m), Some(d), _, _) => (m.as_str(), d.as_str()),
+            (_, _, Some(d), Some(m)) => (m.as_str(), d.as_str()),
+            _ => continue,
+        };
+        // A number past 31 beside a month name is not a day ("in May 45 users").
+        let (Some(month), Some(day)) = (
+            month_from_word(month_word),
+            day.parse::<u32>().ok().filter(|d| (1..=31).contains(d)),
+        ) else {
+            continue;
+        };
+        let year = c.get(5).and_then(|y| y.as_str().parse::<i32>().ok());
+        let whole = c.get(0).map_or(0..0, |g| g.range());
+        if let Some(why) = impossible_day(year, month, day) {
+            out.push(Impossible {
+                written: text[whole.clone()].trim_end_matches([',', '.']).to_owned(),
+                at: whole.start,
+                why,
+            });
+        }
+    }
+    for c in ISO_SHAPE.captures_iter(text) {
+        let parse = |i: usize| c[i].parse::<u32>().unwrap_or(0);
+        let (year, month, day) = (parse(1) as i32, parse(2), parse(3));
+        let why = if !(1..=12).contains(&month) {
+            Some(format!("is not a date: there is no month {month}"))
+        } else {
+            impossible_day(Some(year), month, day)
+        };
+        if let (Some(why), Some(whole)) = (why, c.get(0)) {
+            out.push(Impossible {
+                written: whole.as_str().to_owned(),
+                at: whole.start(),
+                why,
+            });
+        }
+    }
+    out.sort_by_key(|i| i.at);
+    out
+}
+
+fn impossible_day(year: Option<i32>, month: u32, day: u32) -> Option<String> {
+    let last = days_in_month(month, year);
+    if (1..=last).contains(&day) {
+        return None;
+    }
+    let name = MONTHS[month as usize - 1];
+    let name = format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
+    Some(match year {
+        _ if day == 0 => "is not a date: days start at 1".to_owned(),
+        Some(y) => format!("is not a date: {name} {y} has {last} days"),
+        None => format!("is not a date: {name} has at most {last} days"),
+    })
+}
+
+/// Whether a clock-shaped number at `start..end` of `text` is meant as a time of day.
+fn meant_as_time(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '[', '(', '*', '-', '•', '>', '|']);
+    let first = before.trim().is_empty();
+    let after = text[end..].trim_start();
+    let marked = parse_meridiem(text, text.len() - after.len()).is_some()
+        || parse_abbreviation(after).is_some();
+    let introduced = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "at" | "from"
+                    | "to"
+                    | "until"
+                    | "till"
+                    | "by"
+                    | "since"
+                    | "around"
+                    | "about"
+                    | "between"
+                    | "and"
+                    | "before"
+                    | "after"
+            )
+        });
+    first || marked || introduced
+}
+
+// ---------------------------------------------------------------------------------------
 // Durations
 // ---------------------------------------------------------------------------------------
 
@@ -2506,6 +2633,58 @@ fn excluded_spans(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_times_and_dates_are_found_where_a_time_is_meant() {
+        let found = |t: &str| -> Vec<String> {
+            impossible(t)
+                .into_iter()
+                .map(|i| format!("{} {}", i.written, i.why))
+                .collect()
+        };
+        assert_eq!(
+            found("25:99 - An engineer noticed errors"),
+            ["25:99 is not a time of day"]
+        );
+        assert_eq!(
+            found("- [10:75 UTC] alert fired"),
+            ["10:75 is not a time of day"]
+        );
+        assert_eq!(
+            found("it started at 24:30 and ended at 24:00"),
+            ["24:30 is not a time of day"]
+        );
+        assert_eq!(
+            found("from 9:30 to 12:61 pm"),
+            ["12:61 is not a time of day"]
+        );
+        assert_eq!(
+            found("February 30, 2024 09:00 - alert"),
+            ["February 30, 2024 is not a date: February 2024 has 29 days"]
+        );
+        assert_eq!(
+            found("on 31st of April"),
+            ["31st of April is not a date: April has at most 30 days"]
+        );
+        assert_eq!(
+            found("on 2023-02-29 at noon"),
+            ["2023-02-29 is not a date: February 2023 has 28 days"]
+        );
+        assert_eq!(
+            found("on 2023-13-01"),
+            ["2023-13-01 is not a date: there is no month 13"]
+        );
+        // Ratios, scores, versions and real dates are not times or dates that cannot be.
+        for fine in [
+            "traffic was split 70:30 between the regions",
+            "10:30 - alert fired; 23:59:59 was the last write",
+            "March 31, 2024 and February 29, 2024",
+            "version 1.25:99 of the tool",
+            "May 45 users",
+        ] {
+            assert!(found(fine).is_empty(), "{fine}: {:?}", found(fine));
+        }
+    }
 
     /// Labels of every time in `s` ("HH:MM" or "YYYY-MM-DDTHH:MM").
     fn labels(s: &str) -> Vec<String> {

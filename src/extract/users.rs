@@ -174,12 +174,17 @@ fn shares_in(text: &str, answers: bool) -> Vec<(u8, f64, usize)> {
             let value = match of {
                 Of::People => Some(0),
                 Of::Unnamed if answers || label_names_people(s, &p) => Some(0),
-                Of::Service if p.value >= 99.5 => Some(1),
+                Of::Service if (99.5..=100.0).contains(&p.value) => Some(1),
                 _ => None,
             };
             if let Some(rank) = value {
-                let total = with_the_rest(s, next, &p);
-                out.push((rank, total.min(100.0), at + p.start));
+                // A share over all of them is the writer's slip, kept to be told.
+                let total = if p.value > 100.0 {
+                    p.value
+                } else {
+                    with_the_rest(s, next, &p).min(100.0)
+                };
+                out.push((rank, total, at + p.start));
             }
         }
         if let Some(v) = ratio_of_people(s) {
@@ -235,7 +240,7 @@ fn percents(s: &str) -> Vec<Percent> {
             }
         }
         match percent_sign(s, j) {
-            Some(end) if (0.0..=100.0).contains(&value) => {
+            Some(end) if value >= 0.0 => {
                 out.push(Percent { value, start, end });
                 i = end;
             }

@@ -267,18 +267,37 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The path part of a link to a file beside the page (`diagram.png`, `../x.pdf#p2`);
+/// `None` for in-page anchors, absolute paths and other schemes.
+fn relative_path(u: &str) -> Option<&str> {
+    if u.is_empty() || u.starts_with(['#', '/', '?']) || u.contains(':') {
+        return None;
+    }
+    u.split(['#', '?']).next().filter(|p| !p.is_empty())
+}
+
+/// Every relative link and image target in `markdown`, with its byte offset, as the
+/// renderer reads them: the links [`rewrite`] must find a copied file for.
+pub fn relative_targets(markdown: &str) -> Vec<(usize, String)> {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_FOOTNOTES);
+    Parser::new_ext(markdown, options)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                relative_path(&dest_url).map(|p| (range.start, p.to_owned()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Points a relative link at the copied asset it names, when there is one.
 fn rewrite<'a>(url: CowStr<'a>, links: &Links) -> CowStr<'a> {
-    let u = url.as_ref();
-    if u.is_empty()
-        || u.starts_with(['#', '/', '?'])
-        || u.contains("://")
-        || u.starts_with("mailto:")
-        || u.contains(':')
-    {
+    let Some(path) = relative_path(url.as_ref()) else {
         return url;
-    }
-    let path = u.split(['#', '?']).next().unwrap_or(u);
+    };
     let joined = join(links.source_dir, path);
     match joined {
         Some(p) if links.assets.contains(&p) => CowStr::from(format!("{}files/{}", links.root, p)),
@@ -287,7 +306,7 @@ fn rewrite<'a>(url: CowStr<'a>, links: &Links) -> CowStr<'a> {
 }
 
 /// `dir/../x.png` → `x.png`; `None` when the path climbs out of the content folder.
-fn join(dir: &str, rel: &str) -> Option<String> {
+pub fn join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     for seg in rel.split('/') {
         match seg {

@@ -291,6 +291,7 @@ fn register_filters(tera: &mut Tera) {
         v.as_i128()
             .map(|m| m as f64)
             .or_else(|| v.as_f64())
+            .filter(|m| *m >= 0.0)
             .map(|m| minutes_words(m.round() as i64))
             .unwrap_or_default()
     });

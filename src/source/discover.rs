@@ -107,15 +107,31 @@ pub fn discover(content_dir: &Path) -> Discovered {
             rel,
             collection,
         };
-        match path.extension().and_then(|e| e.to_str()) {
-            None => found.sources.push(item),
-            Some(ext) if TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) => {
-                found.sources.push(item)
-            }
-            Some(_) => found.assets.push(item),
+        if is_text(path) {
+            found.sources.push(item);
+        } else {
+            found.assets.push(item);
         }
     }
     found
+}
+
+/// Whether a file is read as a postmortem (a text extension or none) rather than
+/// copied as an asset.
+fn is_text(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_none_or(|ext| TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether the file at `rel` (relative to the content folder, `/`-separated) is copied
+/// into the site as an asset: not hidden, not an editor leftover, not a postmortem.
+pub fn is_asset(rel: &str) -> bool {
+    let hidden = rel
+        .split('/')
+        .any(|part| part.starts_with('.') && part != "." && part != "..");
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    !hidden && !is_junk(name) && !is_text(Path::new(rel))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
