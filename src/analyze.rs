@@ -151,14 +151,16 @@ impl<'a> Analyzer<'a> {
         // line that has any of a postmortem's sections. Its largest part is read as
         // one even when it reads as a stub.
         let declared = front.title.is_some() || !front.tags.is_empty();
+        let has_content =
+            |p: &crate::document::Part| doc.range(p.start, p.end).iter().any(|l| l.is_content());
         let largest = parts
             .iter()
             .enumerate()
-            .filter(|(_, p)| doc.range(p.start, p.end).iter().any(|l| l.is_content()))
-            .max_by_key(|(_, p)| p.end - p.start)
+            .max_by_key(|(_, p)| (has_content(p), p.end - p.start))
             .map(|(i, _)| i);
         let insisted = largest.is_some_and(|i| {
-            (declared || (wanted && parts[i].written_core_sections() > 0))
+            let p = &parts[i];
+            (declared || (wanted && has_content(p) && p.written_core_sections() > 0))
                 && !parts
                     .iter()
                     .any(|p| extract::qualify(&Context::new(&doc, p)).is_ok())
@@ -309,6 +311,17 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
+        if let (Some(first), Some(last)) = (doc.placeholders.first(), doc.placeholders.last()) {
+            problems.push(Diagnostic::warning(
+                format!(
+                    "{} line{} between lines {first} and {last} still hold{} the placeholders of `hindsight new`: replace them with what happened",
+                    doc.placeholders.len(),
+                    if doc.placeholders.len() == 1 { "" } else { "s" },
+                    if doc.placeholders.len() == 1 { "s" } else { "" },
+                ),
+                Some(*first),
+            ));
+        }
         if let Some((first, last)) = boilerplate_span(&doc) {
             problems.push(Diagnostic::info(
                 format!("course assignment text left out (lines {first}–{last})"),
@@ -409,12 +422,10 @@ fn tag_text(ctx: &Context) -> String {
 
 /// First and last boilerplate line numbers, when any were found.
 fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
-    let first = doc.lines.iter().find(|l| l.boilerplate)?.number;
-    let last = doc
-        .lines
-        .iter()
-        .rfind(|l| l.boilerplate)
-        .map_or(first, |l| l.number);
+    let course =
+        |l: &&crate::document::Line| l.boilerplate && !doc.placeholders.contains(&l.number);
+    let first = doc.lines.iter().find(course)?.number;
+    let last = doc.lines.iter().rfind(course).map_or(first, |l| l.number);
     Some((first, last))
 }
 

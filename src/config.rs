@@ -261,6 +261,17 @@ impl Config {
                 message: format!("theme `{}` must be a folder name under themes/", raw.theme),
             });
         }
+        if let Err(message) = check_base_url(&raw.base_url) {
+            return Err(Error::Config {
+                path: path.to_owned(),
+                line: text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("base_url"))
+                    .map(|i| i + 1),
+                column: None,
+                message,
+            });
+        }
         raw.highlight.check(text, path)?;
         Ok(Config {
             title: raw.title,
@@ -341,6 +352,20 @@ builtin = true
 # Anything under [extra] reaches templates as config.extra.
 [extra]
 "#;
+
+/// A `base_url` is where the site is published: an `http(s)://` address with a host,
+/// or a path from the server's root ("/", "/gallery/").
+pub fn check_base_url(url: &str) -> std::result::Result<(), String> {
+    if url.starts_with('/') && !url.starts_with("//") {
+        return Ok(());
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(format!(
+            "base_url `{url}` is not an address: give one like \"https://example.org/gallery/\" or a path like \"/\""
+        )),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,9 @@
 //! URL-safe names for pages: `^[a-z0-9][a-z0-9-]*$`, as the report's schema requires.
 
-/// Lowercase letters and digits joined by single dashes; accented Latin letters lose
-/// their accents so "Café outage" and "Cafe outage" share a slug. May return "" when
-/// nothing usable is left; callers choose a fallback.
+/// Lowercase letters and digits joined by single dashes; accented letters lose their
+/// accents so "Café outage" and "Cafe outage" share a slug, and other scripts are
+/// transliterated ("日本語 タイトル" → "ri-ben-yu-taitoru"). May return "" when nothing
+/// usable is left; callers choose a fallback.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
@@ -30,26 +31,12 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// A character's closest ASCII: accents dropped, other scripts transliterated
+/// ("日本語" → "Ri Ben Yu"), by the `deunicode` tables.
 fn fold(c: char) -> &'static str {
     match c {
-        'a'..='z' | 'A'..='Z' | '0'..='9' => {
-            // Safe: ASCII alphanumerics map to themselves via a static table.
-            const ASCII: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-            let i = ASCII.find(c).unwrap_or(0);
-            &ASCII[i..i + 1]
-        }
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
-        'æ' | 'Æ' => "ae",
-        'ç' | 'Ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'Ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "o",
-        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'ß' => "ss",
-        '&' => "and",
-        _ => " ",
+        '&' => " and ",
+        _ => deunicode::deunicode_char(c).unwrap_or(" "),
     }
 }
 
@@ -68,7 +55,8 @@ mod tests {
             "cohort-2024-disk-full-md"
         );
         assert_eq!(slugify("  Café & Crème  "), "cafe-and-creme");
-        assert_eq!(slugify("🚀🚀"), "");
+        assert_eq!(slugify("日本語 タイトル"), "ri-ben-yu-taitoru");
+        assert_eq!(slugify("Сбой базы данных"), "sboi-bazy-dannykh");
         assert_eq!(slugify("--a--b--"), "a-b");
         assert!(slugify(&"x".repeat(500)).len() <= 80);
     }

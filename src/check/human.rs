@@ -48,6 +48,8 @@ pub struct Options {
     pub style: Style,
     /// Show passing checks with their evidence, and notes.
     pub verbose: bool,
+    /// Show errors only (warnings are still counted).
+    pub quiet: bool,
 }
 
 /// Counts for the final summary line and the exit status.
@@ -68,6 +70,9 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             continue;
         }
         count(tally, p.level);
+        if opts.quiet && p.level < Level::Error {
+            continue;
+        }
         let _ = writeln!(out, "{}: {}", s.level(p.level), s.bold(&p.message));
         location(out, f, p.line, s);
         out.push('\n');
@@ -86,6 +91,9 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             }
             if c.status == Status::Fail {
                 count(tally, c.level);
+                if opts.quiet && c.level < Level::Error {
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "{}[{}]: {}",
@@ -108,6 +116,9 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             }
             out.push('\n');
         }
+        if opts.quiet {
+            continue;
+        }
         let score = &pm.score;
         let verdict = if score.is_perfect() {
             s.green(&format!("{}/{}", score.passed, score.of))
@@ -127,7 +138,7 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
             }
         );
     }
-    if f.entries.is_empty() {
+    if f.entries.is_empty() && !opts.quiet {
         let _ = writeln!(out, "{}: no postmortem found", s.bold(&f.path));
     }
 }

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     drafts: bool,
     /// Override base_url (for permalinks and link previews).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     base_url: Option<String>,
     /// Fail (exit 1) when any file has a problem: unreadable, not a postmortem, bad front matter.
     #[arg(long)]
@@ -65,6 +65,25 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
             problems += report(term, &format!("{content}/{}", f.path), p);
         }
     }
+    if term.verbose {
+        for f in &files {
+            for e in &f.entries {
+                let pm = &e.postmortem;
+                let page = if f.is_draft() && summary.drafts_skipped > 0 {
+                    "a draft, not published".to_owned()
+                } else {
+                    format!("→ {}/", pm.slug)
+                };
+                outln!(
+                    "{content}/{}: \"{}\" ({}/{} checks) {page}",
+                    f.path,
+                    pm.title,
+                    pm.score.passed,
+                    pm.score.of,
+                );
+            }
+        }
+    }
     if !term.quiet {
         let not_pm = files.iter().filter(|f| f.entries.is_empty()).count();
         let mut extra = Vec::new();
@@ -83,7 +102,7 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
         } else {
             format!(" ({})", extra.join(", "))
         };
-        println!(
+        outln!(
             "Built {} postmortem{} from {} file{}{extra} into {} ({} pages) in {} ms",
             summary.postmortems,
             plural(summary.postmortems),
@@ -95,6 +114,10 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
         );
     }
     problems
+}
+
+fn base_url(s: &str) -> std::result::Result<String, String> {
+    hindsight::config::check_base_url(s).map(|()| s.to_owned())
 }
 
 pub(super) fn plural(n: usize) -> &'static str {

@@ -62,24 +62,37 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
                         .into_iter()
                         .map(|s| (s, false)),
                 );
-            } else if p.exists() {
+            } else {
                 // A file named on the command line is checked against the rubric
-                // however thin it is.
+                // however thin it is; one that cannot be read is reported like any
+                // unreadable file, in every format.
                 let named = SourcePath {
                     path: p.clone(),
                     rel: p.to_string_lossy().into_owned(),
                     collection: None,
                 };
                 all.push((named, true));
-            } else {
-                return Err(Error::io(
-                    p,
-                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
-                ));
             }
         }
         all
     };
+    if sources.is_empty() {
+        if args.format == Format::Json {
+            outln!("{}", Report::new(&[]).to_json());
+        }
+        let place = if args.paths.is_empty() {
+            root.join(&config.content_dir).display().to_string()
+        } else {
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Error::Usage(format!(
+            "nothing to check: no postmortem files (.md, .txt) in {place}"
+        )));
+    }
     let analyzer = Analyzer::new(&config);
     let files: Vec<FileResult> = sources
         .par_iter()
@@ -99,27 +112,30 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     };
     let failed = failing(Level::Error) || (args.strict && failing(Level::Warning));
     match args.format {
-        Format::Json => println!("{}", Report::new(&files).to_json()),
-        Format::Github => print!("{}", github(&files)),
+        Format::Json => outln!("{}", Report::new(&files).to_json()),
+        Format::Github => out!("{}", github(&files)),
         Format::Human => {
             let opts = Options {
                 style: Style {
                     color: term.color_out,
                 },
                 verbose: term.verbose,
+                quiet: term.quiet,
             };
             let mut tally = Tally::default();
             let mut out = String::new();
             for f in &files {
                 let mut one = String::new();
                 human::write_file(&mut one, f, opts, &mut tally);
-                if !term.quiet || one.contains("error") {
+                if !one.is_empty() {
                     out.push_str(&one);
                     out.push('\n');
                 }
             }
-            out.push_str(&human::summary(&tally, opts.style));
-            println!("{}", out.trim_end());
+            if !term.quiet || tally.errors > 0 {
+                out.push_str(&human::summary(&tally, opts.style));
+            }
+            outln!("{}", out.trim_end());
         }
     }
     Ok(if failed {

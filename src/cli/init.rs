@@ -2,12 +2,12 @@
 
 use super::Term;
 use hindsight::error::{Error, Result, fs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Folder for the new site (created if missing).
+    /// Folder for the new site (created if missing), inside `--root` when relative.
     #[arg(default_value = ".")]
     dir: PathBuf,
 }
@@ -15,8 +15,13 @@ pub struct Args {
 /// A first postmortem for the new site, so it builds into a gallery at once.
 const EXAMPLE: &str = include_str!("example-postmortem.md");
 
-pub fn run(args: &Args, term: Term) -> Result<ExitCode> {
-    let dir = &args.dir;
+pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
+    let joined = root.join(&args.dir);
+    let dir = if args.dir == Path::new(".") {
+        root
+    } else {
+        &joined
+    };
     let config = dir.join(hindsight::config::CONFIG_FILE);
     if config.exists() {
         return Err(Error::Usage(format!(
@@ -32,17 +37,17 @@ pub fn run(args: &Args, term: Term) -> Result<ExitCode> {
         fs::write(&gitignore, "/public/\n")?;
     }
     if !term.quiet {
-        println!("Created a new site in {}", dir.display());
-        println!("  {}  settings", config.display());
-        println!(
+        outln!("Created a new site in {}", dir.display());
+        outln!("  {}  settings", config.display());
+        outln!(
             "  {}  your postmortems (one example inside)",
             dir.join("content").display()
         );
-        println!(
+        outln!(
             "  {}  templates that override the theme's",
             dir.join("templates").display()
         );
-        println!("Next: hindsight --root {} build", dir.display());
+        outln!("Next: hindsight --root {} build", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -100,7 +100,7 @@ impl Live {
         let mut watched = self.watched();
         let mut watcher = Watcher::new(&self.root, &watched, &[self.output()])?;
         if !term.quiet {
-            println!("Watching for changes (Ctrl+C to stop)");
+            outln!("Watching for changes (Ctrl+C to stop)");
         }
         while let Some(batch) = watcher.next_batch(QUIET) {
             self.rebuild(batch, term);
@@ -145,13 +145,13 @@ impl Live {
                     if removed > 0 {
                         line.push_str(&format!(", removed {removed}"));
                     }
-                    println!("{line} in {} ms", r.elapsed.as_millis());
+                    outln!("{line} in {} ms", r.elapsed.as_millis());
                 }
             }
             Err(e) => {
                 term.error(&e.to_string());
                 if !term.quiet {
-                    println!("{what} changed: the last good pages are kept until this is fixed");
+                    outln!("{what} changed: the last good pages are kept until this is fixed");
                 }
                 self.error = Some(Problem::from_error(&e, &self.root));
                 self.pending = paths;

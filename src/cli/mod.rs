@@ -1,6 +1,21 @@
 //! Command-line interface: one file per command. Only this layer knows about the
 //! terminal (colours, exit codes, progress lines).
 
+/// `print!` to stdout that ends the process quietly when the reader has gone away
+/// (`hindsight check | head`), as Unix tools do, instead of panicking on the closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*), false)
+    };
+}
+
+/// `println!` to stdout, quiet on a closed pipe like [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*), true)
+    };
+}
+
 mod build;
 mod check;
 mod init;
@@ -26,7 +41,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
     root: PathBuf,
     /// Print only errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
     /// Print more: passing checks with their evidence, notes, timings.
     #[arg(long, short, global = true)]
@@ -104,14 +119,52 @@ impl Term {
     }
 }
 
+pub(crate) fn write_out(args: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(args)
+        .and_then(|()| {
+            if newline {
+                stdout.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: could not write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let term = Term::new(&cli);
+    // Every command but `init` works in an existing site folder.
+    if !matches!(cli.command, Command::Init(_)) && !cli.root.is_dir() {
+        term.error(&format!(
+            "the site folder {} does not exist (create a site there with `hindsight --root {0} init`)",
+            cli.root.display()
+        ));
+        return ExitCode::FAILURE;
+    }
+    let needs_site = matches!(cli.command, Command::Build(_) | Command::Serve(_));
+    if needs_site && !cli.root.join(hindsight::config::CONFIG_FILE).is_file() {
+        term.warning(&format!(
+            "no {} in {}: building with the default settings (`hindsight init` creates a site)",
+            hindsight::config::CONFIG_FILE,
+            cli.root.display()
+        ));
+    }
     let result = match &cli.command {
         Command::Build(args) => build::run(&cli.root, args, term),
         Command::Check(args) => check::run(&cli.root, args, term),
         Command::Serve(args) => serve::run(&cli.root, args, term),
-        Command::Init(args) => init::run(args, term),
+        Command::Init(args) => init::run(&cli.root, args, term),
         Command::New(args) => new::run(&cli.root, args, term),
     };
     match result {

@@ -19,7 +19,7 @@ pub struct Args {
     author: Option<String>,
 }
 
-const TEMPLATE: &str = include_str!("new-postmortem.md");
+const TEMPLATE: &str = hindsight::document::course::NEW_POSTMORTEM;
 
 pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     let site = Site::load(root)?;
@@ -56,8 +56,8 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         .replace("{date}", &today);
     fs::write(&path, text)?;
     if !term.quiet {
-        println!("Created {}", path.display());
-        println!("Check it as you write: hindsight check {}", path.display());
+        outln!("Created {}", path.display());
+        outln!("Check it as you write: hindsight check {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

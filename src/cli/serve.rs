@@ -69,7 +69,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     let live = Live::start(&root, opts, term)?;
     preview.set_problems(live.problems());
     // Always printed (even with --quiet): it is what the command is for.
-    println!("Serving {url}");
+    outln!("Serving {url}");
     if args.open {
         open_browser(&url, term);
     }

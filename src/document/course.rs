@@ -266,6 +266,37 @@ impl CourseText {
     }
 }
 
+/// The postmortem `hindsight new` writes: headings over placeholder lines that stand
+/// for text the writer has not written yet.
+pub const NEW_POSTMORTEM: &str = include_str!("new-postmortem.md");
+
+/// Its placeholder lines: the body below the front matter, without the headings.
+static SCAFFOLD: LazyLock<CourseText> = LazyLock::new(|| {
+    let body = NEW_POSTMORTEM
+        .rsplit("+++")
+        .next()
+        .unwrap_or(NEW_POSTMORTEM);
+    let placeholders: Vec<&str> = body.lines().filter(|l| !l.starts_with('#')).collect();
+    CourseText::new(&placeholders.join("\n"))
+});
+
+/// Marks the lines still as `hindsight new` wrote them (its placeholders, not its
+/// headings) as not the writer's, so each check they stand in for fails until they are
+/// replaced; returns their line numbers.
+pub fn mark_placeholders(lines: &mut [Line]) -> Vec<u32> {
+    let mut marked = Vec::new();
+    for l in lines.iter_mut() {
+        if l.boilerplate || l.heading().is_some() || !l.is_content() {
+            continue;
+        }
+        if SCAFFOLD.quoted(&l.text).0 {
+            l.boilerplate = true;
+            marked.push(l.number);
+        }
+    }
+    marked
+}
+
 /// Marks course text with the built-in assignment.
 pub fn mark(lines: &mut [Line]) {
     CourseText::builtin().mark(lines);

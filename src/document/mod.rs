@@ -18,6 +18,8 @@ pub struct Document {
     pub lines: Vec<Line>,
     /// Whether the body is written in markdown (otherwise it is rendered as plain text).
     pub markdown: bool,
+    /// Lines still holding the placeholders of `hindsight new`.
+    pub placeholders: Vec<u32>,
 }
 
 impl Document {
@@ -26,8 +28,13 @@ impl Document {
     pub fn parse(body: &str, first_line: u32, markdown_hint: bool) -> Document {
         let mut lines = lines::read_lines(body, first_line);
         course::mark(&mut lines);
+        let placeholders = course::mark_placeholders(&mut lines);
         let markdown = looks_like_markdown(&lines, markdown_hint);
-        Document { lines, markdown }
+        Document {
+            lines,
+            markdown,
+            placeholders,
+        }
     }
 
     /// Lines `a..b`, clamped to the document; empty when `a >= b`.

@@ -179,150 +179,60 @@ fn toml_to_json(v: toml::Value) -> Value {
     }
 }
 
-/// The YAML people write in front matter: `key: value`, quoted strings, `[a, b]` lists,
-/// `- item` lists and one level of nested `key:` maps. Anything fancier is reported.
+/// YAML front matter, read by a YAML parser; its errors are reported at their line.
 fn parse_yaml(block: &str, problems: &mut Vec<Diagnostic>) -> Vec<Field> {
-    let mut fields: Vec<Field> = Vec::new();
-    let lines: Vec<&str> = block.lines().collect();
-    let mut i = 0;
-    while i < lines.len() {
-        let raw = lines[i];
-        let line_no = i as u32 + 2;
-        let trimmed = raw.trim();
-        i += 1;
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        if raw.starts_with([' ', '\t']) || trimmed.starts_with("- ") {
+    let value: Value = match serde_yaml_ng::from_str(block) {
+        Ok(v) => v,
+        Err(e) => {
+            // The block starts on the file's second line, under the opening `---`.
+            let line = e.location().map(|l| l.line() as u32 + 1);
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
             problems.push(Diagnostic::error(
-                format!("front matter line is not `key: value`: `{trimmed}`"),
-                Some(line_no),
+                format!("front matter is not valid YAML: {message}"),
+                line,
             ));
-            continue;
+            return Vec::new();
         }
-        let Some((key, rest)) = trimmed.split_once(':') else {
-            problems.push(Diagnostic::error(
-                format!("front matter line has no `key:`: `{trimmed}`"),
-                Some(line_no),
-            ));
-            continue;
-        };
-        let key = key.trim().to_owned();
-        let rest = strip_comment(rest.trim());
-        let value = if rest.is_empty() {
-            // A block below: either `- item` lines or indented `key: value` lines.
-            let mut items = Vec::new();
-            let mut map = serde_json::Map::new();
-            while i < lines.len() {
-                let l = lines[i];
-                let t = l.trim();
-                if t.is_empty() || t.starts_with('#') {
-                    i += 1;
-                    continue;
-                }
-                if !(l.starts_with([' ', '\t']) || t.starts_with('-')) {
-                    break;
-                }
-                if let Some(item) = t.strip_prefix('-') {
-                    items.push(yaml_scalar(strip_comment(item.trim())));
-                } else if let Some((k, v)) = t.split_once(':') {
-                    map.insert(k.trim().to_owned(), yaml_scalar(strip_comment(v.trim())));
-                } else {
-                    problems.push(Diagnostic::error(
-                        format!("front matter line is not `- item` or `key: value`: `{t}`"),
-                        Some(i as u32 + 2),
-                    ));
-                }
-                i += 1;
-            }
-            if !map.is_empty() {
-                Value::Object(map)
-            } else if !items.is_empty() {
-                Value::Array(items)
-            } else {
-                Value::Null
-            }
-        } else {
-            yaml_scalar(rest)
-        };
-        fields.push(Field {
-            key,
-            value,
-            line: line_no,
-        });
-    }
-    fields
-}
-
-fn strip_comment(s: &str) -> &str {
-    if s.starts_with(['"', '\'']) {
-        return s;
-    }
-    match s.find(" #") {
-        Some(p) => s[..p].trim_end(),
-        None => s,
-    }
-}
-
-fn yaml_scalar(s: &str) -> Value {
-    let s = s.trim();
-    if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        return Value::Array(
-            split_list(inner)
+    };
+    match value {
+        Value::Object(map) => {
+            let mut fields: Vec<Field> = map
                 .into_iter()
-                .filter(|p| !p.is_empty())
-                .map(yaml_scalar)
-                .collect(),
-        );
-    }
-    if s.len() >= 2
-        && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
-    {
-        let inner = &s[1..s.len() - 1];
-        return Value::String(if s.starts_with('"') {
-            inner.replace("\\\"", "\"").replace("\\n", "\n")
-        } else {
-            inner.replace("''", "'")
-        });
-    }
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        "true" | "True" | "TRUE" | "yes" | "Yes" => Value::Bool(true),
-        "false" | "False" | "FALSE" | "no" | "No" => Value::Bool(false),
+                .map(|(key, value)| Field {
+                    line: yaml_key_line(block, &key),
+                    key,
+                    value,
+                })
+                .collect();
+            fields.sort_by_key(|f| f.line);
+            fields
+        }
+        Value::Null => Vec::new(),
         _ => {
-            if let Ok(i) = s.parse::<i64>() {
-                Value::from(i)
-            } else if let Ok(f) = s
-                .parse::<f64>()
-                .map_err(|_| ())
-                .and_then(|f| if f.is_finite() { Ok(f) } else { Err(()) })
-            {
-                Value::from(f)
-            } else {
-                Value::String(s.to_owned())
-            }
+            problems.push(Diagnostic::error(
+                "front matter is not a list of `key: value` lines",
+                Some(2),
+            ));
+            Vec::new()
         }
     }
 }
 
-/// Splits `a, "b, c", d` on the commas outside quotes.
-fn split_list(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut quote = None;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, ',') => {
-                parts.push(s[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(s[start..].trim());
-    parts
+/// The file line of a top-level YAML key, for messages.
+fn yaml_key_line(block: &str, key: &str) -> u32 {
+    let found = block.lines().position(|l| {
+        let bare = l
+            .strip_prefix(key)
+            .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| l.strip_prefix(&format!("'{key}'")));
+        bare.is_some_and(|rest| rest.trim_start().starts_with(':'))
+    });
+    found.map_or(1, |i| i as u32 + 2)
 }
 
 /// Turns raw fields into [`FrontMatter`], reporting wrong types by line.
@@ -518,6 +428,26 @@ mod tests {
         let lines: Vec<_> = s.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(3), Some(4)]);
         assert!(s.problems[0].message.contains("draft"));
+    }
+
+    #[test]
+    fn malformed_yaml_is_reported_at_its_line() {
+        let s = split("---\ndate: 2024-01-02\ntitle: [unclosed\n---\nBody\n");
+        assert_eq!(s.front.title, None);
+        assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+        assert!(
+            s.problems[0]
+                .message
+                .starts_with("front matter is not valid YAML"),
+            "{:?}",
+            s.problems
+        );
+        assert!(
+            matches!(s.problems[0].line, Some(3..=5)),
+            "{:?}",
+            s.problems
+        );
+        assert_eq!(s.body, "Body\n");
     }
 
     #[test]

@@ -38,8 +38,12 @@ impl Loaded {
 /// Reads and decodes one file. An error here means the file cannot be a postmortem at
 /// all (unreadable, binary, too large); the diagnostic says why.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostic> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(format!("could not be read: {e}"), None))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            format!("could not be read: {}", crate::error::reason(&e)),
+            None,
+        )
+    })?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             format!(
@@ -50,8 +54,12 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostic> {
             None,
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(format!("could not be read: {e}"), None))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            format!("could not be read: {}", crate::error::reason(&e)),
+            None,
+        )
+    })?;
     load_bytes(&bytes)
 }
 

@@ -104,7 +104,12 @@ fn version_and_help() {
 fn errors_name_the_file() {
     let out = hindsight(&["check", "/no/such/file.md"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.md"));
+    // Reported like any unreadable file: in the report, naming the file and why.
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("/no/such/file.md") && report.contains("no such file"),
+        "{report}"
+    );
     let site = TestSite::new("bad-config").file("site.toml", "sort_by = \"sideways\"\n");
     let out = site.run(&["build"]);
     let err = String::from_utf8_lossy(&out.stderr);
