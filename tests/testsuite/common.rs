@@ -33,10 +33,15 @@ impl TestSite {
     }
 
     pub fn file(self, rel: &str, text: impl AsRef<[u8]>) -> TestSite {
+        self.put(rel, text);
+        self
+    }
+
+    /// Writes a file of the site (as `file` does) without taking the site.
+    pub fn put(&self, rel: &str, text: impl AsRef<[u8]>) {
         let p = self.dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
-        self
     }
 
     pub fn remove(self, rel: &str) -> TestSite {

@@ -13,5 +13,6 @@ mod diagram;
 mod incremental;
 mod insights;
 mod links;
+mod output_safety;
 mod reading;
 mod serve;
