@@ -41,6 +41,20 @@ impl Sink for crate::output::Output {
     }
 }
 
+impl Sink for crate::output::Published {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        crate::output::Published::write(self, rel, bytes)
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        crate::output::Published::copy(self, rel, from)
+    }
+
+    fn remove(&self, rel: &str) -> Result<()> {
+        crate::output::Published::remove(self, rel)
+    }
+}
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {

@@ -9,6 +9,7 @@ mod build;
 mod check_cli;
 mod cli;
 mod corpus;
+mod data_loss;
 mod diagram;
 mod incremental;
 mod insights;
