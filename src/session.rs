@@ -72,6 +72,8 @@ pub struct Session {
 
 impl Session {
     /// Reads the site and builds it into its output folder (atomically, like `build`).
+    /// With [`BuildOptions::strict`], a file with a problem (a warning or worse) stops the
+    /// build before the output folder is touched: [`Error::Strict`] lists them.
     pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
         // Absolute from here on: watchers report absolute paths.
@@ -98,6 +100,15 @@ impl Session {
             published: None,
         };
         session.refresh_content(true, &[])?;
+        if session.opts.strict {
+            let problems = session.diagnostics();
+            if problems.iter().any(|(_, d)| d.level >= Level::Warning) {
+                return Err(Error::Strict {
+                    output: session.output.clone(),
+                    problems,
+                });
+            }
+        }
         let output = Output::prepare(
             &session.output,
             &session.root,
@@ -162,19 +173,31 @@ impl Session {
     /// File-level problems worth interrupting the writer for: unreadable files and
     /// malformed front matter (not "this file is only a link", which is a warning).
     pub fn problems(&self) -> Vec<(String, Diagnostic)> {
+        self.file_diagnostics(Level::Error, true)
+    }
+
+    /// Every file-level diagnostic of the files as they were read (skipped files
+    /// first), each with its path in the site: what a build reports.
+    pub fn diagnostics(&self) -> Vec<(String, Diagnostic)> {
+        self.file_diagnostics(Level::Allow, false)
+    }
+
+    /// Diagnostics at `min` or above; `held` takes the problems of a file whose last
+    /// good version is kept (see [`Session::keep_last_good`]).
+    fn file_diagnostics(&self, min: Level, held: bool) -> Vec<(String, Diagnostic)> {
         let content = self.config.content_dir.to_string_lossy().replace('\\', "/");
         let mut out: Vec<(String, Diagnostic)> = self
             .skipped
             .iter()
-            .filter(|(_, d)| d.level >= Level::Error)
+            .filter(|(_, d)| d.level >= min)
             .map(|(p, d)| (format!("{content}/{p}"), d.clone()))
             .collect();
         for f in self.files() {
-            let problems = match self.held.get(&f.path) {
+            let problems = match self.held.get(&f.path).filter(|_| held) {
                 Some(held) => held,
                 None => &f.problems,
             };
-            for p in problems.iter().filter(|p| p.level >= Level::Error) {
+            for p in problems.iter().filter(|p| p.level >= min) {
                 out.push((format!("{content}/{}", f.path), p.clone()));
             }
         }

@@ -1,5 +1,5 @@
 //! The output folder: nothing the user put there is lost, nothing that is not the site's
-//! is published, and two builds never write it at once.
+//! is published, two builds never write it at once, and `--strict` never replaces it.
 
 use crate::common::{TestSite, assert_complete, good_postmortem, leftovers, manifest};
 use crate::serve::Server;
@@ -152,6 +152,33 @@ fn two_builds_at_once_leave_one_complete_site() {
         let left = leftovers(&site.dir.join("public"));
         assert!(left.is_empty(), "round {round}: {left:?}");
     }
+}
+
+#[test]
+fn a_strict_build_with_problems_keeps_the_published_site_and_says_why() {
+    let site = TestSite::new("strict").file("content/a.md", good_postmortem("Alpha"));
+    built(&site, &["build", "--strict"]);
+    let before = site.read("index.html");
+    let site = site
+        .file("content/b.md", good_postmortem("Beta"))
+        .file("content/binary.md", b"\x00\x01\x02\x03binary");
+    let out = site.run(&["build", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/binary.md"),
+        "the problem itself: {err}"
+    );
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: 1 problem") && last.contains("was not replaced"),
+        "{err}"
+    );
+    assert_eq!(site.read("index.html"), before);
+    assert!(!site.out("incidents/b/index.html").exists());
+    // Without --strict the same files build, with the problem reported.
+    built(&site, &["build"]);
+    assert!(site.out("incidents/b/index.html").is_file());
 }
 
 #[test]
