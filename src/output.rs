@@ -376,11 +376,18 @@ fn read_manifest(dir: &Path) -> Previous {
 }
 
 fn write_manifest(dir: &Path, files: &BTreeSet<String>) -> Result<()> {
-    let text = serde_json::to_string_pretty(&serde_json::json!({
-        "generator": "Hindsight",
-        "note": "Hindsight writes, replaces and removes only the files listed here; anything else in this folder is left as it is.",
-        "files": files,
-    }))
+    /// The marker as written: the note first, for whoever opens it.
+    #[derive(serde::Serialize)]
+    struct Marker<'a> {
+        generator: &'a str,
+        note: &'a str,
+        files: &'a BTreeSet<String>,
+    }
+    let text = serde_json::to_string_pretty(&Marker {
+        generator: "Hindsight",
+        note: "Hindsight writes, replaces and removes only the files listed here; anything else in this folder is left as it is.",
+        files,
+    })
     .unwrap_or_default();
     write_atomic(dir, MARKER, format!("{text}\n").as_bytes(), true)
 }
