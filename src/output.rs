@@ -233,7 +233,7 @@ impl Published {
         // The file goes first: a file listed but missing is harmless, one present but
         // unlisted would be taken for the user's by the next build.
         manifest.remove(rel);
-        write_manifest(&self.dir, &manifest)
+        write_manifest(&self.dir, &manifest, false)
     }
 
     fn replace(&self, rel: &str, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<()> {
@@ -250,7 +250,7 @@ impl Published {
                     // Listed before it is written, so a kill in between leaves nothing
                     // that the next build would take for the user's.
                     manifest.insert(rel.to_owned());
-                    write_manifest(&self.dir, &manifest)?;
+                    write_manifest(&self.dir, &manifest, false)?;
                 }
             }
             if let Some(parent) = target.parent() {
@@ -375,7 +375,9 @@ fn read_manifest(dir: &Path) -> Previous {
     }
 }
 
-fn write_manifest(dir: &Path, files: &BTreeSet<String>) -> Result<()> {
+/// Writes the manifest whole; `sync` waits for the disk too (a swap's, not a preview's
+/// rewrites: a kill cannot tear an atomic rename, only a power cut could lose it).
+fn write_manifest(dir: &Path, files: &BTreeSet<String>, sync: bool) -> Result<()> {
     /// The marker as written: the note first, for whoever opens it.
     #[derive(serde::Serialize)]
     struct Marker<'a> {
@@ -389,7 +391,7 @@ fn write_manifest(dir: &Path, files: &BTreeSet<String>) -> Result<()> {
         files,
     })
     .unwrap_or_default();
-    write_atomic(dir, MARKER, format!("{text}\n").as_bytes(), true)
+    write_atomic(dir, MARKER, format!("{text}\n").as_bytes(), sync)
 }
 
 /// The swap still to do: every staged file to move in, then the old pages to remove.
@@ -419,7 +421,7 @@ fn roll_forward(dir: &Path, journal: &Journal) -> Result<()> {
         std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
     }
     crash_point();
-    write_manifest(dir, &journal.install.iter().cloned().collect())?;
+    write_manifest(dir, &journal.install.iter().cloned().collect(), true)?;
     for rel in &journal.remove {
         crash_point();
         remove_file(dir, &dir.join(rel))?;
