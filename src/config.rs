@@ -196,14 +196,32 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Reads `site.toml` from `root`; a missing file means every default.
+    /// Reads `site.toml` from `root`; a missing file means every default. A static
+    /// folder that is a symbolic link leading out of the site (or onto the site folder
+    /// or the content) is refused like a path that says so.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(path, e)),
+        let (config, text) = match std::fs::read_to_string(&path) {
+            Ok(text) => (Config::parse(&text, &path)?, text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (Config::default(), String::new())
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let resolved = |p: &Path| root.join(p).canonicalize().ok();
+        if let (Some(site), Some(dir)) = (resolved(Path::new(".")), resolved(&config.static_dir)) {
+            let content = resolved(&config.content_dir).unwrap_or_else(|| site.join("content"));
+            let problem = if !dir.starts_with(&site) {
+                Some("leads outside the site folder (through a symbolic link)")
+            } else {
+                let rel = |p: &Path| p.strip_prefix(&site).unwrap_or(p).to_owned();
+                static_dir_problem(&rel(&dir), &rel(&content))
+            };
+            if let Some(problem) = problem {
+                return Err(static_dir_error(&text, &path, &config.static_dir, problem));
+            }
         }
+        Ok(config)
     }
 
     /// Parses settings text; `path` is only used to name the file in errors.
@@ -273,6 +291,9 @@ impl Config {
             });
         }
         raw.highlight.check(text, path)?;
+        if let Some(problem) = static_dir_problem(&raw.static_dir, &raw.content_dir) {
+            return Err(static_dir_error(text, path, &raw.static_dir, problem));
+        }
         Ok(Config {
             title: raw.title,
             base_url: raw.base_url,
@@ -307,6 +328,62 @@ impl Config {
         let mut b = self.base_url.trim_end_matches('/').to_owned();
         b.push('/');
         b
+    }
+}
+
+/// Why `static_dir` (relative to the site folder, as is `content_dir`) must not be
+/// published: everything in the static folder goes out as it is, so it must be a folder
+/// of the site's own, not the site folder itself (site.toml, notes, the raw content),
+/// not a path leading elsewhere (`/etc`), and not the content or around it.
+fn static_dir_problem(dir: &Path, content: &Path) -> Option<&'static str> {
+    use std::path::Component;
+    let plain = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    };
+    let (dir, content) = (plain(dir), plain(content));
+    if dir.has_root() || dir.components().any(|c| matches!(c, Component::Prefix(_))) {
+        return Some("must be a folder inside the site folder, not an absolute path");
+    }
+    if dir.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Some("must be a folder inside the site folder (no `..`)");
+    }
+    if dir.as_os_str().is_empty() {
+        return Some(
+            "cannot be the site folder itself: it would publish site.toml and the sources",
+        );
+    }
+    if dir
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return Some("cannot be a hidden folder");
+    }
+    if dir.starts_with(&content) || content.starts_with(&dir) {
+        return Some(
+            "cannot be, be inside or contain the content folder: it would publish the postmortems' sources",
+        );
+    }
+    None
+}
+
+fn static_dir_error(text: &str, path: &Path, dir: &Path, problem: &str) -> Error {
+    // A top-level key stands before the first table header.
+    let line = text
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix("static_dir")
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1);
+    Error::Config {
+        path: path.to_owned(),
+        line,
+        column: None,
+        message: format!("static_dir `{}` {problem}", dir.display()),
     }
 }
 
@@ -447,6 +524,36 @@ mod tests {
             msg.starts_with("site.toml:2:") && msg.contains("loud"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn static_dir_must_be_a_folder_of_the_site_of_its_own() {
+        for bad in [
+            "/etc",
+            ".",
+            "",
+            "./",
+            "../shared",
+            "static/../..",
+            "content",
+            "content/static",
+            ".git",
+        ] {
+            let text = format!("title = \"x\"\nstatic_dir = \"{bad}\"\n");
+            let msg = parse(&text).unwrap_err().to_string();
+            assert!(msg.starts_with("site.toml:2:"), "{bad}: {msg}");
+            assert!(msg.contains("static_dir"), "{bad}: {msg}");
+        }
+        let msg = parse("content_dir = \"site/posts\"\nstatic_dir = \"site\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("content folder"), "{msg}");
+        for good in ["static", "./assets", "web/static"] {
+            assert!(
+                parse(&format!("static_dir = \"{good}\"\n")).is_ok(),
+                "{good}"
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,13 @@ pub enum Error {
     Template { name: String, message: String },
     /// The output folder is unsafe to replace, or replacing it failed.
     Output { path: PathBuf, message: String },
+    /// A strict build found problems in the files it read, so it did not replace the
+    /// site in `output`. `problems` holds every file-level diagnostic, for reporting;
+    /// those at warning level or above are what failed it.
+    Strict {
+        output: PathBuf,
+        problems: Vec<(String, crate::model::Diagnostic)>,
+    },
     /// A command-level problem that is not tied to one file.
     Usage(String),
 }
@@ -40,7 +47,7 @@ impl Error {
             Error::Io { path, .. } | Error::Config { path, .. } | Error::Output { path, .. } => {
                 Some(path)
             }
-            Error::Template { .. } | Error::Usage(_) => None,
+            Error::Template { .. } | Error::Usage(_) | Error::Strict { .. } => None,
         }
     }
 }
@@ -66,6 +73,18 @@ impl fmt::Display for Error {
             }
             Error::Template { name, message } => write!(f, "template {name}: {message}"),
             Error::Output { path, message } => write!(f, "{}: {message}", path.display()),
+            Error::Strict { output, problems } => {
+                let n = problems
+                    .iter()
+                    .filter(|(_, d)| d.level >= crate::model::Level::Warning)
+                    .count();
+                write!(
+                    f,
+                    "{n} problem{} with --strict: the site in {} was not replaced",
+                    if n == 1 { "" } else { "s" },
+                    output.display()
+                )
+            }
             Error::Usage(message) => f.write_str(message),
         }
     }

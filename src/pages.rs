@@ -41,6 +41,20 @@ impl Sink for crate::output::Output {
     }
 }
 
+impl Sink for crate::output::Published {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        crate::output::Published::write(self, rel, bytes)
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        crate::output::Published::copy(self, rel, from)
+    }
+
+    fn remove(&self, rel: &str) -> Result<()> {
+        crate::output::Published::remove(self, rel)
+    }
+}
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
@@ -508,8 +522,15 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     for a in inputs.assets {
         emit.copy(&format!("files/{}", a.rel), &a.path)?;
     }
-    // The site's own static files, at the root of the output, unless a page has the path.
+    // The site's own static files, at the root of the output, unless a page has the path
+    // (never hidden files, which `walk_files` leaves out, nor a settings file).
     for (rel, path) in crate::render::templates::walk_files(&inputs.root.join(&config.static_dir)) {
+        if path
+            .file_name()
+            .is_some_and(|n| n == crate::config::CONFIG_FILE)
+        {
+            continue;
+        }
         let taken = emit
             .produced
             .lock()

@@ -83,6 +83,10 @@ impl Problem {
                 place: "site".into(),
                 message: message.clone(),
             },
+            Error::Strict { .. } => Problem {
+                place: "site".into(),
+                message: e.to_string(),
+            },
         }
     }
 }

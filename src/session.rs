@@ -5,12 +5,13 @@
 //! templates; a `site.toml` edit reloads everything. Rendering then writes only the
 //! output files whose inputs changed (see [`crate::pages`]), in place and each one
 //! atomically, so the output equals what a full build of the same content would write.
+//! A session holds the output folder's lock for as long as it lives.
 
 use crate::analyze::{Analyzer, FileResult};
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Level};
-use crate::output::Output;
+use crate::output::{Output, Published};
 use crate::pages::{self, Inputs, RenderReport, RenderState, Sink};
 use crate::render::templates::Templates;
 use crate::site::{BuildOptions, BuildSummary, Site};
@@ -18,6 +19,7 @@ use crate::source::{self, SourcePath};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// What a rebuild had to redo.
@@ -64,10 +66,14 @@ pub struct Session {
     /// problems, while their last good version is what is published.
     held: BTreeMap<String, Vec<Diagnostic>>,
     keep_last_good: bool,
+    /// The output folder, locked, once the first build is in; rebuilds write into it.
+    published: Option<Arc<Published>>,
 }
 
 impl Session {
     /// Reads the site and builds it into its output folder (atomically, like `build`).
+    /// With [`BuildOptions::strict`], a file with a problem (a warning or worse) stops the
+    /// build before the output folder is touched: [`Error::Strict`] lists them.
     pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
         // Absolute from here on: watchers report absolute paths.
@@ -91,13 +97,26 @@ impl Session {
             state: RenderState::default(),
             held: BTreeMap::new(),
             keep_last_good: false,
+            published: None,
         };
         session.refresh_content(true, &[])?;
-        let content = session.content_dir();
-        let output = Output::prepare(&session.output, &[&session.root, &content], Some(&content))?;
+        if session.opts.strict {
+            let problems = session.diagnostics();
+            if problems.iter().any(|(_, d)| d.level >= Level::Warning) {
+                return Err(Error::Strict {
+                    output: session.output.clone(),
+                    problems,
+                });
+            }
+        }
+        let output = Output::prepare(
+            &session.output,
+            &session.root,
+            &read_folders(&session.root, &session.config),
+        )?;
         let report = session.render(&output)?;
         session.output = output.dir().to_owned();
-        output.commit()?;
+        session.published = Some(Arc::new(output.commit()?));
         let drafts = session.drafts();
         let summary = BuildSummary {
             output: session.output.clone(),
@@ -154,19 +173,31 @@ impl Session {
     /// File-level problems worth interrupting the writer for: unreadable files and
     /// malformed front matter (not "this file is only a link", which is a warning).
     pub fn problems(&self) -> Vec<(String, Diagnostic)> {
+        self.file_diagnostics(Level::Error, true)
+    }
+
+    /// Every file-level diagnostic of the files as they were read (skipped files
+    /// first), each with its path in the site: what a build reports.
+    pub fn diagnostics(&self) -> Vec<(String, Diagnostic)> {
+        self.file_diagnostics(Level::Allow, false)
+    }
+
+    /// Diagnostics at `min` or above; `held` takes the problems of a file whose last
+    /// good version is kept (see [`Session::keep_last_good`]).
+    fn file_diagnostics(&self, min: Level, held: bool) -> Vec<(String, Diagnostic)> {
         let content = self.config.content_dir.to_string_lossy().replace('\\', "/");
         let mut out: Vec<(String, Diagnostic)> = self
             .skipped
             .iter()
-            .filter(|(_, d)| d.level >= Level::Error)
+            .filter(|(_, d)| d.level >= min)
             .map(|(p, d)| (format!("{content}/{p}"), d.clone()))
             .collect();
         for f in self.files() {
-            let problems = match self.held.get(&f.path) {
+            let problems = match self.held.get(&f.path).filter(|_| held) {
                 Some(held) => held,
                 None => &f.problems,
             };
-            for p in problems.iter().filter(|p| p.level >= Level::Error) {
+            for p in problems.iter().filter(|p| p.level >= min) {
                 out.push((format!("{content}/{}", f.path), p.clone()));
             }
         }
@@ -191,11 +222,15 @@ impl Session {
         let scope = self.scope(paths);
         let analyzed = match scope {
             Scope::Config => {
-                let config = Config::load(&self.root)?;
-                let mut config = config;
+                let mut config = Config::load(&self.root)?;
                 if let Some(b) = &self.opts.base_url {
                     config.base_url = b.clone();
                 }
+                crate::output::check_place(
+                    &self.output,
+                    &self.root,
+                    &read_folders(&self.root, &config),
+                )?;
                 let templates = Templates::load(&self.root, &config.theme)?;
                 self.config = config;
                 self.templates = templates;
@@ -209,10 +244,11 @@ impl Session {
             }
             Scope::Content => self.refresh_content(false, paths)?,
         };
-        let sink = InPlace {
-            dir: self.output.clone(),
-        };
-        let render = self.render(&sink)?;
+        let sink = self
+            .published
+            .clone()
+            .ok_or_else(|| Error::Usage("the site was never built".into()))?;
+        let render = self.render(&*sink)?;
         Ok(Rebuild {
             scope,
             analyzed,
@@ -302,81 +338,20 @@ impl Session {
     }
 }
 
-/// The folders and files a site's build reads, for a watcher to follow.
-pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
+/// The folders a site's build reads, each with what it is: the output may be none of
+/// them, nor inside or around one.
+pub fn read_folders(root: &Path, config: &Config) -> Vec<(&'static str, PathBuf)> {
     vec![
-        root.join(CONFIG_FILE),
-        root.join(&config.content_dir),
-        root.join("templates"),
-        root.join("themes"),
-        root.join(&config.static_dir),
+        ("content folder", root.join(&config.content_dir)),
+        ("templates folder", root.join("templates")),
+        ("themes folder", root.join("themes")),
+        ("static folder", root.join(&config.static_dir)),
     ]
 }
 
-/// Writes into the live output folder, each file atomically (a temporary file renamed
-/// over the old one), so a page being served is never half written.
-struct InPlace {
-    dir: PathBuf,
-}
-
-impl InPlace {
-    fn target(&self, rel: &str) -> Result<PathBuf> {
-        let p = Path::new(rel);
-        if rel.is_empty()
-            || rel.contains('\\')
-            || !p
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)))
-        {
-            return Err(Error::Output {
-                path: self.dir.join(rel),
-                message: "refusing to write outside the output folder".into(),
-            });
-        }
-        Ok(self.dir.join(p))
-    }
-
-    fn replace(&self, rel: &str, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<()> {
-        let target = self.target(rel)?;
-        let parent = target.parent().unwrap_or(&self.dir).to_owned();
-        crate::error::fs::create_dir_all(&parent)?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = parent.join(format!(".{name}.hindsight-{}", std::process::id()));
-        fill(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &target).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(&target, e)
-        })
-    }
-}
-
-impl Sink for InPlace {
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        self.replace(rel, |tmp| std::fs::write(tmp, bytes))
-    }
-
-    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
-        self.replace(rel, |tmp| std::fs::copy(from, tmp).map(|_| ()))
-    }
-
-    fn remove(&self, rel: &str) -> Result<()> {
-        let target = self.target(rel)?;
-        match std::fs::remove_file(&target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&target, e)),
-        }
-        // Folders emptied by the removal go too (a deleted postmortem's incidents/x/).
-        let mut dir = target.parent();
-        while let Some(d) = dir {
-            if d == self.dir || !d.starts_with(&self.dir) || std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-        Ok(())
-    }
+/// The folders and files a site's build reads, for a watcher to follow.
+pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
+    let mut paths = vec![root.join(CONFIG_FILE)];
+    paths.extend(read_folders(root, config).into_iter().map(|(_, p)| p));
+    paths
 }

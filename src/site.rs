@@ -24,6 +24,9 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub drafts: bool,
     pub base_url: Option<String>,
+    /// Any file-level problem (a warning or worse) fails the build before the output
+    /// folder is touched, so the published site stays as it was.
+    pub strict: bool,
 }
 
 /// Every file read, with what was found in it.

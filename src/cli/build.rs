@@ -4,7 +4,7 @@ use super::Term;
 use super::live::Live;
 use hindsight::BuildOptions;
 use hindsight::analyze::FileResult;
-use hindsight::error::Result;
+use hindsight::error::{Error, Result};
 use hindsight::model::{Diagnostic, Level};
 use hindsight::session::Session;
 use hindsight::site::BuildSummary;
@@ -22,7 +22,8 @@ pub struct Args {
     /// Override base_url (for permalinks and link previews).
     #[arg(long, value_name = "URL", value_parser = base_url)]
     base_url: Option<String>,
-    /// Fail (exit 1) when any file has a problem: unreadable, not a postmortem, bad front matter.
+    /// Fail (exit 1) when any file has a problem: unreadable, not a postmortem, bad front
+    /// matter. The published site is then left as it was.
     #[arg(long)]
     strict: bool,
     /// Keep running: rebuild what changed whenever content, templates, themes, static
@@ -36,36 +37,38 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         output: args.output.clone(),
         drafts: args.drafts,
         base_url: args.base_url.clone(),
+        strict: args.strict,
     };
     if args.watch {
         let live = Live::start(root, opts, term)?;
         live.run(term, |_| {})?;
         return Ok(ExitCode::SUCCESS);
     }
-    let (session, summary) = Session::start(root, opts)?;
-    let problems = report_session(term, &session, &summary);
-    Ok(if args.strict && problems > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    match Session::start(root, opts) {
+        Ok((session, summary)) => {
+            report_session(term, &session, &summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ Error::Strict { .. }) => {
+            if let Error::Strict { problems, .. } = &e {
+                for (path, d) in problems {
+                    report(term, path, d);
+                }
+            }
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Prints every file's problems and the one-line summary of a build; returns how many
-/// problems were warnings or worse.
-pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSummary) -> usize {
-    let content = session.config.content_dir.display().to_string();
-    let mut problems = 0;
-    for (path, d) in session.skipped() {
-        problems += report(term, &format!("{content}/{path}"), d);
+/// Prints every file's problems and the one-line summary of a build.
+pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSummary) {
+    for (path, d) in session.diagnostics() {
+        report(term, &path, &d);
     }
     let files: Vec<&FileResult> = session.files().collect();
-    for f in &files {
-        for p in &f.problems {
-            problems += report(term, &format!("{content}/{}", f.path), p);
-        }
-    }
     if term.verbose {
+        let content = session.config.content_dir.display().to_string();
         for f in &files {
             for e in &f.entries {
                 let pm = &e.postmortem;
@@ -113,7 +116,6 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
             summary.elapsed.as_millis()
         );
     }
-    problems
 }
 
 fn base_url(s: &str) -> std::result::Result<String, String> {
@@ -124,8 +126,8 @@ pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Prints one problem at the level the terminal settings want; 1 if it counts as one.
-pub(super) fn report(term: Term, path: &str, d: &Diagnostic) -> usize {
+/// Prints one problem at the level the terminal settings want.
+pub(super) fn report(term: Term, path: &str, d: &Diagnostic) {
     let show = match d.level {
         Level::Error => true,
         Level::Warning => !term.quiet,
@@ -147,5 +149,4 @@ pub(super) fn report(term: Term, path: &str, d: &Diagnostic) -> usize {
             None => eprintln!("{word}: {path}: {}", d.message),
         }
     }
-    usize::from(d.level >= Level::Warning)
 }

@@ -63,6 +63,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         drafts: args.drafts,
         // Root-relative links work whatever name the browser uses for this machine.
         base_url: Some("/".into()),
+        strict: false,
     };
     let preview = Preview::start(listener, &output)
         .map_err(|e| Error::Usage(format!("cannot serve {}: {e}", output.display())))?;

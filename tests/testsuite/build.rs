@@ -1,6 +1,6 @@
 //! `hindsight build` end to end on fixture sites.
 
-use crate::common::{TestSite, bundled_content, good_postmortem};
+use crate::common::{TestSite, bundled_content, good_postmortem, leftovers};
 use regex::Regex;
 use std::collections::BTreeSet;
 
@@ -214,13 +214,8 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         .to_string();
     assert!(err.contains("postmortem.html"), "{err}");
     assert_eq!(site.read("incidents/a/index.html"), before);
-    let leftovers: Vec<_> = std::fs::read_dir(site.dir.join("public"))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging") || n.contains("old"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let left = leftovers(&site.dir.join("public"));
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -33,10 +33,15 @@ impl TestSite {
     }
 
     pub fn file(self, rel: &str, text: impl AsRef<[u8]>) -> TestSite {
+        self.put(rel, text);
+        self
+    }
+
+    /// Writes a file of the site (as `file` does) without taking the site.
+    pub fn put(&self, rel: &str, text: impl AsRef<[u8]>) {
         let p = self.dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
-        self
     }
 
     pub fn remove(self, rel: &str) -> TestSite {
@@ -147,4 +152,39 @@ We will improve capacity planning and alerting on database resources.
 - Document the pool size in the runbook.
 "
     )
+}
+
+/// The files Hindsight lists as its own in an output folder (its marker's manifest).
+pub fn manifest(out: &Path) -> std::collections::BTreeSet<String> {
+    let path = out.join(hindsight::output::MARKER);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?} is no manifest: {e}"));
+    json["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path:?} lists no files"))
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Panics unless `out` holds a complete site: its manifest lists index.html and every
+/// file it lists is there. Returns the manifest.
+pub fn assert_complete(out: &Path, when: &str) -> std::collections::BTreeSet<String> {
+    let files = manifest(out);
+    assert!(files.contains("index.html"), "{when}: no index.html listed");
+    for f in &files {
+        assert!(out.join(f).is_file(), "{when}: {f} is listed but missing");
+    }
+    files
+}
+
+/// What a build in progress keeps in an output folder (staging, journal, an older
+/// version's aside folder): none of it may be left once a build has finished.
+pub fn leftovers(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains("swap") || n.contains("old"))
+        .collect()
 }
