@@ -17,3 +17,4 @@ mod links;
 mod output_safety;
 mod reading;
 mod serve;
+mod surprises;
