@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Level};
 use crate::output::Output;
 use crate::pages::{self, Inputs, RenderReport, RenderState, Sink};
+use crate::render::budget::Watchdog;
 use crate::render::templates::Templates;
 use crate::site::{BuildOptions, BuildSummary, Site};
 use crate::source::{self, SourcePath};
@@ -69,6 +70,15 @@ pub struct Session {
 impl Session {
     /// Reads the site and builds it into its output folder (atomically, like `build`).
     pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
+        Session::start_within(root, opts, &Watchdog::default())
+    }
+
+    /// [`Session::start`], its pages followed by `watchdog` (see [`crate::render::budget`]).
+    pub fn start_within(
+        root: &Path,
+        opts: BuildOptions,
+        watchdog: &Watchdog,
+    ) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
         // Absolute from here on: watchers report absolute paths.
         let root = &root.canonicalize().map_err(|e| Error::io(root, e))?;
@@ -95,7 +105,7 @@ impl Session {
         session.refresh_content(true, &[])?;
         let content = session.content_dir();
         let output = Output::prepare(&session.output, &[&session.root, &content], Some(&content))?;
-        let report = session.render(&output)?;
+        let report = session.render(&output, watchdog)?;
         session.output = output.dir().to_owned();
         output.commit()?;
         let drafts = session.drafts();
@@ -187,6 +197,12 @@ impl Session {
 
     /// Brings the output up to date after changes to `paths`.
     pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Rebuild> {
+        self.rebuild_within(paths, &Watchdog::default())
+    }
+
+    /// [`Session::rebuild`], its pages followed by `watchdog`. A rebuild cancelled
+    /// halfway leaves the session consistent: the next one writes what it did not.
+    pub fn rebuild_within(&mut self, paths: &[PathBuf], watchdog: &Watchdog) -> Result<Rebuild> {
         let started = Instant::now();
         let scope = self.scope(paths);
         let analyzed = match scope {
@@ -212,7 +228,7 @@ impl Session {
         let sink = InPlace {
             dir: self.output.clone(),
         };
-        let render = self.render(&sink)?;
+        let render = self.render(&sink, watchdog)?;
         Ok(Rebuild {
             scope,
             analyzed,
@@ -288,7 +304,7 @@ impl Session {
         Ok(read)
     }
 
-    fn render(&mut self, sink: &dyn Sink) -> Result<RenderReport> {
+    fn render(&mut self, sink: &dyn Sink, watchdog: &Watchdog) -> Result<RenderReport> {
         let inputs = Inputs {
             root: &self.root,
             config: &self.config,
@@ -297,6 +313,7 @@ impl Session {
             files: self.files.values().map(|(f, _)| f).collect(),
             assets: &self.assets,
             drafts: self.opts.drafts || self.config.drafts,
+            watchdog,
         };
         pages::render(&inputs, &mut self.state, sink)
     }
