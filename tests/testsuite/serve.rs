@@ -1,7 +1,8 @@
 //! `hindsight serve` driven over HTTP: pages, headers, refusals, and live reloads after
-//! a content edit, a template edit, a deletion, and a broken file then its fix.
+//! a content edit, a template edit, a deletion, and a broken file then its fix; and
+//! templates that never finish.
 
-use crate::common::{TestSite, good_postmortem};
+use crate::common::{RUNAWAY_TEMPLATE, TestSite, good_postmortem, silent_loop_template};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for something that normally takes milliseconds before calling it
 /// a failure (not a timing assertion: only a hang fails).
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A running `hindsight serve`, stopped on drop.
 pub struct Server {
@@ -69,26 +70,31 @@ impl Server {
         }
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         self.request("GET", path, &[])
     }
 
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut s = TcpStream::connect(self.addr).unwrap();
-        s.set_read_timeout(Some(PATIENCE)).unwrap();
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         req.push_str("Connection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        Response::parse(&raw)
+        Response::parse(&self.raw(req.as_bytes()))
     }
 
-    /// Opens the reload event stream; returns it once the server has accepted it.
-    fn events(&self) -> Events {
+    /// Sends `bytes` as they are and returns all the server answers until it closes.
+    pub fn raw(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.write_all(bytes).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        raw
+    }
+
+    /// Asks for the reload event stream; returns the connection as it is then.
+    fn ask_for_events(&self) -> TcpStream {
         let mut s = TcpStream::connect(self.addr).unwrap();
         s.set_read_timeout(Some(PATIENCE)).unwrap();
         write!(
@@ -97,8 +103,13 @@ impl Server {
             self.addr
         )
         .unwrap();
+        s
+    }
+
+    /// Opens the reload event stream; returns it once the server has accepted it.
+    pub fn events(&self) -> Events {
         let mut events = Events {
-            reader: BufReader::new(s),
+            reader: BufReader::new(self.ask_for_events()),
         };
         events.until(": connected");
         events
@@ -112,12 +123,12 @@ impl Drop for Server {
     }
 }
 
-struct Events {
+pub struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
-    fn until(&mut self, needle: &str) {
+    pub fn until(&mut self, needle: &str) {
         let deadline = Instant::now() + PATIENCE;
         let mut line = String::new();
         loop {
@@ -135,14 +146,14 @@ impl Events {
     }
 
     /// Blocks until the next reload event.
-    fn reload(&mut self) {
+    pub fn reload(&mut self) {
         self.until("event: reload");
     }
 
     /// Waits for reload events until `path` is served as `expected` says, and returns
     /// it. One save may come as more than one batch of file events (and so more than
     /// one reload); only a state that never comes fails.
-    fn reload_until(
+    pub fn reload_until(
         &mut self,
         server: &Server,
         path: &str,
@@ -165,29 +176,38 @@ impl Events {
 }
 
 #[derive(Debug)]
-struct Response {
-    status: u16,
+pub struct Response {
+    pub status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub body: String,
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Response {
+    pub fn parse(raw: &[u8]) -> Response {
+        Response::try_parse(raw).unwrap_or_else(|| {
+            panic!(
+                "not a complete response: {:?}",
+                String::from_utf8_lossy(raw)
+            )
+        })
+    }
+
+    pub fn try_parse(raw: &[u8]) -> Option<Response> {
         let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+        let (head, body) = text.split_once("\r\n\r\n")?;
         let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap();
-        Response {
-            status: status.parse().unwrap(),
+        let status = lines.next()?.strip_prefix("HTTP/1.1 ")?.split(' ').next()?;
+        Some(Response {
+            status: status.parse().ok()?,
             headers: lines
                 .filter_map(|l| l.split_once(':'))
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
                 .collect(),
             body: body.to_owned(),
-        }
+        })
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -195,7 +215,7 @@ impl Response {
     }
 }
 
-fn site(name: &str) -> TestSite {
+pub fn site(name: &str) -> TestSite {
     TestSite::new(name)
         .file("site.toml", "title = \"Serve test\"\n")
         .file("content/checkout.md", good_postmortem("Checkout outage"))
@@ -499,5 +519,83 @@ fn build_watch_rebuilds_the_output_folder_on_every_save() {
     assert!(
         !index.contains("__hindsight"),
         "no reload script outside serve"
+    );
+}
+
+/// The incident page slugs of a built site.
+fn incident_slugs(site: &TestSite) -> Vec<String> {
+    let mut slugs: Vec<String> = std::fs::read_dir(site.out("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+const FIXED: &str =
+    "{% extends \"base.html\" %}{% block content %}<p>Fixed template</p>{% endblock content %}";
+
+/// Serves `site`, saves `template` as its postmortem template, and returns the server,
+/// an incident's slug, the reload stream, and the index once an overlay names the
+/// template.
+fn serve_then_save_template(site: &TestSite, template: &str) -> (Server, String, Events, Response) {
+    let server = Server::start(site, &[]);
+    let slug = incident_slugs(site)[0].clone();
+    let mut events = server.events();
+    std::fs::create_dir_all(site.dir.join("templates")).unwrap();
+    std::fs::write(site.dir.join("templates/postmortem.html"), template).unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("hindsight-overlay"));
+    assert!(
+        page.body.contains("template postmortem.html"),
+        "{}",
+        page.body
+    );
+    (server, slug, events, page)
+}
+
+#[test]
+fn a_runaway_template_is_stopped_named_in_the_overlay_and_its_fix_picked_up() {
+    // Stopped within the default budget (10 s, 50 MB a page), and named with its line.
+    let site = site("serve-runaway");
+    let (server, slug, mut events, page) = serve_then_save_template(&site, RUNAWAY_TEMPLATE);
+    assert!(page.body.contains("postmortem.html:3"), "{}", page.body);
+    assert!(page.body.contains("the limit per page"), "{}", page.body);
+    let incident = server.get(&format!("/incidents/{slug}/"));
+    assert_eq!(incident.status, 200, "the last good page is still served");
+    assert!(!incident.body.contains("xxxxxxxx"));
+    std::fs::write(site.dir.join("templates/postmortem.html"), FIXED).unwrap();
+    let page = events.reload_until(&server, &format!("/incidents/{slug}/"), |r| {
+        r.body.contains("Fixed template")
+    });
+    assert!(!page.body.contains("hindsight-overlay"), "{}", page.body);
+}
+
+#[test]
+fn a_template_that_loops_without_writing_is_given_up_and_watching_goes_on() {
+    let site = site("serve-stuck").file(
+        "site.toml",
+        "title = \"Serve test\"\n[limits]\npage_seconds = 1\n",
+    );
+    let (server, slug, mut events, page) = serve_then_save_template(&site, &silent_loop_template());
+    assert!(page.body.contains("given up"), "{}", page.body);
+    assert_eq!(server.get(&format!("/incidents/{slug}/")).status, 200);
+    // A content edit cannot help: it waits for the template.
+    std::fs::write(
+        site.dir.join("content/search.md"),
+        good_postmortem("Search came back while the template was stuck"),
+    )
+    .unwrap();
+    server.wait_line("waiting for the template that never finished to be fixed");
+    // The fix is picked up, and with it the edit made meanwhile.
+    std::fs::write(site.dir.join("templates/postmortem.html"), FIXED).unwrap();
+    let page = events.reload_until(&server, &format!("/incidents/{slug}/"), |r| {
+        r.body.contains("Fixed template")
+    });
+    assert!(!page.body.contains("hindsight-overlay"), "{}", page.body);
+    assert!(
+        server
+            .get("/")
+            .body
+            .contains("Search came back while the template was stuck")
     );
 }
