@@ -180,7 +180,8 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
         return Target::Forbidden;
     }
     let mut path = root.to_owned();
-    for seg in decoded.split('/').filter(|s| !s.is_empty()) {
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    for &seg in &segments {
         if seg == ".." || seg == "." {
             return Target::Forbidden;
         }
@@ -197,7 +198,7 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
     }
     if path.is_dir() {
         if !decoded.ends_with('/') {
-            return Target::Redirect(format!("{raw_path}/"));
+            return Target::Redirect(folder_path(&segments));
         }
         path.push("index.html");
     }
@@ -207,6 +208,24 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
         Ok(real) if real.is_file() => Target::File(real),
         _ => Target::NotFound,
     }
+}
+
+/// The folder `segments` as a path on this host: one leading slash (never `//`, which a
+/// browser reads as another host), each segment percent-encoded where it must be, and
+/// the trailing slash.
+fn folder_path(segments: &[&str]) -> String {
+    let mut out = String::from("/");
+    for seg in segments {
+        for b in seg.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out.push('/');
+    }
+    out
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -448,8 +467,8 @@ fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn site() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hindsight-serve-{}", std::process::id()));
+    fn site(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hindsight-serve-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(d.join("public/incidents/a")).unwrap();
         std::fs::write(
@@ -465,7 +484,7 @@ mod tests {
 
     #[test]
     fn resolves_inside_and_refuses_outside() {
-        let d = site();
+        let d = site("resolve");
         let root = d.join("public");
         assert_eq!(resolve(&root, "/"), Target::File(root.join("index.html")));
         assert_eq!(
@@ -495,6 +514,30 @@ mod tests {
             std::os::unix::fs::symlink(d.join("secret.txt"), root.join("leak.txt")).unwrap();
             assert_eq!(resolve(&root, "/leak.txt"), Target::Forbidden);
         }
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn redirects_are_to_one_path_on_this_host() {
+        let d = site("redirect");
+        let root = d.join("public");
+        for (asked, to) in [
+            ("//incidents", "/incidents/"),
+            ("///incidents//a", "/incidents/a/"),
+            ("/%2Fincidents", "/incidents/"),
+            ("//incidents/%61", "/incidents/a/"),
+        ] {
+            assert_eq!(
+                resolve(&root, asked),
+                Target::Redirect(to.into()),
+                "{asked}"
+            );
+        }
+        std::fs::create_dir_all(root.join("a b?#")).unwrap();
+        assert_eq!(
+            resolve(&root, "//a%20b%3F%23"),
+            Target::Redirect("/a%20b%3F%23/".into())
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -1,6 +1,6 @@
 //! `hindsight serve` driven over HTTP: pages, headers, refusals, and live reloads after
-//! a content edit, a template edit, a deletion, and a broken file then its fix; and
-//! templates that never finish.
+//! a content edit, a template edit, a deletion, and a broken file then its fix; that it
+//! never redirects to another host; and templates that never finish.
 
 use crate::common::{RUNAWAY_TEMPLATE, TestSite, good_postmortem, silent_loop_template};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -530,6 +530,27 @@ fn incident_slugs(site: &TestSite) -> Vec<String> {
         .collect();
     slugs.sort();
     slugs
+}
+
+#[test]
+fn redirects_stay_on_this_host() {
+    let site = site("serve-redirect");
+    let server = Server::start(&site, &[]);
+    let slug = &incident_slugs(&site)[0];
+    for (asked, to) in [
+        ("//incidents".to_owned(), "/incidents/".to_owned()),
+        ("///incidents".to_owned(), "/incidents/".to_owned()),
+        (
+            format!("//incidents//{slug}"),
+            format!("/incidents/{slug}/"),
+        ),
+        (format!("/incidents/{slug}"), format!("/incidents/{slug}/")),
+    ] {
+        let r = server.get(&asked);
+        assert_eq!(r.status, 301, "{asked}");
+        // `//host/` in a Location is another host to a browser: an open redirect.
+        assert_eq!(r.header("location"), Some(to.as_str()), "{asked}");
+    }
 }
 
 const FIXED: &str =
