@@ -1,9 +1,10 @@
 //! `hindsight serve` driven over HTTP: pages, headers, refusals, and live reloads after
-//! a content edit, a template edit, a deletion, and a broken file then its fix; that it
-//! never redirects to another host; and templates that never finish.
+//! a content edit, a template edit, a deletion, and a broken file then its fix; what
+//! clients cannot make it do (redirect elsewhere, answer another host, take a thread
+//! per connection, wait for ever on a slow one); and templates that never finish.
 
 use crate::common::{RUNAWAY_TEMPLATE, TestSite, good_postmortem, silent_loop_template};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -22,6 +23,10 @@ pub struct Server {
 }
 
 impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
             .arg("--root")
@@ -212,6 +217,32 @@ impl Response {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Threads and resident memory (KiB) of process `pid`, from /proc/<pid>/status.
+pub fn threads_and_rss(pid: u32) -> (usize, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> usize {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    (field("Threads:"), field("VmRSS:"))
+}
+
+/// Waits (bounded) until process `pid` has at most `max` threads; returns the count.
+pub fn threads_down_to(pid: u32, max: usize) -> usize {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (threads, _) = threads_and_rss(pid);
+        if threads <= max || Instant::now() > deadline {
+            return threads;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -551,6 +582,220 @@ fn redirects_stay_on_this_host() {
         // `//host/` in a Location is another host to a browser: an open redirect.
         assert_eq!(r.header("location"), Some(to.as_str()), "{asked}");
     }
+}
+
+#[test]
+fn requests_naming_another_host_are_refused() {
+    let site = site("serve-host");
+    let server = Server::start(&site, &[]);
+    let port = server.addr.port();
+    let status = |head: String| Response::parse(&server.raw(head.as_bytes())).status;
+    let get = |host: &str| {
+        status(format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        ))
+    };
+    for ok in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_owned(),
+    ] {
+        assert_eq!(get(&ok), 200, "{ok}");
+    }
+    // What a page on another site reaches the preview with through DNS rebinding.
+    for bad in [
+        "evil.example".to_owned(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        format!("localhost:{}", port - 1),
+    ] {
+        assert_eq!(get(&bad), 421, "{bad}");
+    }
+    assert_eq!(
+        status(format!(
+            "GET /__hindsight/events HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"
+        )),
+        421
+    );
+    assert_eq!(
+        status("GET / HTTP/1.1\r\nConnection: close\r\n\r\n".into()),
+        400,
+        "HTTP/1.1 without a Host"
+    );
+}
+
+#[test]
+fn malformed_requests_get_400_and_oversized_heads_431() {
+    let site = site("serve-garbage");
+    let server = Server::start(&site, &[]);
+    let host = server.addr;
+    let status = |raw: &[u8]| Response::parse(&server.raw(raw)).status;
+    for garbage in [
+        // The start of a TLS handshake, sent to the plain-HTTP port.
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n".to_vec(),
+        b"HELLO\r\n\r\n".to_vec(),
+        b"GET /\r\n\r\n".to_vec(),
+        format!("GET / HTTP/1.1 x\r\nHost: {host}\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\nno colon here\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n folded: line\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost : {host}\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\nHost: {host}\r\n\r\n").into_bytes(),
+    ] {
+        assert_eq!(
+            status(&garbage),
+            400,
+            "{:?}",
+            String::from_utf8_lossy(&garbage)
+        );
+    }
+    assert_eq!(
+        status(format!("GET / HTTP/2.0\r\nHost: {host}\r\n\r\n").as_bytes()),
+        505
+    );
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    assert_eq!(status(big.as_bytes()), 431);
+    assert_eq!(server.get("/").status, 200, "still serving");
+}
+
+#[test]
+fn a_slow_client_is_dropped_when_its_head_is_not_in_after_ten_seconds() {
+    let site = site("serve-slowloris");
+    let server = Server::start(&site, &[]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    // Ten bytes a second, well inside any per-read timeout: the whole head would take
+    // over forty seconds.
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let head = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nX-Slow: {}\r\n\r\n",
+        server.addr,
+        "z".repeat(400)
+    );
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    for b in head.bytes() {
+        if s.write_all(&[b]).is_err() {
+            break;
+        }
+        sent += 1;
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                s.set_read_timeout(Some(PATIENCE)).unwrap();
+                let _ = s.read_to_end(&mut answer);
+                break;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+    }
+    let waited = started.elapsed();
+    assert!(
+        sent < head.len(),
+        "the server waited for the whole head ({:.1} s)",
+        waited.as_secs_f64()
+    );
+    if !answer.is_empty() {
+        assert_eq!(Response::parse(&answer).status, 408);
+    }
+    eprintln!(
+        "slow client dropped after {:.1} s, {sent} of {} bytes sent",
+        waited.as_secs_f64(),
+        head.len()
+    );
+}
+
+/// `hindsight::serve::MAX_CONNECTIONS` and `MAX_STREAMS`, as documented.
+const MAX_CONNECTIONS: usize = 128;
+const MAX_STREAMS: usize = 64;
+
+#[test]
+fn connections_past_the_cap_are_refused_and_the_threads_stay_bounded() {
+    let site = site("serve-cap");
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/").status, 200);
+    let pid = server.pid();
+    let (before, _) = threads_and_rss(pid);
+    // Half-open connections: connected, and then nothing.
+    let n = MAX_CONNECTIONS + 172;
+    let conns: Vec<TcpStream> = (0..n)
+        .map(|_| {
+            let s = TcpStream::connect(server.addr).unwrap();
+            s.set_nonblocking(true).unwrap();
+            s
+        })
+        .collect();
+    // Those past the cap are told so at once; the others wait for their request.
+    let mut refused = vec![false; n];
+    let mut peak = 0;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        for (i, c) in conns.iter().enumerate() {
+            let mut buf = [0u8; 64];
+            if let Ok(k) = (&*c).read(&mut buf)
+                && buf[..k].starts_with(b"HTTP/1.1 503")
+            {
+                refused[i] = true;
+            }
+        }
+        peak = peak.max(threads_and_rss(pid).0);
+        let count = refused.iter().filter(|r| **r).count();
+        if count >= n - MAX_CONNECTIONS || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let count = refused.iter().filter(|r| **r).count();
+    assert!(
+        count >= n - MAX_CONNECTIONS,
+        "{count} of {n} connections refused"
+    );
+    assert!(
+        peak <= before + MAX_CONNECTIONS + 4,
+        "{peak} threads for {n} connections ({before} before)"
+    );
+    drop(conns);
+    let after = threads_down_to(pid, before + 1);
+    assert!(
+        after <= before + 1,
+        "{after} threads left ({before} before)"
+    );
+    assert_eq!(server.get("/").status, 200);
+    eprintln!(
+        "{n} idle connections: {count} refused with 503, threads {before} → peak {peak} → {after}"
+    );
+}
+
+#[test]
+fn reload_streams_are_capped() {
+    let site = site("serve-streams");
+    let server = Server::start(&site, &[]);
+    let mut open: Vec<Events> = (0..MAX_STREAMS).map(|_| server.events()).collect();
+    // The status line of one more stream (a stream never ends: read no further).
+    let one_more = || {
+        let mut status = [0u8; 12];
+        server.ask_for_events().read_exact(&mut status).unwrap();
+        String::from_utf8_lossy(&status).into_owned()
+    };
+    assert_eq!(one_more(), "HTTP/1.1 503");
+    // A page closed frees its place.
+    open.pop();
+    let deadline = Instant::now() + PATIENCE;
+    while one_more() != "HTTP/1.1 200" {
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place never came back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(server.get("/").status, 200);
 }
 
 const FIXED: &str =
