@@ -15,3 +15,4 @@ mod insights;
 mod links;
 mod reading;
 mod serve;
+mod serve_load;
