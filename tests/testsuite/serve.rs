@@ -474,7 +474,9 @@ fn a_taken_port_falls_back_to_a_free_one() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .arg("--root")
         .arg(&site.dir)
-        .args(["--color", "never", "serve", "--port", &port])
+        .args(["--color", "never", "serve", "--port", &port, "--output"])
+        // Inside the site, which the test removes (the default is a system temp folder).
+        .arg(site.dir.join("public"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
