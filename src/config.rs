@@ -4,9 +4,11 @@
 
 use crate::error::{Error, Result, line_col};
 use crate::model::{CheckId, Level};
+use crate::render::budget::Limits;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use toml::Spanned;
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -93,6 +95,25 @@ impl HighlightConfig {
     }
 }
 
+/// `[limits]`: what rendering one page may take before it is stopped as a runaway
+/// template (see [`crate::render::budget`]).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+struct LimitsConfig {
+    page_seconds: f64,
+    page_megabytes: f64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitsConfig {
+            page_seconds: l.time.as_secs_f64(),
+            page_megabytes: l.bytes as f64 / (1024.0 * 1024.0),
+        }
+    }
+}
+
 /// The raw shape of `site.toml`; [`Config`] is what the rest of the program sees.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -113,6 +134,7 @@ struct RawConfig {
     checks: BTreeMap<Spanned<String>, Spanned<String>>,
     tags: TagsConfig,
     highlight: HighlightConfig,
+    limits: LimitsConfig,
     extra: toml::Table,
 }
 
@@ -136,6 +158,7 @@ impl Default for RawConfig {
             checks: BTreeMap::new(),
             tags: c.tags,
             highlight: c.highlight,
+            limits: LimitsConfig::default(),
             extra: c.extra,
         }
     }
@@ -167,6 +190,8 @@ pub struct Config {
     pub checks: HashMap<CheckId, Level>,
     pub tags: TagsConfig,
     pub highlight: HighlightConfig,
+    /// What rendering one page may take.
+    pub limits: Limits,
     /// Free-form values handed to templates as `config.extra`.
     pub extra: toml::Table,
 }
@@ -190,6 +215,7 @@ impl Default for Config {
             checks: HashMap::new(),
             tags: TagsConfig::default(),
             highlight: HighlightConfig::default(),
+            limits: Limits::default(),
             extra: toml::Table::new(),
         }
     }
@@ -294,6 +320,26 @@ impl Config {
         if let Some(problem) = static_dir_problem(&raw.static_dir, &raw.content_dir) {
             return Err(static_dir_error(text, path, &raw.static_dir, problem));
         }
+        let limits = {
+            let l = &raw.limits;
+            let bad = |key: &str, value: f64| {
+                (!value.is_finite() || value <= 0.0 || value > 1e6).then(|| Error::Config {
+                    path: path.to_owned(),
+                    line: text.find(key).map(|at| line_col(text, at).0),
+                    column: None,
+                    message: format!("{key} in [limits] must be a positive number, not {value}"),
+                })
+            };
+            if let Some(e) = bad("page_seconds", l.page_seconds)
+                .or_else(|| bad("page_megabytes", l.page_megabytes))
+            {
+                return Err(e);
+            }
+            Limits {
+                time: Duration::from_secs_f64(l.page_seconds),
+                bytes: (l.page_megabytes * 1024.0 * 1024.0) as usize,
+            }
+        };
         Ok(Config {
             title: raw.title,
             base_url: raw.base_url,
@@ -311,6 +357,7 @@ impl Config {
             checks,
             tags: raw.tags,
             highlight: raw.highlight,
+            limits,
             extra: raw.extra,
         })
     }
@@ -426,6 +473,12 @@ builtin = true
 # light_theme = "InspiredGitHub"
 # dark_theme = "base16-ocean.dark"
 
+# What rendering one page may take: past it the page is an error that names its
+# template (a loop that never ends), and serve keeps watching.
+[limits]
+page_seconds = 10
+page_megabytes = 50
+
 # Anything under [extra] reaches templates as config.extra.
 [extra]
 "#;
@@ -450,6 +503,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(text, Path::new("site.toml"))
+    }
+
+    /// The message of the error `text` is, which must start at `line` and say `what`.
+    fn error_at(text: &str, line: usize, what: &str) -> String {
+        let msg = parse(text).unwrap_err().to_string();
+        assert!(
+            msg.starts_with(&format!("site.toml:{line}:")) && msg.contains(what),
+            "{msg}"
+        );
+        msg
     }
 
     #[test]
@@ -510,20 +573,21 @@ mod tests {
 
     #[test]
     fn unknown_check_and_bad_level_name_their_line() {
-        let msg = parse("[checks]\nsumary-duration = \"allow\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            msg.starts_with("site.toml:2:") && msg.contains("sumary-duration"),
-            "{msg}"
+        error_at(
+            "[checks]\nsumary-duration = \"allow\"\n",
+            2,
+            "sumary-duration",
         );
-        let msg = parse("[checks]\nlength = \"loud\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            msg.starts_with("site.toml:2:") && msg.contains("loud"),
-            "{msg}"
-        );
+        error_at("[checks]\nlength = \"loud\"\n", 2, "loud");
+    }
+
+    #[test]
+    fn limits_are_read_and_must_be_positive() {
+        let c = parse("[limits]\npage_seconds = 2.5\npage_megabytes = 1\n").unwrap();
+        assert_eq!(c.limits.time, Duration::from_millis(2500));
+        assert_eq!(c.limits.bytes, 1024 * 1024);
+        error_at("[limits]\npage_seconds = 0\n", 2, "page_seconds");
+        error_at("[limits]\npage_megabytes = -1\n", 2, "page_megabytes");
     }
 
     #[test]

@@ -22,8 +22,8 @@
 use crate::error::{Error, Result};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Written into every output folder: the list of the files Hindsight wrote there, so a
 /// later build knows what it may replace (and that the folder is its own).
@@ -47,6 +47,7 @@ const LEGACY_STAGING: &str = ".hindsight-staging-";
 /// by the system when the process dies, so a killed build leaves no stale lock).
 pub struct Lock {
     _file: std::fs::File,
+    dir: PathBuf,
 }
 
 /// Takes the lock of the output folder `dir` (which must exist), or fails at once when
@@ -61,7 +62,10 @@ pub fn lock(dir: &Path) -> Result<Lock> {
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
     match file.try_lock() {
-        Ok(()) => Ok(Lock { _file: file }),
+        Ok(()) => Ok(Lock {
+            _file: file,
+            dir: dir.to_owned(),
+        }),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
             "another build is writing {} (a `hindsight build` or `serve`); try again when it has finished, or build into another folder with --output",
             dir.display()
@@ -74,7 +78,7 @@ pub fn lock(dir: &Path) -> Result<Lock> {
 pub struct Output {
     dir: PathBuf,
     staging: PathBuf,
-    lock: Option<Lock>,
+    lock: Option<Arc<Lock>>,
     written: Mutex<BTreeSet<String>>,
     /// Once the journal is written the swap must be finished, by this build or the next.
     journaled: bool,
@@ -88,12 +92,27 @@ impl Output {
     /// inside or contain any folder in `reads` (what the build reads: content,
     /// templates, themes, static), or the next build would read its own pages.
     pub fn prepare(dir: &Path, root: &Path, reads: &[(&str, PathBuf)]) -> Result<Output> {
+        Output::prepare_holding(dir, root, reads, None)
+    }
+
+    /// [`Output::prepare`] by a process that already holds the folder's lock (`held`),
+    /// as a preview does when it starts over after giving up on a build: the lock passes
+    /// from the old build to the new one instead of being refused to it.
+    pub fn prepare_holding(
+        dir: &Path,
+        root: &Path,
+        reads: &[(&str, PathBuf)],
+        held: Option<Arc<Lock>>,
+    ) -> Result<Output> {
         let abs = absolute(dir);
         check_place(&abs, root, reads)?;
         check_owner(&abs)?;
         crate::error::fs::create_dir_all(&abs)?;
         let abs = abs.canonicalize().map_err(|e| Error::io(&abs, e))?;
-        let lock = lock(&abs)?;
+        let lock = match held.filter(|l| l.dir == abs) {
+            Some(l) => l,
+            None => Arc::new(lock(&abs)?),
+        };
         recover(&abs)?;
         let staging = abs.join(STAGING);
         crate::error::fs::create_dir_all(&staging)?;
@@ -180,7 +199,7 @@ impl Output {
         roll_forward(&self.dir, &journal)?;
         Ok(Published {
             dir: self.dir.clone(),
-            _lock: self.lock.take(),
+            lock: self.lock.take(),
             manifest: Mutex::new(install),
             seq: AtomicUsize::new(0),
         })
@@ -203,7 +222,7 @@ impl Drop for Output {
 /// written.
 pub struct Published {
     dir: PathBuf,
-    _lock: Option<Lock>,
+    lock: Option<Arc<Lock>>,
     manifest: Mutex<BTreeSet<String>>,
     seq: AtomicUsize,
 }
@@ -211,6 +230,11 @@ pub struct Published {
 impl Published {
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The folder's lock, for a build of the same process to take over.
+    pub fn lock(&self) -> Option<Arc<Lock>> {
+        self.lock.clone()
     }
 
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {

@@ -10,6 +10,7 @@ use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
 use crate::error::Result;
 use crate::model::{CheckId, Level};
+use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links, Rendered};
 use crate::render::templates::{StaticSource, Templates};
 use crate::render::{self, Card, Paginator, SiteInfo, TermRef};
@@ -76,6 +77,8 @@ pub struct Inputs<'a> {
     pub files: Vec<&'a FileResult>,
     pub assets: &'a [SourcePath],
     pub drafts: bool,
+    /// Follows every page rendered (each within `config.limits`); cancels them.
+    pub watchdog: &'a Watchdog,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -192,6 +195,9 @@ impl Emitter<'_> {
 pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Result<RenderReport> {
     let config = inputs.config;
     let templates = inputs.templates;
+    let render_template = |name: &str, ctx: &tera::Context| {
+        templates.render_within(name, ctx, config.limits, inputs.watchdog)
+    };
     let site = SiteInfo::new(config);
     let mut items: Vec<Published> = inputs
         .files
@@ -362,7 +368,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 ctx.insert("source", &it.file.path);
                 ctx.insert("encoding", it.file.encoding.as_str());
                 ctx.insert("repaired", &it.file.repaired);
-                templates.render("postmortem.html", &ctx)
+                render_template("postmortem.html", &ctx)
             })
         })?;
     let mut pages = items.len();
@@ -401,7 +407,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     ctx.insert("term", term);
                     ctx.insert("page_title", &format!("{title}: {}", term.name));
                 }
-                templates.render(template, &ctx)
+                render_template(template, &ctx)
             })?;
             pages += 1;
         }
@@ -429,7 +435,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let mut ctx = base(path, title);
             ctx.insert("kind", kind);
             ctx.insert("terms", terms);
-            templates.render("list.html", &ctx)
+            render_template("list.html", &ctx)
         })?;
         pages += 1;
     }
@@ -440,7 +446,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         let mut ctx = base("insights/", "Class insights");
         ctx.insert("insights", &insights);
         ctx.insert("charts", &insight_charts(&insights, "../"));
-        templates.render("insights.html", &ctx)
+        render_template("insights.html", &ctx)
     })?;
     pages += 1;
 
@@ -476,7 +482,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             ctx.insert("check_ids", &mandatory);
             ctx.insert("pass_rates", &pass_rates);
             ctx.insert("rejected", &rejected);
-            templates.render("report.html", &ctx)
+            render_template("report.html", &ctx)
         },
     )?;
     pages += 1;
@@ -500,7 +506,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             if let Some(css) = &inline_style {
                 ctx.insert("inline_style", css);
             }
-            templates.render("404.html", &ctx)
+            render_template("404.html", &ctx)
         },
     )?;
     pages += 1;

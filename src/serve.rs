@@ -7,21 +7,45 @@
 //! with `..`, encoded or not, backslashes, hidden names or links that lead outside are
 //! refused. The reload script and the overlay are added to HTML as it is sent; the
 //! files on disk stay exactly what a build writes.
+//!
+//! Bounded whatever the clients do: at most [`MAX_CONNECTIONS`] connections are served
+//! at once (more get `503` from the accepting thread, which never waits on a client),
+//! and at most [`MAX_STREAMS`] of them are reload streams; a request head must arrive
+//! whole within [`HEAD_DEADLINE`] however slowly it trickles in (`408`), fit in
+//! [`MAX_HEAD`] bytes (`431`) and parse (`400`). Only requests for this machine are
+//! answered: a `Host` other than `localhost`, a loopback address or the address the
+//! connection came to gets `421`, so a page elsewhere cannot read the preview through
+//! DNS rebinding. Redirects are always to a path on this host.
 
 use crate::error::Error;
 use crate::model::Diagnostic;
 use crate::render::markdown::escape;
 use std::hash::{DefaultHasher, Hasher};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where open pages listen for reloads.
 pub const EVENTS_PATH: &str = "/__hindsight/events";
+
+/// Connections served at once (each on a thread of its own); more are refused with 503.
+pub const MAX_CONNECTIONS: usize = 128;
+/// Reload streams (open pages) at once, out of [`MAX_CONNECTIONS`]; more get 503.
+pub const MAX_STREAMS: usize = 64;
+/// The whole request head must have arrived by then, however slowly it comes.
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+/// The largest request head read (request line and headers).
+pub const MAX_HEAD: usize = 16 * 1024;
+/// How long one write to a client may block (a client that does not read).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a reload stream looks whether its page is still there.
+const STREAM_TICK: Duration = Duration::from_secs(1);
+/// A comment sent down an idle reload stream this often keeps proxies from closing it.
+const PING_EVERY: u32 = 15;
 
 /// Added before `</body>` of every HTML page served.
 const RELOAD_SCRIPT: &str = "<script>/* hindsight serve: live reload */(function(){if(!window.EventSource)return;var s=window.__hindsightEvents=new EventSource(\"/__hindsight/events\");s.addEventListener(\"reload\",function(){location.reload();});})();</script>";
@@ -97,6 +121,28 @@ struct Shared {
     generation: AtomicU64,
     clients: Mutex<Vec<SyncSender<String>>>,
     problems: RwLock<Vec<Problem>>,
+    connections: Arc<AtomicUsize>,
+    streams: Arc<AtomicUsize>,
+}
+
+/// One of at most `max` places counted by `count`, given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        count
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(count.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A running preview server.
@@ -130,16 +176,13 @@ impl Preview {
             generation: AtomicU64::new(0),
             clients: Mutex::new(Vec::new()),
             problems: RwLock::new(Vec::new()),
+            connections: Arc::new(AtomicUsize::new(0)),
+            streams: Arc::new(AtomicUsize::new(0)),
         });
         let accept = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let shared = accept.clone();
-                std::thread::spawn(move || {
-                    let _ = handle(stream, &shared);
-                });
-            }
-        });
+        std::thread::Builder::new()
+            .name("hindsight-accept".into())
+            .spawn(move || accept_loop(listener, accept))?;
         Ok(Preview { shared, addr })
     }
 
@@ -165,6 +208,57 @@ impl Preview {
     }
 }
 
+/// Hands each connection to a thread of its own while there is a place for it; past
+/// [`MAX_CONNECTIONS`], answers 503 at once without waiting on the client.
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(s) => s,
+            // Out of file descriptors, say: give the open connections time to end.
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let Some(slot) = Slot::take(&shared.connections, MAX_CONNECTIONS) else {
+            refuse_busy(stream);
+            continue;
+        };
+        let shared = shared.clone();
+        // When no thread can be had, the closure is dropped and the connection closed.
+        let _ = std::thread::Builder::new()
+            .name("hindsight-http".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let _slot = slot;
+                let _ = handle(stream, &shared);
+            });
+    }
+}
+
+/// "503" to a connection over the cap, from the accepting thread: nothing here blocks.
+fn refuse_busy(stream: TcpStream) {
+    if stream.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut s = &stream;
+    // What the client already sent is read, so closing does not reset the connection
+    // before it reads the answer.
+    let mut sink = [0u8; 4096];
+    for _ in 0..16 {
+        if !matches!(s.read(&mut sink), Ok(1..)) {
+            break;
+        }
+    }
+    let body = "503 Service Unavailable: too many connections\n";
+    let _ = write!(
+        s,
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
 /// What a request path names.
 #[derive(Debug, PartialEq, Eq)]
 enum Target {
@@ -184,7 +278,8 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
         return Target::Forbidden;
     }
     let mut path = root.to_owned();
-    for seg in decoded.split('/').filter(|s| !s.is_empty()) {
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    for &seg in &segments {
         if seg == ".." || seg == "." {
             return Target::Forbidden;
         }
@@ -201,7 +296,7 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
     }
     if path.is_dir() {
         if !decoded.ends_with('/') {
-            return Target::Redirect(format!("{raw_path}/"));
+            return Target::Redirect(folder_path(&segments));
         }
         path.push("index.html");
     }
@@ -211,6 +306,24 @@ fn resolve(root: &Path, raw_path: &str) -> Target {
         Ok(real) if real.is_file() => Target::File(real),
         _ => Target::NotFound,
     }
+}
+
+/// The folder `segments` as a path on this host: one leading slash (never `//`, which a
+/// browser reads as another host), each segment percent-encoded where it must be, and
+/// the trailing slash.
+fn folder_path(segments: &[&str]) -> String {
+    let mut out = String::from("/");
+    for seg in segments {
+        for b in seg.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out.push('/');
+    }
+    out
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -256,40 +369,189 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+#[derive(Debug, PartialEq, Eq)]
 struct Request {
     method: String,
+    /// The path of the target, without its query.
     path: String,
+    /// The `Host` header, or the authority of an absolute target.
+    host: Option<String>,
     if_none_match: Option<String>,
 }
 
-fn read_request(stream: &TcpStream) -> std::io::Result<Option<Request>> {
-    let mut reader = BufReader::new(stream.take(16 * 1024));
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let mut if_none_match = None;
+/// Why no request could be read.
+#[derive(Debug)]
+enum HeadError {
+    /// The client went away (or never sent anything).
+    Closed,
+    /// The head did not arrive whole by the deadline.
+    TimedOut,
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads the request head (up to and without the blank line), all of it by `deadline`
+/// whatever the pace of the client: the timeout of each read is what is left.
+fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, HeadError> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
     loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h.trim().is_empty() {
-            break;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(HeadError::TimedOut);
         }
-        if let Some((name, value)) = h.split_once(':')
-            && name.trim().eq_ignore_ascii_case("if-none-match")
-        {
-            if_none_match = Some(value.trim().to_owned());
+        stream.set_read_timeout(Some(left)).map_err(HeadError::Io)?;
+        let n = match stream.read(&mut chunk) {
+            Ok(0) => return Err(HeadError::Closed),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(HeadError::TimedOut);
+            }
+            Err(e) => return Err(HeadError::Io(e)),
+        };
+        // The end may straddle two reads.
+        let from = buf.len().saturating_sub(3);
+        buf.extend_from_slice(&chunk[..n]);
+        match head_end(&buf[from..]).map(|end| from + end) {
+            Some(end) if end <= MAX_HEAD => {
+                buf.truncate(end);
+                return Ok(buf);
+            }
+            Some(_) => return Err(HeadError::TooLarge),
+            None if buf.len() > MAX_HEAD => return Err(HeadError::TooLarge),
+            None => {}
         }
     }
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_owned();
-    Ok(Some(Request {
+}
+
+/// Where the blank line that ends a head starts in `buf` (CRLF, or bare LF).
+fn head_end(buf: &[u8]) -> Option<usize> {
+    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n");
+    let lf = buf.windows(2).position(|w| w == b"\n\n");
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+const BAD_REQUEST: &str = "400 Bad Request";
+
+/// A token character (RFC 9110): what methods and header names are made of.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Parses a request head strictly; the error is the status line to answer with.
+fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let mut parts = lines.next().unwrap_or_default().split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(BAD_REQUEST);
+    };
+    if method.is_empty() || !method.bytes().all(is_tchar) {
+        return Err(BAD_REQUEST);
+    }
+    if target.is_empty() || !target.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(BAD_REQUEST);
+    }
+    match version.strip_prefix("HTTP/").map(str::as_bytes) {
+        Some(b"1.1" | b"1.0") => {}
+        Some([major, b'.', minor]) if major.is_ascii_digit() && minor.is_ascii_digit() => {
+            return Err("505 HTTP Version Not Supported");
+        }
+        _ => return Err(BAD_REQUEST),
+    }
+    let mut hosts = Vec::new();
+    let mut if_none_match = None;
+    for line in lines {
+        // Folded lines are obsolete and a way to smuggle headers.
+        if line.starts_with([' ', '\t']) {
+            return Err(BAD_REQUEST);
+        }
+        let (name, value) = line.split_once(':').ok_or(BAD_REQUEST)?;
+        let value = value.trim_matches([' ', '\t']);
+        if name.is_empty()
+            || !name.bytes().all(is_tchar)
+            || value.chars().any(|c| c.is_control() && c != '\t')
+        {
+            return Err(BAD_REQUEST);
+        }
+        if name.eq_ignore_ascii_case("host") {
+            hosts.push(value.to_owned());
+        } else if name.eq_ignore_ascii_case("if-none-match") {
+            if_none_match = Some(value.to_owned());
+        }
+    }
+    if hosts.len() > 1 || (hosts.is_empty() && version == "HTTP/1.1") {
+        return Err(BAD_REQUEST);
+    }
+    let mut host = hosts.pop();
+    // An absolute target names the host itself, and wins over the header.
+    let path = if target.starts_with('/') {
+        target
+    } else if target.len() > 7 && target[..7].eq_ignore_ascii_case("http://") {
+        let rest = &target[7..];
+        let at = rest.find('/').unwrap_or(rest.len());
+        host = Some(rest[..at].to_owned());
+        if at == rest.len() { "/" } else { &rest[at..] }
+    } else {
+        return Err(BAD_REQUEST);
+    };
+    Ok(Request {
         method: method.to_owned(),
-        path,
+        path: path.split(['?', '#']).next().unwrap_or("/").to_owned(),
+        host,
         if_none_match,
-    }))
+    })
+}
+
+/// Whether `host` names this server: `localhost`, a loopback address, or the address
+/// the connection came to (`local`), with our port if it has one. A request without a
+/// host (HTTP/1.0) is one no browser page can send.
+fn host_allowed(host: Option<&str>, local: SocketAddr) -> bool {
+    let Some(host) = host else { return true };
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, after)) => (ip, after),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(at) => (&host[..at], &host[at..]),
+            None => (host, ""),
+        },
+    };
+    let port_ok = match port {
+        "" => true,
+        p => p
+            .strip_prefix(':')
+            .and_then(|p| p.parse::<u16>().ok())
+            .is_some_and(|p| p == local.port()),
+    };
+    let bracketed = host.starts_with('[');
+    let name_ok = if bracketed {
+        name.parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|ip| ok_ip(IpAddr::V6(ip), local))
+    } else {
+        name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ok_ip(IpAddr::V4(ip), local))
+    };
+    port_ok && name_ok
+}
+
+fn ok_ip(ip: IpAddr, local: SocketAddr) -> bool {
+    let ip = ip.to_canonical();
+    ip.is_loopback() || ip == local.ip().to_canonical()
 }
 
 fn respond(
@@ -314,11 +576,66 @@ fn respond(
     stream.flush()
 }
 
+/// Answers an error and closes; what the client still sends is read for a moment
+/// first, so that it gets the answer rather than a reset connection.
+fn refuse(stream: &mut TcpStream, status: &str, message: &str) -> std::io::Result<()> {
+    let body = format!("{status}: {message}\n");
+    let sent = respond(
+        stream,
+        status,
+        &[("Content-Type", "text/plain; charset=utf-8".into())],
+        body.as_bytes(),
+        false,
+    );
+    let _ = stream.shutdown(Shutdown::Write);
+    let until = Instant::now() + Duration::from_millis(500);
+    let mut sink = [0u8; 4096];
+    let mut drained = 0;
+    while drained < 256 * 1024 {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut sink) {
+            Ok(n @ 1..) => drained += n,
+            _ => break,
+        }
+    }
+    sent
+}
+
 fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let Some(req) = read_request(&stream)? else {
-        return Ok(());
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    let local = stream.local_addr()?;
+    let req = match read_head(&mut stream, Instant::now() + HEAD_DEADLINE) {
+        Ok(head) => match parse_head(&head) {
+            Ok(req) => req,
+            Err(status) => return refuse(&mut stream, status, "malformed request"),
+        },
+        Err(HeadError::Closed) => return Ok(()),
+        Err(HeadError::TimedOut) => {
+            return refuse(
+                &mut stream,
+                "408 Request Timeout",
+                "the request did not arrive in time",
+            );
+        }
+        Err(HeadError::TooLarge) => {
+            return refuse(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                "the request head is too large",
+            );
+        }
+        Err(HeadError::Io(e)) => return Err(e),
     };
+    if !host_allowed(req.host.as_deref(), local) {
+        return refuse(
+            &mut stream,
+            "421 Misdirected Request",
+            "this preview answers only to localhost",
+        );
+    }
     let head = req.method == "HEAD";
     if req.method != "GET" && !head {
         return respond(
@@ -427,8 +744,16 @@ fn overlay(problems: &[Problem]) -> String {
 }
 
 /// The server-sent event stream: one message per rebuild, a comment now and then to
-/// keep the connection alive.
+/// keep the connection alive. At most [`MAX_STREAMS`] at once; a stream whose page has
+/// gone is noticed within a second and ends.
 fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let Some(_slot) = Slot::take(&shared.streams, MAX_STREAMS) else {
+        return refuse(
+            &mut stream,
+            "503 Service Unavailable",
+            "too many open reload streams",
+        );
+    };
     stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\nX-Content-Type-Options: nosniff\r\n\r\nretry: 1000\n: connected\n\n")?;
     stream.flush()?;
     let (tx, rx) = sync_channel::<String>(16);
@@ -437,23 +762,53 @@ fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(tx);
+    let mut idle = 0;
     loop {
-        let msg = match rx.recv_timeout(Duration::from_secs(15)) {
+        let msg = match rx.recv_timeout(STREAM_TICK) {
             Ok(m) => m,
-            Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_owned(),
+            Err(RecvTimeoutError::Timeout) => {
+                if gone(&stream) {
+                    return Ok(());
+                }
+                idle += 1;
+                if idle < PING_EVERY {
+                    continue;
+                }
+                ": ping\n\n".to_owned()
+            }
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
+        idle = 0;
         stream.write_all(msg.as_bytes())?;
         stream.flush()?;
     }
+}
+
+/// Whether the client at the other end of a reload stream has closed it (it never
+/// sends anything once the stream is open; what it might send is thrown away).
+fn gone(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let mut buf = [0u8; 512];
+    let gone = loop {
+        match (&*stream).read(&mut buf) {
+            Ok(0) => break true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break true,
+        }
+    };
+    stream.set_nonblocking(false).is_err() || gone
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn site() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hindsight-serve-{}", std::process::id()));
+    fn site(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hindsight-serve-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(d.join("public/incidents/a")).unwrap();
         std::fs::write(
@@ -469,7 +824,7 @@ mod tests {
 
     #[test]
     fn resolves_inside_and_refuses_outside() {
-        let d = site();
+        let d = site("resolve");
         let root = d.join("public");
         assert_eq!(resolve(&root, "/"), Target::File(root.join("index.html")));
         assert_eq!(
@@ -500,6 +855,125 @@ mod tests {
             assert_eq!(resolve(&root, "/leak.txt"), Target::Forbidden);
         }
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn redirects_are_to_one_path_on_this_host() {
+        let d = site("redirect");
+        let root = d.join("public");
+        for (asked, to) in [
+            ("//incidents", "/incidents/"),
+            ("///incidents//a", "/incidents/a/"),
+            ("/%2Fincidents", "/incidents/"),
+            ("//incidents/%61", "/incidents/a/"),
+        ] {
+            assert_eq!(
+                resolve(&root, asked),
+                Target::Redirect(to.into()),
+                "{asked}"
+            );
+        }
+        std::fs::create_dir_all(root.join("a b?#")).unwrap();
+        assert_eq!(
+            resolve(&root, "//a%20b%3F%23"),
+            Target::Redirect("/a%20b%3F%23/".into())
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    fn parse(head: &str) -> Result<Request, &'static str> {
+        parse_head(head.as_bytes())
+    }
+
+    #[test]
+    fn request_heads_are_parsed_strictly() {
+        let r =
+            parse("GET /a/b?x=1 HTTP/1.1\r\nHost: localhost:1111\r\nIf-None-Match: \"e\"").unwrap();
+        assert_eq!(
+            r,
+            Request {
+                method: "GET".into(),
+                path: "/a/b".into(),
+                host: Some("localhost:1111".into()),
+                if_none_match: Some("\"e\"".into()),
+            }
+        );
+        // An absolute target names its host; HTTP/1.0 may have none.
+        let r = parse("GET http://127.0.0.1:1111/x HTTP/1.1\r\nHost: other").unwrap();
+        assert_eq!(
+            (r.path.as_str(), r.host.as_deref()),
+            ("/x", Some("127.0.0.1:1111"))
+        );
+        assert_eq!(parse("GET / HTTP/1.0").unwrap().host, None);
+        for bad in [
+            "",
+            "HELLO",
+            "\u{16}\u{3}\u{1}\u{2}",
+            "GET /",
+            "GET / HTTP/1.1 extra\r\nHost: x",
+            "GET  / HTTP/1.1\r\nHost: x",
+            "G(T / HTTP/1.1\r\nHost: x",
+            "GET /a\u{7f}b HTTP/1.1\r\nHost: x",
+            "GET relative HTTP/1.1\r\nHost: x",
+            "GET https://x/ HTTP/1.1\r\nHost: x",
+            "GET / HTTQ/1.1\r\nHost: x",
+            "GET / HTTP/1.1",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b",
+            "GET / HTTP/1.1\r\nHost: x\r\nno colon",
+            "GET / HTTP/1.1\r\nHost: x\r\n folded: on",
+            "GET / HTTP/1.1\r\nHost : x",
+            "GET / HTTP/1.1\r\nHost: x\r\nX: a\u{1}b",
+        ] {
+            assert_eq!(parse(bad), Err(BAD_REQUEST), "{bad:?}");
+        }
+        assert_eq!(
+            parse("GET / HTTP/2.0\r\nHost: x"),
+            Err("505 HTTP Version Not Supported")
+        );
+    }
+
+    #[test]
+    fn only_hosts_naming_this_machine_are_answered() {
+        let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
+        for ok in [
+            "localhost:1111",
+            "LocalHost",
+            "127.0.0.1:1111",
+            "127.0.0.1",
+            "[::1]:1111",
+            "[::1]",
+        ] {
+            assert!(host_allowed(Some(ok), local), "{ok}");
+        }
+        assert!(host_allowed(None, local), "HTTP/1.0 without a host");
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost:2222",
+            "localhost.evil.example:1111",
+            "127.0.0.1.nip.io:1111",
+            "localhost:",
+            "localhost:1111:1111",
+            "[::1",
+            "::1",
+            "",
+            "10.0.0.1:1111",
+        ] {
+            assert!(!host_allowed(Some(bad), local), "{bad}");
+        }
+        // Bound to every interface: the address the connection came to is this machine.
+        let lan: SocketAddr = "192.168.1.5:1111".parse().unwrap();
+        assert!(host_allowed(Some("192.168.1.5:1111"), lan));
+        assert!(!host_allowed(Some("192.168.1.6:1111"), lan));
+        let v6: SocketAddr = "[fd00::5]:1111".parse().unwrap();
+        assert!(host_allowed(Some("[fd00::5]:1111"), v6));
+    }
+
+    #[test]
+    fn the_end_of_a_head_is_found_across_reads() {
+        assert_eq!(head_end(b"GET / HTTP/1.0\r\n\r\nbody"), Some(14));
+        assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(14));
+        assert_eq!(head_end(b"GET / HTTP/1.0\r\n"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Level};
 use crate::output::{Output, Published};
 use crate::pages::{self, Inputs, RenderReport, RenderState, Sink};
+use crate::render::budget::Watchdog;
 use crate::render::templates::Templates;
 use crate::site::{BuildOptions, BuildSummary, Site};
 use crate::source::{self, SourcePath};
@@ -75,6 +76,27 @@ impl Session {
     /// With [`BuildOptions::strict`], a file with a problem (a warning or worse) stops the
     /// build before the output folder is touched: [`Error::Strict`] lists them.
     pub fn start(root: &Path, opts: BuildOptions) -> Result<(Session, BuildSummary)> {
+        Session::start_within(root, opts, &Watchdog::default())
+    }
+
+    /// [`Session::start`], its pages followed by `watchdog` (see [`crate::render::budget`]).
+    pub fn start_within(
+        root: &Path,
+        opts: BuildOptions,
+        watchdog: &Watchdog,
+    ) -> Result<(Session, BuildSummary)> {
+        Session::start_holding(root, opts, watchdog, None)
+    }
+
+    /// [`Session::start_within`] by a process that already holds the output folder's
+    /// lock (see [`Output::prepare_holding`]): a preview starting over after it gave up
+    /// on a build whose session still holds it.
+    pub fn start_holding(
+        root: &Path,
+        opts: BuildOptions,
+        watchdog: &Watchdog,
+        held: Option<Arc<crate::output::Lock>>,
+    ) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
         // Absolute from here on: watchers report absolute paths.
         let root = &root.canonicalize().map_err(|e| Error::io(root, e))?;
@@ -109,12 +131,13 @@ impl Session {
                 });
             }
         }
-        let output = Output::prepare(
+        let output = Output::prepare_holding(
             &session.output,
             &session.root,
             &read_folders(&session.root, &session.config),
+            held,
         )?;
-        let report = session.render(&output)?;
+        let report = session.render(&output, watchdog)?;
         session.output = output.dir().to_owned();
         session.published = Some(Arc::new(output.commit()?));
         let drafts = session.drafts();
@@ -216,8 +239,19 @@ impl Session {
         }
     }
 
+    /// The output folder's lock, held for as long as the session lives.
+    pub fn lock(&self) -> Option<Arc<crate::output::Lock>> {
+        self.published.as_ref().and_then(|p| p.lock())
+    }
+
     /// Brings the output up to date after changes to `paths`.
     pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Rebuild> {
+        self.rebuild_within(paths, &Watchdog::default())
+    }
+
+    /// [`Session::rebuild`], its pages followed by `watchdog`. A rebuild cancelled
+    /// halfway leaves the session consistent: the next one writes what it did not.
+    pub fn rebuild_within(&mut self, paths: &[PathBuf], watchdog: &Watchdog) -> Result<Rebuild> {
         let started = Instant::now();
         let scope = self.scope(paths);
         let analyzed = match scope {
@@ -248,7 +282,7 @@ impl Session {
             .published
             .clone()
             .ok_or_else(|| Error::Usage("the site was never built".into()))?;
-        let render = self.render(&*sink)?;
+        let render = self.render(&*sink, watchdog)?;
         Ok(Rebuild {
             scope,
             analyzed,
@@ -324,7 +358,7 @@ impl Session {
         Ok(read)
     }
 
-    fn render(&mut self, sink: &dyn Sink) -> Result<RenderReport> {
+    fn render(&mut self, sink: &dyn Sink, watchdog: &Watchdog) -> Result<RenderReport> {
         let inputs = Inputs {
             root: &self.root,
             config: &self.config,
@@ -333,6 +367,7 @@ impl Session {
             files: self.files.values().map(|(f, _)| f).collect(),
             assets: &self.assets,
             drafts: self.opts.drafts || self.config.drafts,
+            watchdog,
         };
         pages::render(&inputs, &mut self.state, sink)
     }

@@ -19,6 +19,8 @@ pub struct Watcher {
     /// Folders followed recursively (and watched again if they are re-created).
     dirs: Vec<PathBuf>,
     ignore: Vec<PathBuf>,
+    /// Changes taken in by [`Watcher::poll`], for the next batch.
+    early: BTreeSet<PathBuf>,
 }
 
 impl Watcher {
@@ -41,6 +43,7 @@ impl Watcher {
                 .cloned()
                 .collect(),
             ignore: ignore.to_vec(),
+            early: BTreeSet::new(),
         };
         for d in w.dirs.clone() {
             w.follow(&d);
@@ -62,9 +65,11 @@ impl Watcher {
     /// the watcher has stopped.
     pub fn next_batch(&mut self, quiet: Duration) -> Option<Vec<PathBuf>> {
         loop {
-            let mut paths = BTreeSet::new();
-            let first = self.events.recv().ok()?;
-            self.collect(first, &mut paths);
+            let mut paths = std::mem::take(&mut self.early);
+            if paths.is_empty() {
+                let first = self.events.recv().ok()?;
+                self.collect(first, &mut paths);
+            }
             let started = Instant::now();
             loop {
                 let left = Duration::from_secs(1).saturating_sub(started.elapsed());
@@ -87,6 +92,24 @@ impl Watcher {
                 return Some(paths.into_iter().collect());
             }
         }
+    }
+
+    /// Takes in the changes that have come, without waiting; true when there are some
+    /// (the next [`Watcher::next_batch`] starts with them).
+    pub fn poll(&mut self) -> bool {
+        let mut early = std::mem::take(&mut self.early);
+        while let Ok(ev) = self.events.try_recv() {
+            self.collect(ev, &mut early);
+        }
+        self.early = early;
+        !self.early.is_empty()
+    }
+
+    /// Takes over what `old` (the watcher this one replaces) has seen and not yet
+    /// handed out, so that no change is lost in between.
+    pub fn take_over(&mut self, mut old: Watcher) {
+        old.poll();
+        self.early.append(&mut old.early);
     }
 
     fn collect(&self, event: notify::Result<notify::Event>, into: &mut BTreeSet<PathBuf>) {
@@ -135,6 +158,26 @@ mod tests {
             assert!(litter(Path::new(n)), "{n}");
         }
         assert!(!litter(Path::new("content/x.md")));
+    }
+
+    #[test]
+    fn changes_seen_early_come_in_the_next_batch_even_of_a_new_watcher() {
+        let dir = std::env::temp_dir().join(format!("hindsight-poll-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("content")).unwrap();
+        let dir = dir.canonicalize().unwrap();
+        let content = dir.join("content");
+        let mut w = Watcher::new(&dir, std::slice::from_ref(&content), &[]).unwrap();
+        std::fs::write(content.join("a.md"), "one").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !w.poll() {
+            assert!(Instant::now() < deadline, "no change seen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut renewed = Watcher::new(&dir, std::slice::from_ref(&content), &[]).unwrap();
+        renewed.take_over(w);
+        let batch = renewed.next_batch(Duration::from_millis(50)).unwrap();
+        assert!(batch.contains(&content.join("a.md")), "{batch:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -6,6 +6,7 @@ use hindsight::BuildOptions;
 use hindsight::analyze::FileResult;
 use hindsight::error::{Error, Result};
 use hindsight::model::{Diagnostic, Level};
+use hindsight::render::budget::guarded;
 use hindsight::session::Session;
 use hindsight::site::BuildSummary;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,10 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         live.run(term, |_| {})?;
         return Ok(ExitCode::SUCCESS);
     }
-    match Session::start(root, opts) {
+    // On a thread of its own under the watchdog: a template that never finishes fails
+    // the build, naming it, instead of hanging it (the process ends with its thread).
+    let root = root.to_owned();
+    match guarded(move |dog| Session::start_within(&root, opts, dog), || false)? {
         Ok((session, summary)) => {
             report_session(term, &session, &summary);
             Ok(ExitCode::SUCCESS)

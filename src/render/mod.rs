@@ -1,6 +1,7 @@
 //! Rendering: markdown to safe HTML, code highlighting, templates, and the compact
 //! per-postmortem [`Card`]s every listing is built from.
 
+pub mod budget;
 pub mod charts;
 pub mod highlight;
 pub mod markdown;

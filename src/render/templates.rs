@@ -4,6 +4,7 @@
 
 use crate::check::minutes_words;
 use crate::error::{Error, Result};
+use crate::render::budget::{self, Failure, Limits, Watchdog};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tera::{Kwargs, State, Tera, Value};
@@ -118,6 +119,8 @@ pub struct Templates {
     pub statics: Vec<(String, StaticSource)>,
     /// Files the templates came from, for watch mode and error messages.
     pub sources: Vec<PathBuf>,
+    /// Each template's text by name, to tell where a page over its budget was.
+    texts: BTreeMap<String, String>,
 }
 
 pub enum StaticSource {
@@ -207,14 +210,65 @@ impl Templates {
             theme: info,
             statics: statics.into_iter().collect(),
             sources,
+            texts: map,
         })
     }
 
+    /// Renders `name` within the default [`Limits`].
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
-        self.tera.render(name, ctx).map_err(|e| Error::Template {
+        self.render_within(name, ctx, Limits::default(), &Watchdog::default())
+    }
+
+    /// Renders `name` as one page: stopped, with an error naming the template, once it
+    /// passes `limits` or `watchdog` is cancelled.
+    pub fn render_within(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        limits: Limits,
+        watchdog: &Watchdog,
+    ) -> Result<String> {
+        budget::render_page(
+            name,
+            limits,
+            watchdog,
+            |text| self.locate(text),
+            |out| self.tera.render_to(name, ctx, out),
+        )
+        .map_err(|f| Error::Template {
             name: name.to_owned(),
-            message: error_chain(&e),
+            message: match f {
+                Failure::Stopped(message) => message,
+                Failure::Tera(e) => error_chain(&e),
+            },
         })
+    }
+
+    /// Where the literal text `written` stands in the templates ("base.html:12"), when
+    /// it stands between two tags in exactly one place: what a page stopped while
+    /// writing it was doing, as near as can be told (Tera does not say where a write
+    /// failed).
+    fn locate(&self, written: &[u8]) -> Option<String> {
+        let text = std::str::from_utf8(written).ok()?;
+        if text.trim().is_empty() {
+            return None;
+        }
+        let mut found = Vec::new();
+        for (name, source) in &self.texts {
+            for (at, _) in source.match_indices(text) {
+                let before = source[..at].trim_end();
+                let after = source[at + text.len()..].trim_start();
+                if (before.is_empty() || before.ends_with('}'))
+                    && (after.is_empty() || after.starts_with('{'))
+                {
+                    found.push(format!("{name}:{}", crate::error::line_col(source, at).0));
+                }
+            }
+        }
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -284,8 +338,9 @@ fn template_name_of(e: &tera::Error) -> Option<String> {
     Some(s[start..end].to_owned())
 }
 
-/// Filters the themes use beyond tera's own.
+/// Filters the themes use beyond tera's own, and `range()` with a clock.
 fn register_filters(tera: &mut Tera) {
+    tera.register_function("range", budget::range);
     // 195 → "3 h 15 min"
     tera.register_filter("duration", |v: Value, _: Kwargs, _: &State| -> String {
         v.as_i128()
@@ -360,6 +415,90 @@ mod tests {
             "falls back to default templates"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn runaway(name: &str, text: &str) -> Templates {
+        let dir = std::env::temp_dir().join(format!("hindsight-tpl-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("templates/404.html"), text).unwrap();
+        let t = Templates::load(&dir, "default").unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        t
+    }
+
+    /// The message of the error rendering `text` within `limits` stops with.
+    fn stopped(name: &str, text: &str, limits: Limits) -> String {
+        let err = runaway(name, text)
+            .render_within(
+                "404.html",
+                &tera::Context::new(),
+                limits,
+                &Watchdog::default(),
+            )
+            .unwrap_err();
+        match err {
+            Error::Template { name, message } if name == "404.html" => message,
+            e => panic!("{e}"),
+        }
+    }
+
+    const NESTED: &str =
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}x{% endfor %}{% endfor %}";
+
+    #[test]
+    fn a_page_past_its_size_is_stopped_naming_template_and_line() {
+        let limits = Limits {
+            time: std::time::Duration::from_secs(600),
+            bytes: 1024 * 1024,
+        };
+        let message = stopped("size", &format!("<h1>Lost</h1>\n\n{NESTED}\n"), limits);
+        assert!(message.contains("passed 1 MB"), "{message}");
+        assert!(message.contains("404.html:3"), "{message}");
+    }
+
+    #[test]
+    fn a_page_past_its_time_is_stopped_where_range_is_called() {
+        // No output at all: only the clock in range() can stop it.
+        let limits = Limits {
+            time: std::time::Duration::from_millis(200),
+            bytes: usize::MAX,
+        };
+        let message = stopped(
+            "time",
+            "{% for a in range(end=100000) %}\n{% for b in range(end=100000) %}{% set c = b %}{% endfor %}{% endfor %}",
+            limits,
+        );
+        assert!(message.contains("longer than 0.2 s"), "{message}");
+        assert!(message.contains("404.html:2"), "{message}");
+    }
+
+    #[test]
+    fn range_is_the_built_in_one_within_budget() {
+        let t = runaway(
+            "range",
+            "{% for i in range(end=5) %}{{ i }}{% endfor %}|{% for i in range(start=10, end=0, step_by=-3) %}{{ i }},{% endfor %}",
+        );
+        assert_eq!(
+            t.render("404.html", &tera::Context::new()).unwrap(),
+            "01234|10,7,4,1,"
+        );
+        let t = runaway("range-big", "{% for i in range(end=100001) %}{% endfor %}");
+        let err = t
+            .render("404.html", &tera::Context::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("exceeds the limit of 100000"), "{err}");
+    }
+
+    #[test]
+    fn a_cancelled_build_renders_nothing_more() {
+        let t = runaway("cancel", "fine");
+        let dog = Watchdog::default();
+        dog.cancel();
+        let err = t
+            .render_within("404.html", &tera::Context::new(), Limits::default(), &dog)
+            .unwrap_err();
+        assert!(crate::render::budget::is_cancelled(&err), "{err}");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! `hindsight build` end to end on fixture sites.
 
-use crate::common::{TestSite, bundled_content, good_postmortem, leftovers};
+use crate::common::{
+    RUNAWAY_TEMPLATE, TestSite, bundled_content, good_postmortem, leftovers, silent_loop_template,
+};
 use regex::Regex;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 fn hrefs(html: &str) -> Vec<String> {
     Regex::new(r#"href="([^"]*)""#)
@@ -373,4 +376,49 @@ fn plain_text_and_extensionless_files_build() {
         page.contains("<h2 id=\"issue-summary\">Issue Summary</h2>"),
         "plain-text section names become headings"
     );
+}
+
+/// Runs `build` (killed if it hangs) and returns its errors, which must name the
+/// template `postmortem.html` and fail the build.
+fn build_fails_naming_the_template(site: &TestSite) -> String {
+    let out = site.run_within(&["build"], Duration::from_secs(120));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("template postmortem.html"), "{err}");
+    assert!(!site.out("index.html").exists(), "nothing published");
+    err
+}
+
+#[test]
+fn a_runaway_template_fails_the_build_naming_the_template_and_line() {
+    let site = TestSite::new("build-runaway")
+        .file("content/a.md", good_postmortem("Checkout outage"))
+        .file("templates/postmortem.html", RUNAWAY_TEMPLATE);
+    // The default budget (10 s and 50 MB a page) stops it.
+    let err = build_fails_naming_the_template(&site);
+    assert!(err.contains("postmortem.html:3"), "{err}");
+    assert!(err.contains("the limit per page"), "{err}");
+}
+
+#[test]
+fn a_template_that_never_returns_fails_the_build_instead_of_hanging() {
+    let site = TestSite::new("build-stuck")
+        .file("site.toml", "[limits]\npage_seconds = 1\n")
+        .file("content/a.md", good_postmortem("Checkout outage"))
+        .file("templates/postmortem.html", silent_loop_template());
+    let err = build_fails_naming_the_template(&site);
+    assert!(err.contains("given up"), "{err}");
+}
+
+#[test]
+fn the_page_budget_is_read_from_site_toml() {
+    let site = TestSite::new("build-budget")
+        .file("site.toml", "[limits]\npage_megabytes = 0.5\n")
+        .file("content/a.md", good_postmortem("Checkout outage"))
+        .file("templates/postmortem.html", RUNAWAY_TEMPLATE);
+    let err = site.build().err().expect("over budget");
+    assert!(err.to_string().contains("passed 0.5 MB"), "{err}");
+    // Within its budget the same site builds.
+    std::fs::remove_file(site.dir.join("templates/postmortem.html")).unwrap();
+    site.built();
 }

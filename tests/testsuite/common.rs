@@ -8,6 +8,7 @@ use hindsight::{BuildOptions, Site};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -71,17 +72,49 @@ impl TestSite {
         std::fs::read_to_string(self.out(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
-    /// Runs the `hindsight` binary with `--root` at this site.
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_hindsight"))
-            .current_dir(&self.dir)
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hindsight"));
+        cmd.current_dir(&self.dir)
             .arg("--root")
             .arg(&self.dir)
             .arg("--color")
             .arg("never")
-            .args(args)
-            .output()
-            .unwrap()
+            .args(args);
+        cmd
+    }
+
+    /// Runs the `hindsight` binary with `--root` at this site.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// [`TestSite::run`], killed and failed if it has not ended within `limit` (for
+    /// what used to hang).
+    pub fn run_within(&self, args: &[&str], limit: Duration) -> Output {
+        let log = |name: &str| self.dir.join(format!(".run-{name}"));
+        let mut child = self
+            .command(args)
+            .stdout(std::fs::File::create(log("stdout")).unwrap())
+            .stderr(std::fs::File::create(log("stderr")).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("hindsight {args:?} was still running after {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Output {
+            status,
+            stdout: std::fs::read(log("stdout")).unwrap(),
+            stderr: std::fs::read(log("stderr")).unwrap(),
+        }
     }
 }
 
@@ -123,6 +156,24 @@ pub fn shared() -> PathBuf {
         p.display()
     );
     p
+}
+
+/// A postmortem template that never finishes: ten billion x's (issue 9's example).
+/// Line 3 is the loop.
+pub const RUNAWAY_TEMPLATE: &str = "{% extends \"base.html\" %}\n{% block content %}\n{% for a in range(end=100000) %}{% for b in range(end=100000) %}x{% endfor %}{% endfor %}\n{% endblock content %}\n";
+
+/// A postmortem template that loops ten billion times without writing or calling
+/// anything: no check inside rendering sees it, only the watchdog.
+pub fn silent_loop_template() -> String {
+    let xs: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+    format!(
+        "{{% extends \"base.html\" %}}{{% block content %}}{{% set xs = [{}] %}}{}{{% set y = v4 %}}{}{{% endblock content %}}",
+        xs.join(","),
+        (0..5)
+            .map(|i| format!("{{% for v{i} in xs %}}"))
+            .collect::<String>(),
+        "{% endfor %}".repeat(5)
+    )
 }
 
 /// A minimal postmortem that passes every mandatory check.

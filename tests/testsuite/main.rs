@@ -17,4 +17,5 @@ mod links;
 mod output_safety;
 mod reading;
 mod serve;
+mod serve_load;
 mod surprises;

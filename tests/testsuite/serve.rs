@@ -1,8 +1,10 @@
 //! `hindsight serve` driven over HTTP: pages, headers, refusals, and live reloads after
-//! a content edit, a template edit, a deletion, and a broken file then its fix.
+//! a content edit, a template edit, a deletion, and a broken file then its fix; what
+//! clients cannot make it do (redirect elsewhere, answer another host, take a thread
+//! per connection, wait for ever on a slow one); and templates that never finish.
 
-use crate::common::{TestSite, good_postmortem};
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::common::{RUNAWAY_TEMPLATE, TestSite, good_postmortem, silent_loop_template};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for something that normally takes milliseconds before calling it
 /// a failure (not a timing assertion: only a hang fails).
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A running `hindsight serve`, stopped on drop.
 pub struct Server {
@@ -21,6 +23,10 @@ pub struct Server {
 }
 
 impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
             .arg("--root")
@@ -69,26 +75,31 @@ impl Server {
         }
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         self.request("GET", path, &[])
     }
 
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut s = TcpStream::connect(self.addr).unwrap();
-        s.set_read_timeout(Some(PATIENCE)).unwrap();
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         req.push_str("Connection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        Response::parse(&raw)
+        Response::parse(&self.raw(req.as_bytes()))
     }
 
-    /// Opens the reload event stream; returns it once the server has accepted it.
-    fn events(&self) -> Events {
+    /// Sends `bytes` as they are and returns all the server answers until it closes.
+    pub fn raw(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.write_all(bytes).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        raw
+    }
+
+    /// Asks for the reload event stream; returns the connection as it is then.
+    fn ask_for_events(&self) -> TcpStream {
         let mut s = TcpStream::connect(self.addr).unwrap();
         s.set_read_timeout(Some(PATIENCE)).unwrap();
         write!(
@@ -97,8 +108,13 @@ impl Server {
             self.addr
         )
         .unwrap();
+        s
+    }
+
+    /// Opens the reload event stream; returns it once the server has accepted it.
+    pub fn events(&self) -> Events {
         let mut events = Events {
-            reader: BufReader::new(s),
+            reader: BufReader::new(self.ask_for_events()),
         };
         events.until(": connected");
         events
@@ -112,12 +128,12 @@ impl Drop for Server {
     }
 }
 
-struct Events {
+pub struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
-    fn until(&mut self, needle: &str) {
+    pub fn until(&mut self, needle: &str) {
         let deadline = Instant::now() + PATIENCE;
         let mut line = String::new();
         loop {
@@ -135,14 +151,14 @@ impl Events {
     }
 
     /// Blocks until the next reload event.
-    fn reload(&mut self) {
+    pub fn reload(&mut self) {
         self.until("event: reload");
     }
 
     /// Waits for reload events until `path` is served as `expected` says, and returns
     /// it. One save may come as more than one batch of file events (and so more than
     /// one reload); only a state that never comes fails.
-    fn reload_until(
+    pub fn reload_until(
         &mut self,
         server: &Server,
         path: &str,
@@ -165,29 +181,38 @@ impl Events {
 }
 
 #[derive(Debug)]
-struct Response {
-    status: u16,
+pub struct Response {
+    pub status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub body: String,
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Response {
+    pub fn parse(raw: &[u8]) -> Response {
+        Response::try_parse(raw).unwrap_or_else(|| {
+            panic!(
+                "not a complete response: {:?}",
+                String::from_utf8_lossy(raw)
+            )
+        })
+    }
+
+    pub fn try_parse(raw: &[u8]) -> Option<Response> {
         let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+        let (head, body) = text.split_once("\r\n\r\n")?;
         let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap();
-        Response {
-            status: status.parse().unwrap(),
+        let status = lines.next()?.strip_prefix("HTTP/1.1 ")?.split(' ').next()?;
+        Some(Response {
+            status: status.parse().ok()?,
             headers: lines
                 .filter_map(|l| l.split_once(':'))
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
                 .collect(),
             body: body.to_owned(),
-        }
+        })
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -195,7 +220,33 @@ impl Response {
     }
 }
 
-fn site(name: &str) -> TestSite {
+/// Threads and resident memory (KiB) of process `pid`, from /proc/<pid>/status.
+pub fn threads_and_rss(pid: u32) -> (usize, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> usize {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    (field("Threads:"), field("VmRSS:"))
+}
+
+/// Waits (bounded) until process `pid` has at most `max` threads; returns the count.
+pub fn threads_down_to(pid: u32, max: usize) -> usize {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (threads, _) = threads_and_rss(pid);
+        if threads <= max || Instant::now() > deadline {
+            return threads;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub fn site(name: &str) -> TestSite {
     TestSite::new(name)
         .file("site.toml", "title = \"Serve test\"\n")
         .file("content/checkout.md", good_postmortem("Checkout outage"))
@@ -501,5 +552,318 @@ fn build_watch_rebuilds_the_output_folder_on_every_save() {
     assert!(
         !index.contains("__hindsight"),
         "no reload script outside serve"
+    );
+}
+
+/// The incident page slugs of a built site.
+fn incident_slugs(site: &TestSite) -> Vec<String> {
+    let mut slugs: Vec<String> = std::fs::read_dir(site.out("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+#[test]
+fn redirects_stay_on_this_host() {
+    let site = site("serve-redirect");
+    let server = Server::start(&site, &[]);
+    let slug = &incident_slugs(&site)[0];
+    for (asked, to) in [
+        ("//incidents".to_owned(), "/incidents/".to_owned()),
+        ("///incidents".to_owned(), "/incidents/".to_owned()),
+        (
+            format!("//incidents//{slug}"),
+            format!("/incidents/{slug}/"),
+        ),
+        (format!("/incidents/{slug}"), format!("/incidents/{slug}/")),
+    ] {
+        let r = server.get(&asked);
+        assert_eq!(r.status, 301, "{asked}");
+        // `//host/` in a Location is another host to a browser: an open redirect.
+        assert_eq!(r.header("location"), Some(to.as_str()), "{asked}");
+    }
+}
+
+#[test]
+fn requests_naming_another_host_are_refused() {
+    let site = site("serve-host");
+    let server = Server::start(&site, &[]);
+    let port = server.addr.port();
+    let status = |head: String| Response::parse(&server.raw(head.as_bytes())).status;
+    let get = |host: &str| {
+        status(format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        ))
+    };
+    for ok in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_owned(),
+    ] {
+        assert_eq!(get(&ok), 200, "{ok}");
+    }
+    // What a page on another site reaches the preview with through DNS rebinding.
+    for bad in [
+        "evil.example".to_owned(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        format!("localhost:{}", port - 1),
+    ] {
+        assert_eq!(get(&bad), 421, "{bad}");
+    }
+    assert_eq!(
+        status(format!(
+            "GET /__hindsight/events HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"
+        )),
+        421
+    );
+    assert_eq!(
+        status("GET / HTTP/1.1\r\nConnection: close\r\n\r\n".into()),
+        400,
+        "HTTP/1.1 without a Host"
+    );
+}
+
+#[test]
+fn malformed_requests_get_400_and_oversized_heads_431() {
+    let site = site("serve-garbage");
+    let server = Server::start(&site, &[]);
+    let host = server.addr;
+    let status = |raw: &[u8]| Response::parse(&server.raw(raw)).status;
+    for garbage in [
+        // The start of a TLS handshake, sent to the plain-HTTP port.
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n".to_vec(),
+        b"HELLO\r\n\r\n".to_vec(),
+        b"GET /\r\n\r\n".to_vec(),
+        format!("GET / HTTP/1.1 x\r\nHost: {host}\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\nno colon here\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n folded: line\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost : {host}\r\n\r\n").into_bytes(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\nHost: {host}\r\n\r\n").into_bytes(),
+    ] {
+        assert_eq!(
+            status(&garbage),
+            400,
+            "{:?}",
+            String::from_utf8_lossy(&garbage)
+        );
+    }
+    assert_eq!(
+        status(format!("GET / HTTP/2.0\r\nHost: {host}\r\n\r\n").as_bytes()),
+        505
+    );
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    assert_eq!(status(big.as_bytes()), 431);
+    assert_eq!(server.get("/").status, 200, "still serving");
+}
+
+#[test]
+fn a_slow_client_is_dropped_when_its_head_is_not_in_after_ten_seconds() {
+    let site = site("serve-slowloris");
+    let server = Server::start(&site, &[]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    // Ten bytes a second, well inside any per-read timeout: the whole head would take
+    // over forty seconds.
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let head = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nX-Slow: {}\r\n\r\n",
+        server.addr,
+        "z".repeat(400)
+    );
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    for b in head.bytes() {
+        if s.write_all(&[b]).is_err() {
+            break;
+        }
+        sent += 1;
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                s.set_read_timeout(Some(PATIENCE)).unwrap();
+                let _ = s.read_to_end(&mut answer);
+                break;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+    }
+    let waited = started.elapsed();
+    assert!(
+        sent < head.len(),
+        "the server waited for the whole head ({:.1} s)",
+        waited.as_secs_f64()
+    );
+    if !answer.is_empty() {
+        assert_eq!(Response::parse(&answer).status, 408);
+    }
+    eprintln!(
+        "slow client dropped after {:.1} s, {sent} of {} bytes sent",
+        waited.as_secs_f64(),
+        head.len()
+    );
+}
+
+/// `hindsight::serve::MAX_CONNECTIONS` and `MAX_STREAMS`, as documented.
+const MAX_CONNECTIONS: usize = 128;
+const MAX_STREAMS: usize = 64;
+
+#[test]
+fn connections_past_the_cap_are_refused_and_the_threads_stay_bounded() {
+    let site = site("serve-cap");
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/").status, 200);
+    let pid = server.pid();
+    let (before, _) = threads_and_rss(pid);
+    // Half-open connections: connected, and then nothing.
+    let n = MAX_CONNECTIONS + 172;
+    let conns: Vec<TcpStream> = (0..n)
+        .map(|_| {
+            let s = TcpStream::connect(server.addr).unwrap();
+            s.set_nonblocking(true).unwrap();
+            s
+        })
+        .collect();
+    // Those past the cap are told so at once; the others wait for their request.
+    let mut refused = vec![false; n];
+    let mut peak = 0;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        for (i, c) in conns.iter().enumerate() {
+            let mut buf = [0u8; 64];
+            if let Ok(k) = (&*c).read(&mut buf)
+                && buf[..k].starts_with(b"HTTP/1.1 503")
+            {
+                refused[i] = true;
+            }
+        }
+        peak = peak.max(threads_and_rss(pid).0);
+        let count = refused.iter().filter(|r| **r).count();
+        if count >= n - MAX_CONNECTIONS || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let count = refused.iter().filter(|r| **r).count();
+    assert!(
+        count >= n - MAX_CONNECTIONS,
+        "{count} of {n} connections refused"
+    );
+    assert!(
+        peak <= before + MAX_CONNECTIONS + 4,
+        "{peak} threads for {n} connections ({before} before)"
+    );
+    drop(conns);
+    let after = threads_down_to(pid, before + 1);
+    assert!(
+        after <= before + 1,
+        "{after} threads left ({before} before)"
+    );
+    assert_eq!(server.get("/").status, 200);
+    eprintln!(
+        "{n} idle connections: {count} refused with 503, threads {before} → peak {peak} → {after}"
+    );
+}
+
+#[test]
+fn reload_streams_are_capped() {
+    let site = site("serve-streams");
+    let server = Server::start(&site, &[]);
+    let mut open: Vec<Events> = (0..MAX_STREAMS).map(|_| server.events()).collect();
+    // The status line of one more stream (a stream never ends: read no further).
+    let one_more = || {
+        let mut status = [0u8; 12];
+        server.ask_for_events().read_exact(&mut status).unwrap();
+        String::from_utf8_lossy(&status).into_owned()
+    };
+    assert_eq!(one_more(), "HTTP/1.1 503");
+    // A page closed frees its place.
+    open.pop();
+    let deadline = Instant::now() + PATIENCE;
+    while one_more() != "HTTP/1.1 200" {
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place never came back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(server.get("/").status, 200);
+}
+
+const FIXED: &str =
+    "{% extends \"base.html\" %}{% block content %}<p>Fixed template</p>{% endblock content %}";
+
+/// Serves `site`, saves `template` as its postmortem template, and returns the server,
+/// an incident's slug, the reload stream, and the index once an overlay names the
+/// template.
+fn serve_then_save_template(site: &TestSite, template: &str) -> (Server, String, Events, Response) {
+    let server = Server::start(site, &[]);
+    let slug = incident_slugs(site)[0].clone();
+    let mut events = server.events();
+    std::fs::create_dir_all(site.dir.join("templates")).unwrap();
+    std::fs::write(site.dir.join("templates/postmortem.html"), template).unwrap();
+    let page = events.reload_until(&server, "/", |r| r.body.contains("hindsight-overlay"));
+    assert!(
+        page.body.contains("template postmortem.html"),
+        "{}",
+        page.body
+    );
+    (server, slug, events, page)
+}
+
+#[test]
+fn a_runaway_template_is_stopped_named_in_the_overlay_and_its_fix_picked_up() {
+    // Stopped within the default budget (10 s, 50 MB a page), and named with its line.
+    let site = site("serve-runaway");
+    let (server, slug, mut events, page) = serve_then_save_template(&site, RUNAWAY_TEMPLATE);
+    assert!(page.body.contains("postmortem.html:3"), "{}", page.body);
+    assert!(page.body.contains("the limit per page"), "{}", page.body);
+    let incident = server.get(&format!("/incidents/{slug}/"));
+    assert_eq!(incident.status, 200, "the last good page is still served");
+    assert!(!incident.body.contains("xxxxxxxx"));
+    std::fs::write(site.dir.join("templates/postmortem.html"), FIXED).unwrap();
+    let page = events.reload_until(&server, &format!("/incidents/{slug}/"), |r| {
+        r.body.contains("Fixed template")
+    });
+    assert!(!page.body.contains("hindsight-overlay"), "{}", page.body);
+}
+
+#[test]
+fn a_template_that_loops_without_writing_is_given_up_and_watching_goes_on() {
+    let site = site("serve-stuck").file(
+        "site.toml",
+        "title = \"Serve test\"\n[limits]\npage_seconds = 1\n",
+    );
+    let (server, slug, mut events, page) = serve_then_save_template(&site, &silent_loop_template());
+    assert!(page.body.contains("given up"), "{}", page.body);
+    assert_eq!(server.get(&format!("/incidents/{slug}/")).status, 200);
+    // A content edit cannot help: it waits for the template.
+    std::fs::write(
+        site.dir.join("content/search.md"),
+        good_postmortem("Search came back while the template was stuck"),
+    )
+    .unwrap();
+    server.wait_line("waiting for the template that never finished to be fixed");
+    // The fix is picked up, and with it the edit made meanwhile.
+    std::fs::write(site.dir.join("templates/postmortem.html"), FIXED).unwrap();
+    let page = events.reload_until(&server, &format!("/incidents/{slug}/"), |r| {
+        r.body.contains("Fixed template")
+    });
+    assert!(!page.body.contains("hindsight-overlay"), "{}", page.body);
+    assert!(
+        server
+            .get("/")
+            .body
+            .contains("Search came back while the template was stuck")
     );
 }
