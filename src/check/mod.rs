@@ -423,16 +423,50 @@ impl<'a> Reader<'a> {
     /// own lines, then (as a reviewer would credit them) the rest of the postmortem
     /// outside its measures. Returns the line of the first match.
     fn timeline_evidence(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
+        let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+        let outside = self
+            .ctx
+            .lines()
+            .iter()
+            .filter(|l| !measures.contains(&l.number))
+            .collect();
+        self.evidence_in(f, outside)
+    }
+
+    /// [`Reader::timeline_evidence`] with `outside` as the lines searched last.
+    fn evidence_in(&self, f: impl Fn(&str) -> bool, outside: Vec<&Line>) -> Option<u32> {
         self.entry_matching(&f)
             .or_else(|| Self::find(&self.timeline, &f).map(|l| l.number))
             .or_else(|| {
-                let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
-                self.ctx
-                    .lines()
-                    .iter()
-                    .find(|l| l.is_content() && !measures.contains(&l.number) && f(&l.text))
+                outside
+                    .into_iter()
+                    .find(|l| l.is_content() && f(&l.text))
                     .map(|l| l.number)
             })
+    }
+
+    /// Where the people of the response may be told outside the timeline (its wrong leads
+    /// and hand-offs): not the measures (what is
+    /// to come), and not the lines of the root-cause part that only explain the cause
+    /// (what went wrong before anyone responded: its mistaken beliefs and hand-offs are
+    /// the fault's own), unless they are dated or tell the fix.
+    fn elsewhere(&self) -> Vec<&'a Line> {
+        let skip: Vec<u32> = self
+            .measures
+            .iter()
+            .chain(self.cause.iter().filter(|l| {
+                // A time dates an event of the response told in the cause's part; a
+                // paragraph that tells the fix is the response too.
+                crate::extract::time::scan_times(&l.text).is_empty()
+                    && !sentences(&l.text).iter().any(|s| FIX_TOLD.in_text(s))
+            }))
+            .map(|l| l.number)
+            .collect();
+        self.ctx
+            .lines()
+            .iter()
+            .filter(|l| !skip.contains(&l.number))
+            .collect()
     }
 
     fn timeline_at(&self) -> Option<u32> {
@@ -522,13 +556,7 @@ impl<'a> Reader<'a> {
             let texts: Vec<&str> = content.iter().map(|l| l.text.as_str()).collect();
             roles::misleading(&texts, cause).map(|i| content[i].number)
         };
-        let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
-        let elsewhere: Vec<&Line> = self
-            .ctx
-            .lines()
-            .iter()
-            .filter(|l| !measures.contains(&l.number))
-            .collect();
+        let elsewhere = self.elsewhere();
         let found = roles::misleading(&entries, cause)
             .map(|i| self.facts.timeline[i].line)
             .or_else(|| in_lines(&self.timeline, cause))
@@ -545,7 +573,7 @@ impl<'a> Reader<'a> {
     }
 
     fn escalation(&self) -> Verdict {
-        match self.timeline_evidence(roles::escalation) {
+        match self.evidence_in(roles::escalation, self.elsewhere()) {
             Some(l) => pass(Some(l), "says who the incident was escalated to"),
             None => fail(
                 self.timeline_at(),

@@ -265,7 +265,10 @@ fn parties(s: &Sentence) -> Vec<usize> {
     for (i, w) in s.raw.iter().enumerate() {
         // A name right after "on-call" is the first responder ("on-call Ray").
         let responder = i >= 2 && lower[i - 1] == "call" && lower[i - 2] == "on";
-        if i > 0 && is_name(w) && !responder && !out.contains(&i) {
+        // A name before a part of a system names the part: "the Directions API",
+        // "our Sidekiq workers".
+        let thing = s.starts(&THING, i + 1);
+        if i > 0 && is_name(w) && !responder && !thing && !out.contains(&i) {
             out.push(i);
         }
         // "the backend lead", "our infra lead": a lead named by what they lead (not the
