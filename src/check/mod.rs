@@ -153,9 +153,8 @@ impl<'a> Reader<'a> {
                 .filter(|l| {
                     l.is_content()
                         && !summary_lines.contains(&l.number)
-                        && l.text.split_once(':').is_some_and(|(label, rest)| {
-                            label.split_whitespace().count() <= 3
-                                && word_count(rest) >= 4
+                        && labelled(l).is_some_and(|(label, rest)| {
+                            word_count(rest) >= 4
                                 && kinds
                                     .contains(&crate::document::heading::classify_heading(label))
                         })
@@ -367,6 +366,19 @@ impl<'a> Reader<'a> {
             if let Some(l) = below {
                 return pass(Some(l.number), "the summary names the root cause");
             }
+        }
+        // "Cause: an expired certificate", or a key/value table's "| Cause | ... |" row.
+        let labelled = self.summary.iter().find(|l| {
+            labelled(l).is_some_and(|(label, value)| {
+                word_count(value) >= 4
+                    && matches!(
+                        crate::document::heading::classify_heading(label),
+                        HeadingKind::RootCause | HeadingKind::RootCauseResolution
+                    )
+            })
+        });
+        if let Some(l) = labelled {
+            return pass(Some(l.number), "the summary names the root cause");
         }
         match Self::find(&self.summary, |t| {
             sentences(t)
@@ -950,6 +962,19 @@ impl<'a> Reader<'a> {
         }
         skip("no humour, diagram or image found (optional)")
     }
+}
+
+/// A line that gives a value under a short label: "Root cause: a full disk", or a row of
+/// a key/value table ("| Cause | a full disk |"). The label and the value.
+fn labelled(l: &Line) -> Option<(&str, &str)> {
+    let (label, value) = if l.kind == LineKind::TableRow {
+        let row = l.text.trim().trim_matches('|');
+        row.split_once('|')?
+    } else {
+        l.text.split_once(':')?
+    };
+    let label = label.trim();
+    (!label.is_empty() && label.split_whitespace().count() <= 3).then_some((label, value.trim()))
 }
 
 /// "3 h 15 min", "45 min", "2 days 1 h".
