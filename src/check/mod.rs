@@ -8,8 +8,8 @@ use crate::document::{HeadingKind, Line, LineKind};
 use crate::extract::para::paragraphs;
 use crate::extract::roles;
 use crate::extract::text::{
-    CAUSE, DETECTED_BY, DETECTION, FIX, IMPROVEMENT, INVESTIGATION, RESOLUTION, sentences,
-    word_count,
+    CAUSE, DETECTED_BY, DETECTION, EXPERIENCE, FIX, IMPROVEMENT, INVESTIGATION, RESOLUTION,
+    sentences, word_count,
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
@@ -386,6 +386,9 @@ impl<'a> Reader<'a> {
                 .any(|s| CAUSE.matches(s) && word_count(s) >= 5)
         }) {
             Some(l) => pass(Some(l.number), "the summary names the root cause"),
+            None if self.restated_cause().is_some() => {
+                pass(self.restated_cause(), "the summary sums up the root cause")
+            }
             None if self.early_root_cause().is_some() => pass(
                 self.early_root_cause(),
                 "the root cause is given right after the summary",
@@ -397,6 +400,32 @@ impl<'a> Reader<'a> {
                 "close the summary with the root cause in a sentence, e.g. \"The root cause was ...\"",
             ),
         }
+    }
+
+    /// A summary sentence that says again what the root-cause part explains, without a
+    /// causal word: not the window, the share of users or what users saw (sentences with
+    /// a time, a percentage or people in them tell those).
+    fn restated_cause(&self) -> Option<u32> {
+        let part: String = self
+            .cause
+            .iter()
+            .filter(|l| l.is_content())
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if word_count(&part) < 10 {
+            return None;
+        }
+        Self::find(&self.summary, |t| {
+            sentences(t).iter().any(|s| {
+                word_count(s) >= 6
+                    && !s.contains('%')
+                    && crate::extract::time::scan_times(s).is_empty()
+                    && !tells_impact(s)
+                    && roles::restates(s, &part)
+            })
+        })
+        .map(|l| l.number)
     }
 
     /// A root cause section placed before the timeline reads as part of the summary
@@ -962,6 +991,14 @@ impl<'a> Reader<'a> {
         }
         skip("no humour, diagram or image found (optional)")
     }
+}
+
+/// Whether a sentence tells the impact: what people experienced.
+fn tells_impact(s: &str) -> bool {
+    EXPERIENCE.matches(s)
+        || crate::words::words(s)
+            .iter()
+            .any(|w| crate::extract::users::is_people(w))
 }
 
 /// A line that gives a value under a short label: "Root cause: a full disk", or a row of

@@ -605,6 +605,24 @@ fn about_the_cause(hypothesis: &str, cause: &str) -> bool {
     suspected.is_empty() || (shared >= 2 && shared * 2 >= suspected.len())
 }
 
+/// Whether a sentence says again what `part` explains: half of its content words (and
+/// at least four) are the part's. A summary's "the root disk had filled up with debug
+/// logs" restates the root-cause section it sums up, with no causal word in it.
+pub fn restates(sentence: &str, part: &str) -> bool {
+    let content = |t: &str| -> std::collections::HashSet<String> {
+        crate::words::stems(t)
+            .into_iter()
+            .filter(|w| {
+                !is_function_word(w) && w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit())
+            })
+            .collect()
+    };
+    let said = content(sentence);
+    let explained = content(part);
+    let shared = said.iter().filter(|w| explained.contains(*w)).count();
+    shared >= 4 && shared * 2 >= said.len()
+}
+
 /// English function words (a closed class): articles, pronouns, auxiliaries,
 /// prepositions and conjunctions.
 fn is_function_word(w: &str) -> bool {
