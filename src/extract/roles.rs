@@ -301,15 +301,15 @@ fn parties(s: &Sentence) -> Vec<usize> {
             out.push(i);
         }
         // "our database on-call", "the messaging on-call": another team's first responder.
+        // Not "sent to on-call", "paged the on-call": a word that only links or
+        // determines does not name another team.
         if i >= 2
             && lower[i] == "call"
             && lower[i - 1] == "on"
+            && !is_function_word(&lower[i - 2])
             && !matches!(
                 lower[i - 2].as_str(),
-                "the"
-                    | "an"
-                    | "a"
-                    | "our"
+                "our"
                     | "my"
                     | "their"
                     | "his"
