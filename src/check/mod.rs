@@ -742,7 +742,7 @@ impl<'a> Reader<'a> {
         let content: Vec<&&Line> = self.measures.iter().filter(|l| l.is_content()).collect();
         let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
         match content.iter().find(|l| IMPROVEMENT.matches(&l.text)) {
-            Some(l) if words >= 10 => pass(Some(l.number), "says what can be improved"),
+            Some(l) if words >= 5 => pass(Some(l.number), "says what can be improved"),
             _ => fail(
                 self.heading_line(SectionKind::Measures),
                 "the measures section does not say what can be improved",
