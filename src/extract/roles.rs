@@ -153,6 +153,10 @@ fn escalation_in(text: &str) -> bool {
     }
     // "escalated to X" / "handed over to X" / "contacted X": a hand-off before a party.
     for v in s.positions(&HANDOFF) {
+        // An alert that pages someone starts the response; it hands nothing off.
+        if signal_before(&s, v) {
+            continue;
+        }
         // "on call" is a rota; "the error message", "a notification" are things, which
         // hand off only when sent somewhere ("the notification was made to the lead").
         let before = v.checked_sub(1).map(|b| s.lower()[b].as_str());
@@ -186,8 +190,18 @@ fn escalation_in(text: &str) -> bool {
         if needs_more {
             // "raised a ticket with the host", "reported it to the vendor", "got the
             // vendor on the phone": a direction right before the party, or a channel.
-            let directed = (p.saturating_sub(3)..p)
-                .any(|i| matches!(s.lower()[i].as_str(), "to" | "with" | "into"));
+            // The direction governs the party: "to the vendor", "with our host", not an
+            // infinitive on the way ("to show a friend"), whose verb follows "to".
+            let directed = (p.saturating_sub(3)..p).any(|i| {
+                matches!(s.lower()[i].as_str(), "to" | "with" | "into")
+                    && (i + 1 == p || {
+                        let next = &s.lower()[i + 1];
+                        is_function_word(next)
+                            || matches!(next.as_str(), "our" | "their" | "his" | "her" | "my")
+                            || PARTY.in_text(next)
+                            || is_name(s.raw[i + 1])
+                    })
+            });
             let end = (p + 5).max(v + 12).min(s.raw.len());
             let window = s.slice(v + 1, end);
             if !directed && (noun || !window.has(&CHANNEL)) {
@@ -232,6 +246,27 @@ fn escalation_in(text: &str) -> bool {
         }
     }
     false
+}
+
+/// Monitoring that raises the alarm: what pages the first responder.
+static SIGNAL: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "alert, alarm, monitor, monitoring, check, probe, pager, pagerduty, opsgenie, \
+         uptime, synthetic, health check, watchdog",
+    )
+});
+
+/// Whether the doer of the verb at `v` is a signal: a monitoring word among the few
+/// words before it, and no person or party there ("Alert X pages the API on-call").
+fn signal_before(s: &Sentence, v: usize) -> bool {
+    let from = v.saturating_sub(6);
+    let signal = (from..v).any(|i| s.starts(&SIGNAL, i));
+    let person = (from..v).any(|i| {
+        PARTY.in_text(&s.lower()[i])
+            || is_name(s.raw[i])
+            || matches!(s.lower()[i].as_str(), "we" | "i" | "he" | "she" | "they")
+    });
+    signal && !person
 }
 
 /// Where the sentence names a party: a party word not qualified as the on-call first
