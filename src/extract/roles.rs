@@ -1045,6 +1045,8 @@ mod tests {
             "Escalated to the messaging on-call (helen.o).",
             "Handed the incident to the backend lead, Amaka.",
             "Jonas pages our database on-call, Ana.",
+            "Send out the signal to the system operations team.",
+            "Monitoring alerted Sarah, who paged the network team.",
         ] {
             assert!(escalation(text), "{text}");
         }
@@ -1075,6 +1077,10 @@ mod tests {
             "Restarted Nginx on web-01.",
             "The database was slow.",
             "Checked Redis memory usage.",
+            "Alert \"error_rate > 5%\" pages the API on-call.",
+            "Pingdom check fails, alert sent to on-call.",
+            "I open the site to show a friend and get the 403 page.",
+            "The routing service calls the Directions API to draw the route.",
         ] {
             assert!(!escalation(text), "{text}");
         }
