@@ -1053,6 +1053,19 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_sentence_that_restates_the_cause() {
+        let part = "Debug logging had been left on for api-2, and log rotation did not cover \
+                    the debug file, so it grew until the root disk was full; with the disk \
+                    full the application could not write its session files.";
+        assert!(restates(
+            "The server's root disk had filled up with debug logs, and the application could no longer write its session files.",
+            part
+        ));
+        assert!(!restates("Merchants saw errors when they created invoices.", part));
+        assert!(!restates("The disk was slow.", part));
+    }
+
+    #[test]
     fn someone_noticing_and_saying_so() {
         for text in [
             "A reader messaged the blog's Instagram account: the site is broken.",
