@@ -23,7 +23,11 @@ impl TestSite {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("content")).unwrap();
         // A site folder: the default settings, written down.
-        std::fs::write(dir.join("site.toml"), "# a test site: the default settings\n").unwrap();
+        std::fs::write(
+            dir.join("site.toml"),
+            "# a test site: the default settings\n",
+        )
+        .unwrap();
         TestSite { dir }
     }
 
