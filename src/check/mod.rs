@@ -13,6 +13,7 @@ use crate::extract::text::{
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
+use std::collections::HashSet;
 
 static OUTAGE_BEGINS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)\b|\bdeploy(?:ed|ment)\b[^.]{0,40}\b(?:began|begins|started|went out|completed)|\b(?:began|started) deploying|\bdeployed\b").unwrap()
@@ -146,7 +147,7 @@ impl<'a> Reader<'a> {
         // summary: the line is the resolution (and "Root causes: ..." the cause). In the
         // summary such a line only sums them up.
         let summary = ctx.summary_lines();
-        let summary_lines: Vec<u32> = summary.iter().map(|l| l.number).collect();
+        let summary_lines: HashSet<u32> = summary.iter().map(|l| l.number).collect();
         let labelled = |kinds: &[HeadingKind]| -> Vec<&'a Line> {
             ctx.lines()
                 .iter()
@@ -426,7 +427,7 @@ impl<'a> Reader<'a> {
         self.entry_matching(&f)
             .or_else(|| Self::find(&self.timeline, &f).map(|l| l.number))
             .or_else(|| {
-                let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+                let measures: HashSet<u32> = self.measures.iter().map(|l| l.number).collect();
                 self.ctx
                     .lines()
                     .iter()
@@ -522,7 +523,7 @@ impl<'a> Reader<'a> {
             let texts: Vec<&str> = content.iter().map(|l| l.text.as_str()).collect();
             roles::misleading(&texts, cause).map(|i| content[i].number)
         };
-        let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+        let measures: HashSet<u32> = self.measures.iter().map(|l| l.number).collect();
         let elsewhere: Vec<&Line> = self
             .ctx
             .lines()
