@@ -434,10 +434,17 @@ fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
 fn dead_links(body: &str, body_line: u32, rel: &str, source: &Path) -> Vec<Diagnostic> {
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = source.parent().unwrap_or(Path::new("."));
+    // The targets come in order: each one's line is counted on from the last one's, so
+    // a file of thousands of links is not read once per link.
+    let (mut counted, mut line) = (0, body_line);
     crate::render::markdown::relative_targets(body)
         .into_iter()
         .filter_map(|(at, target)| {
-            let line = body_line + body[..at].matches('\n').count() as u32;
+            if at < counted {
+                (counted, line) = (0, body_line);
+            }
+            line += body[counted..at].matches('\n').count() as u32;
+            counted = at;
             let why = match crate::render::markdown::join(dir, &target) {
                 None => "it leads outside the content folder",
                 Some(p) if !crate::source::discover::is_asset(&p) => {
