@@ -184,14 +184,11 @@ fn parse_yaml(block: &str, problems: &mut Vec<Diagnostic>) -> Vec<Field> {
     let value: Value = match serde_yaml_ng::from_str(block) {
         Ok(v) => v,
         Err(e) => {
+            let (message, opened) = yaml_error(&e.to_string());
             // The block starts on the file's second line, under the opening `---`.
-            let line = e.location().map(|l| l.line() as u32 + 1);
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
+            let line = opened
+                .or_else(|| e.location().map(|l| l.line()))
+                .map(|l| l as u32 + 1);
             problems.push(Diagnostic::error(
                 format!("front matter is not valid YAML: {message}"),
                 line,
@@ -221,6 +218,31 @@ fn parse_yaml(block: &str, problems: &mut Vec<Diagnostic>) -> Vec<Field> {
             Vec::new()
         }
     }
+}
+
+/// A YAML error's words without its positions, and the line (in the block) where what it
+/// is about was opened when that is where to look: `title: [unclosed` is found wrong at
+/// the end of the block, but the list was opened, and never closed, on its own line.
+fn yaml_error(full: &str) -> (String, Option<usize>) {
+    let strip = |s: &str| s.split(" at line ").next().unwrap_or(s).to_owned();
+    let Some((problem, context)) = full.split_once(", while ") else {
+        return (strip(full), None);
+    };
+    let opened = (context.contains("flow") || context.contains("quoted"))
+        .then(|| {
+            context
+                .split_once(" at line ")?
+                .1
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .flatten();
+    (
+        format!("{}, while {}", strip(problem), strip(context)),
+        opened,
+    )
 }
 
 /// The file line of a top-level YAML key, for messages.
@@ -442,12 +464,20 @@ mod tests {
             "{:?}",
             s.problems
         );
+        // Where the list was opened, not where the parser gave up on it.
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
         assert!(
-            matches!(s.problems[0].line, Some(3..=5)),
+            s.problems[0].message.contains("flow sequence"),
             "{:?}",
             s.problems
         );
         assert_eq!(s.body, "Body\n");
+        // An unclosed quote is told at its line too; an error without such a context
+        // at the line where it was found.
+        let s = split("---\ndate: 2024-01-02\ntitle: \"unclosed\nauthor: x\n---\nBody\n");
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
+        let s = split("---\ntitle: ok\nauthor: a: b\n---\nBody\n");
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
     }
 
     #[test]
