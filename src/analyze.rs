@@ -31,8 +31,9 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    /// A file that could not be read at all.
-    fn unreadable(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
+    /// A file that was not read: it could not be, or was left out on purpose, as
+    /// `problem` says.
+    pub fn unread(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
         FileResult {
             fingerprint: text_fingerprint(&path, &problem.message),
             path,
@@ -99,9 +100,7 @@ impl<'a> Analyzer<'a> {
                 wanted,
                 Some(&src.path),
             ),
-            Err(problem) => {
-                FileResult::unreadable(src.rel.clone(), src.collection.clone(), problem)
-            }
+            Err(problem) => FileResult::unread(src.rel.clone(), src.collection.clone(), problem),
         }
     }
 
@@ -109,7 +108,7 @@ impl<'a> Analyzer<'a> {
     pub fn analyze_bytes(&self, rel: &str, collection: Option<String>, bytes: &[u8]) -> FileResult {
         match source::load_bytes(bytes) {
             Ok(loaded) => self.analyze_loaded(rel, collection, loaded, false, None),
-            Err(problem) => FileResult::unreadable(rel.to_owned(), collection, problem),
+            Err(problem) => FileResult::unread(rel.to_owned(), collection, problem),
         }
     }
 
