@@ -283,10 +283,18 @@ impl<'a> Analyzer<'a> {
             });
         }
         if entries.is_empty() {
-            let reason = rejected
-                .iter()
-                .max_by_key(|(p, _)| p.end - p.start)
-                .map_or_else(|| "the file is empty".to_owned(), |(_, r)| r.clone());
+            let reason = if !body.trim().is_empty() {
+                rejected
+                    .iter()
+                    .max_by_key(|(p, _)| p.end - p.start)
+                    .map_or_else(|| "the file is empty".to_owned(), |(_, r)| r.clone())
+            } else if loaded.body_start > 0 {
+                "there is nothing below the front matter".to_owned()
+            } else if loaded.text.is_empty() {
+                "the file is empty".to_owned()
+            } else {
+                "the file holds only blank space".to_owned()
+            };
             problems.push(Diagnostic::warning(
                 format!("not a postmortem: {reason}"),
                 Some(loaded.body_line),
