@@ -11,6 +11,7 @@ mod cli;
 mod corpus;
 mod data_loss;
 mod diagram;
+mod hostile;
 mod incremental;
 mod insights;
 mod links;
