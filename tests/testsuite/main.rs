@@ -12,6 +12,7 @@ mod corpus;
 mod data_loss;
 mod diagram;
 mod hostile;
+mod html_scan;
 mod incremental;
 mod insights;
 mod links;
