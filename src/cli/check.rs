@@ -173,11 +173,15 @@ fn walk(dir: &Path, left_out: &mut Vec<FileResult>) -> Vec<(SourcePath, bool)> {
 /// GitHub Actions annotations: failing checks become `::error`/`::warning` lines.
 fn github(files: &[FileResult]) -> String {
     let mut out = String::new();
+    // A message is escaped as a command's data; a file name and a title as its
+    // properties, where `,` and `:` would end the value (a file named
+    // `x,line=1::error::y.md` must not write a command of its own).
     let esc = |s: &str| {
         s.replace('%', "%25")
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };
+    let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     let mut line = |level: Level, path: &str, l: Option<u32>, title: &str, msg: &str| {
         let kind = match level {
             Level::Error => "error",
@@ -186,8 +190,9 @@ fn github(files: &[FileResult]) -> String {
         };
         let at = l.map(|l| format!(",line={l}")).unwrap_or_default();
         out.push_str(&format!(
-            "::{kind} file={path}{at},title={}::{}\n",
-            esc(title),
+            "::{kind} file={}{at},title={}::{}\n",
+            prop(path),
+            prop(title),
             esc(msg)
         ));
     };

@@ -256,6 +256,11 @@ const NAMES: &[(&str, &str, &str)] = &[
     ),
     ("{{ 7 * 6 }}.md", "Named like a template", "7-6"),
     (
+        "x,line=1::error::injected.md",
+        "Named like a workflow command",
+        "x-line-1-error-injected",
+    ),
+    (
         "cohort-1/good.md",
         "A good one in a collection",
         "cohort-1-good",
@@ -517,6 +522,29 @@ fn check_names_every_bad_file_with_a_clear_diagnostic() {
     let report_text = String::from_utf8_lossy(&out.stdout);
     assert!(!report_text.contains(SECRET), "a left-out file was read");
 
+    // GitHub annotations: one command a line, whatever the file names hold.
+    let out = site.run(&["check", "--format", "github"]);
+    let annotations = String::from_utf8_lossy(&out.stdout);
+    let command = regex::Regex::new(
+        r"^::(error|warning|notice) file=[^:,\r\n]+(,line=\d+)?,title=[^:,\r\n]+::[^\r\n]*$",
+    )
+    .unwrap();
+    for l in annotations.lines() {
+        assert!(command.is_match(l), "not one command: {l}");
+    }
+    let escaped = format!(
+        "file={}/x%2Cline=1%3A%3Aerror%3A%3Ainjected.md,",
+        content
+            .display()
+            .to_string()
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    );
+    assert!(
+        annotations.contains(&escaped),
+        "{escaped} in:\n{annotations}"
+    );
+
     // The human report names the same files, each at its line.
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
@@ -695,117 +723,4 @@ fn scripts_in(out: &Path) -> BTreeSet<String> {
         .into_iter()
         .flat_map(|(_, text)| script_elements(&text))
         .collect()
-}
-
-fn script_elements(text: &str) -> Vec<String> {
-    let lower = text.to_ascii_lowercase();
-    tags(text)
-        .into_iter()
-        .filter(|t| t.name == "script")
-        .map(|t| {
-            let close = lower[t.end..]
-                .find("</script")
-                .map_or(text.len(), |e| t.end + e);
-            text[t.start..close].to_owned()
-        })
-        .collect()
-}
-
-/// What in a page could run: a script element that is not one of the site's own, an
-/// event handler attribute, a `javascript:`, `vbscript:` or HTML `data:` URL, or an
-/// element that loads or frames something else.
-fn executable(text: &str, own_scripts: &BTreeSet<String>) -> Vec<String> {
-    let mut found = Vec::new();
-    for s in script_elements(text) {
-        if !own_scripts.contains(&s) {
-            found.push(format!("a script that is not the site's: {s}"));
-        }
-    }
-    for t in tags(text) {
-        if matches!(
-            t.name.as_str(),
-            "iframe" | "frame" | "frameset" | "object" | "embed" | "applet" | "base" | "form"
-        ) {
-            found.push(format!("a <{}> element", t.name));
-        }
-        for (name, value) in &t.attrs {
-            if name.starts_with("on") {
-                found.push(format!("an event handler: <{} {name}=\"{value}\">", t.name));
-            }
-            if name == "http-equiv" && value.eq_ignore_ascii_case("refresh") {
-                found.push("a refresh to elsewhere".into());
-            }
-            let url: String = value
-                .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_control())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let url_attr = matches!(
-                name.as_str(),
-                "href"
-                    | "src"
-                    | "action"
-                    | "formaction"
-                    | "xlink:href"
-                    | "data"
-                    | "poster"
-                    | "background"
-                    | "srcset"
-                    | "cite"
-                    | "lowsrc"
-                    | "dynsrc"
-            );
-            if url_attr
-                && [
-                    "javascript:",
-                    "vbscript:",
-                    "data:text/html",
-                    "data:image/svg",
-                ]
-                .iter()
-                .any(|bad| url.starts_with(bad))
-            {
-                found.push(format!("a script URL: <{} {name}=\"{value}\">", t.name));
-            }
-        }
-    }
-    found
-}
-
-/// The text of a page without its tags.
-fn words_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut last = 0;
-    for t in tags(html) {
-        out.push_str(&html[last..t.start]);
-        out.push(' ');
-        last = t.end;
-    }
-    out.push_str(&html[last..]);
-    out
-}
-
-#[test]
-fn the_scanner_finds_what_runs() {
-    let none = BTreeSet::new();
-    for bad in [
-        "<p>x</p><script>alert(1)</script>",
-        "<img src=x onerror=alert(1)>",
-        "<a title='a > b' onclick=\"x()\">",
-        "<a href=\"&#106;avascript:alert(1)\">",
-        "<a href=\" JAVA\tSCRIPT:alert(1)\">",
-        "<svg><a xlink:href=\"javascript:alert(1)\"></a></svg>",
-        "<iframe src=x></iframe>",
-        "<meta http-equiv=refresh content=\"0;url=x\">",
-    ] {
-        assert!(!executable(bad, &none).is_empty(), "{bad}");
-    }
-    for fine in [
-        "<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert(1)</p>",
-        "<a href=\"https://x.org/javascript:\" title=\"javascript:alert(1)\">",
-        "<!-- <script>alert(1)</script> -->",
-        "<p class=\"onion\">javascript:alert(1)</p>",
-    ] {
-        assert!(executable(fine, &none).is_empty(), "{fine}");
-    }
 }
