@@ -260,6 +260,7 @@ const NAMES: &[(&str, &str, &str)] = &[
         "Named like a workflow command",
         "x-line-1-error-injected",
     ),
+    ("two\nlines.md", "Named across two lines", "two-lines"),
     (
         "cohort-1/good.md",
         "A good one in a collection",
