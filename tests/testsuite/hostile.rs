@@ -84,6 +84,17 @@ const HOSTILE: &[(&str, &str, Fate)] = &[
         Page("Windows-1252 smart quotes"),
     ),
     ("utf8-bom.md", "utf-8", Page("UTF-8 with a BOM")),
+    // Found by tests/fuzz.rs: the second BOM was kept, and hid the front matter.
+    (
+        "double-bom-front-matter.md",
+        "utf-8",
+        PageAnd(
+            "Two BOMs, then front matter",
+            "info",
+            None,
+            "garbled characters",
+        ),
+    ),
     (
         "mojibake.md",
         "utf-8",
