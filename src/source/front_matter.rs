@@ -57,10 +57,12 @@ pub fn split(text: &str) -> Split<'_> {
         "---" => Format::Yaml,
         _ => return no_front(text),
     };
-    // Find the closing fence; YAML may also close with `...`.
-    let mut offset = first.len() + 1;
+    // Find the closing fence; YAML may also close with `...`. The block starts after
+    // the opening line as written, `\r\n` and all.
+    let opening = text.split_inclusive('\n').next().unwrap_or("").len();
+    let mut offset = opening;
     let mut close = None;
-    for (i, line) in text[offset.min(text.len())..]
+    for (i, line) in text[offset..]
         .split_inclusive('\n')
         .enumerate()
     {
@@ -82,7 +84,7 @@ pub fn split(text: &str) -> Split<'_> {
         }
         return no_front(text);
     };
-    let block = &text[(first.len() + 1).min(block_end)..block_end];
+    let block = &text[opening.min(block_end)..block_end];
     if format == Format::Yaml && !looks_like_yaml(block) {
         // A markdown rule and some text, not front matter.
         return no_front(text);
@@ -485,5 +487,11 @@ mod tests {
         let s = split("+++\r\ntitle = \"x\"\r\n+++\r\nBody\r\n");
         assert_eq!(s.front.title.as_deref(), Some("x"));
         assert_eq!(s.body, "Body\r\n");
+        assert_eq!(s.body_line, 4);
+        // Found by tests/fuzz.rs: the `\r` of the opening line was counted as a line
+        // of its own, so the body was said to start a line too late.
+        let s = split("+++\r\n+++\n# Postmortem\n");
+        assert_eq!(s.body, "# Postmortem\n");
+        assert_eq!(s.body_line, 3);
     }
 }
