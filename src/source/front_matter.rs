@@ -62,10 +62,7 @@ pub fn split(text: &str) -> Split<'_> {
     let opening = text.split_inclusive('\n').next().unwrap_or("").len();
     let mut offset = opening;
     let mut close = None;
-    for (i, line) in text[offset..]
-        .split_inclusive('\n')
-        .enumerate()
-    {
+    for (i, line) in text[offset..].split_inclusive('\n').enumerate() {
         let l = line.trim_end();
         if l == first || (format == Format::Yaml && l == "...") {
             close = Some((offset, offset + line.len(), i as u32 + 2));
