@@ -31,8 +31,9 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    /// A file that could not be read at all.
-    fn unreadable(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
+    /// A file that was not read: it could not be, or was left out on purpose, as
+    /// `problem` says.
+    pub fn unread(path: String, collection: Option<String>, problem: Diagnostic) -> Self {
         FileResult {
             fingerprint: text_fingerprint(&path, &problem.message),
             path,
@@ -99,9 +100,7 @@ impl<'a> Analyzer<'a> {
                 wanted,
                 Some(&src.path),
             ),
-            Err(problem) => {
-                FileResult::unreadable(src.rel.clone(), src.collection.clone(), problem)
-            }
+            Err(problem) => FileResult::unread(src.rel.clone(), src.collection.clone(), problem),
         }
     }
 
@@ -109,7 +108,7 @@ impl<'a> Analyzer<'a> {
     pub fn analyze_bytes(&self, rel: &str, collection: Option<String>, bytes: &[u8]) -> FileResult {
         match source::load_bytes(bytes) {
             Ok(loaded) => self.analyze_loaded(rel, collection, loaded, false, None),
-            Err(problem) => FileResult::unreadable(rel.to_owned(), collection, problem),
+            Err(problem) => FileResult::unread(rel.to_owned(), collection, problem),
         }
     }
 
@@ -284,10 +283,18 @@ impl<'a> Analyzer<'a> {
             });
         }
         if entries.is_empty() {
-            let reason = rejected
-                .iter()
-                .max_by_key(|(p, _)| p.end - p.start)
-                .map_or_else(|| "the file is empty".to_owned(), |(_, r)| r.clone());
+            let reason = if !body.trim().is_empty() {
+                rejected
+                    .iter()
+                    .max_by_key(|(p, _)| p.end - p.start)
+                    .map_or_else(|| "the file is empty".to_owned(), |(_, r)| r.clone())
+            } else if loaded.body_start > 0 {
+                "there is nothing below the front matter".to_owned()
+            } else if loaded.text.is_empty() {
+                "the file is empty".to_owned()
+            } else {
+                "the file holds only blank space".to_owned()
+            };
             problems.push(Diagnostic::warning(
                 format!("not a postmortem: {reason}"),
                 Some(loaded.body_line),
@@ -434,10 +441,17 @@ fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
 fn dead_links(body: &str, body_line: u32, rel: &str, source: &Path) -> Vec<Diagnostic> {
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = source.parent().unwrap_or(Path::new("."));
+    // The targets come in order: each one's line is counted on from the last one's, so
+    // a file of thousands of links is not read once per link.
+    let (mut counted, mut line) = (0, body_line);
     crate::render::markdown::relative_targets(body)
         .into_iter()
         .filter_map(|(at, target)| {
-            let line = body_line + body[..at].matches('\n').count() as u32;
+            if at < counted {
+                (counted, line) = (0, body_line);
+            }
+            line += body[counted..at].matches('\n').count() as u32;
+            counted = at;
             let why = match crate::render::markdown::join(dir, &target) {
                 None => "it leads outside the content folder",
                 Some(p) if !crate::source::discover::is_asset(&p) => {

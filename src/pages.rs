@@ -9,7 +9,7 @@
 use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
 use crate::error::Result;
-use crate::model::{CheckId, Level};
+use crate::model::{CheckId, Diagnostic, Level};
 use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links, Rendered};
 use crate::render::templates::{StaticSource, Templates};
@@ -199,16 +199,11 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         templates.render_within(name, ctx, config.limits, inputs.watchdog)
     };
     let site = SiteInfo::new(config);
-    let mut items: Vec<Published> = inputs
-        .files
-        .iter()
-        .filter(|f| inputs.drafts || !f.is_draft())
-        .flat_map(|f| {
-            f.entries.iter().map(move |e| Published {
-                card: Card::new(&e.postmortem, &f.path),
-                entry: e,
-                file: f,
-            })
+    let mut items: Vec<Published> = published(&inputs.files, inputs.drafts)
+        .map(|(f, e)| Published {
+            card: Card::new(&e.postmortem, &f.path),
+            entry: e,
+            file: f,
         })
         .collect();
     dedupe_slugs(&mut items);
@@ -683,21 +678,73 @@ fn evidence_words(line: &str) -> String {
     crate::document::lines::clean_inline(t)
 }
 
-/// Two files may claim the same slug (front matter); later ones get a suffix.
-fn dedupe_slugs(items: &mut [Published]) {
+/// The postmortems the site publishes, in path order: drafts only when `drafts`.
+fn published<'a>(
+    files: &[&'a FileResult],
+    drafts: bool,
+) -> impl Iterator<Item = (&'a FileResult, &'a Entry)> {
+    files
+        .iter()
+        .copied()
+        .filter(move |f| drafts || !f.is_draft())
+        .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
+}
+
+/// The slug each of `slugs` gets: one claimed by an earlier one (`a b.md` and `a-b.md`,
+/// or the same `slug` in two front matters) takes the first free suffix (`a-b-2`).
+fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut seen: HashSet<String> = HashSet::new();
-    for it in items.iter_mut() {
-        let mut slug = it.card.slug.clone();
-        let mut n = 2;
-        while !seen.insert(slug.clone()) {
-            slug = format!("{}-{n}", it.card.slug);
-            n += 1;
-        }
+    slugs
+        .into_iter()
+        .map(|base| {
+            let mut slug = base.to_owned();
+            let mut n = 2;
+            while !seen.insert(slug.clone()) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            slug
+        })
+        .collect()
+}
+
+/// Two files may claim the same slug; later ones get a suffix.
+fn dedupe_slugs(items: &mut [Published]) {
+    let slugs = page_slugs(items.iter().map(|it| it.card.slug.as_str()));
+    for (it, slug) in items.iter_mut().zip(slugs) {
         if slug != it.card.slug {
-            it.card.slug = slug.clone();
             it.card.url = render::postmortem_path(&slug);
+            it.card.slug = slug;
         }
     }
+}
+
+/// A warning for each postmortem whose page is not the one its name or front matter
+/// asks for, because an earlier file has it: (the file's path, the warning).
+pub fn slug_clashes(files: &[&FileResult], drafts: bool) -> Vec<(String, Diagnostic)> {
+    let entries: Vec<(&FileResult, &Entry)> = published(files, drafts).collect();
+    let slugs = page_slugs(entries.iter().map(|(_, e)| e.postmortem.slug.as_str()));
+    let mut owner: HashMap<&str, &str> = HashMap::new();
+    let mut out = Vec::new();
+    for ((f, e), slug) in entries.iter().zip(&slugs) {
+        let wanted = e.postmortem.slug.as_str();
+        if slug != wanted {
+            let other = owner.get(wanted).copied().unwrap_or("another postmortem");
+            out.push((
+                f.path.clone(),
+                Diagnostic::warning(
+                    format!(
+                        "its page is {} because {} is the page of {other}: give one of them its own `slug` in its front matter",
+                        render::postmortem_path(slug),
+                        render::postmortem_path(wanted),
+                    ),
+                    Some(e.postmortem.lines[0]),
+                ),
+            ));
+        }
+        owner.insert(slug, &f.path);
+    }
+    out
 }
 
 fn sort_cards(items: &mut [Published], by: SortBy, reverse: bool) {
@@ -723,5 +770,43 @@ fn sort_cards(items: &mut [Published], by: SortBy, reverse: bool) {
     });
     if reverse {
         items.reverse();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzer;
+
+    #[test]
+    fn a_taken_slug_gets_the_first_free_suffix() {
+        assert_eq!(
+            page_slugs(["a-b", "a-b", "a-b-2", "c", "a-b"]),
+            ["a-b", "a-b-2", "a-b-2-2", "c", "a-b-3"]
+        );
+    }
+
+    #[test]
+    fn a_postmortem_moved_off_its_slug_is_warned_at_its_first_line() {
+        let config = Config::default();
+        let analyzer = Analyzer::new(&config);
+        let text = "# Disk full\n\n## Issue Summary\n\nFrom 10:00 to 11:00 UTC the API was down for all users because the disk filled up with logs.\n\n## Timeline\n\n- 10:00 alert fired\n- 11:00 resolved by deleting logs\n\n## Root Cause\n\nThe disk filled up because logs were never rotated.\n";
+        let a = analyzer.analyze_bytes("a b.md", None, text.as_bytes());
+        let b = analyzer.analyze_bytes("a-b.md", None, text.as_bytes());
+        assert_eq!(a.entries.len(), 1, "{:?}", a.problems);
+        let clashes = slug_clashes(&[&a, &b], false);
+        assert_eq!(clashes.len(), 1, "{clashes:?}");
+        let (path, d) = &clashes[0];
+        assert_eq!(path, "a-b.md");
+        assert_eq!(d.level, Level::Warning);
+        assert_eq!(d.line, Some(1));
+        assert!(
+            d.message.starts_with(
+                "its page is incidents/a-b-2/ because incidents/a-b/ is the page of a b.md"
+            ),
+            "{}",
+            d.message
+        );
+        assert!(slug_clashes(&[&a], false).is_empty());
     }
 }

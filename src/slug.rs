@@ -36,6 +36,8 @@ pub fn slugify(text: &str) -> String {
 fn fold(c: char) -> &'static str {
     match c {
         '&' => " and ",
+        // A line break or a tab separates words (deunicode drops control characters).
+        c if c.is_whitespace() || c.is_control() => " ",
         _ => deunicode::deunicode_char(c).unwrap_or(" "),
     }
 }
@@ -58,6 +60,7 @@ mod tests {
         assert_eq!(slugify("日本語 タイトル"), "ri-ben-yu-taitoru");
         assert_eq!(slugify("Сбой базы данных"), "sboi-bazy-dannykh");
         assert_eq!(slugify("--a--b--"), "a-b");
+        assert_eq!(slugify("two\nlines\tand\u{0}nul"), "two-lines-and-nul");
         assert!(slugify(&"x".repeat(500)).len() <= 80);
     }
 }

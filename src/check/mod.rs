@@ -13,6 +13,7 @@ use crate::extract::text::{
 };
 use crate::extract::{Context, Facts};
 use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, Status};
+use std::collections::HashSet;
 
 static OUTAGE_BEGINS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)\b|\bdeploy(?:ed|ment)\b[^.]{0,40}\b(?:began|begins|started|went out|completed)|\b(?:began|started) deploying|\bdeployed\b").unwrap()
@@ -146,7 +147,7 @@ impl<'a> Reader<'a> {
         // summary: the line is the resolution (and "Root causes: ..." the cause). In the
         // summary such a line only sums them up.
         let summary = ctx.summary_lines();
-        let summary_lines: Vec<u32> = summary.iter().map(|l| l.number).collect();
+        let summary_lines: HashSet<u32> = summary.iter().map(|l| l.number).collect();
         let labelled = |kinds: &[HeadingKind]| -> Vec<&'a Line> {
             ctx.lines()
                 .iter()
@@ -464,7 +465,7 @@ impl<'a> Reader<'a> {
     /// own lines, then (as a reviewer would credit them) the rest of the postmortem
     /// outside its measures. Returns the line of the first match.
     fn timeline_evidence(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
-        let measures: Vec<u32> = self.measures.iter().map(|l| l.number).collect();
+        let measures: HashSet<u32> = self.measures.iter().map(|l| l.number).collect();
         let outside = self
             .ctx
             .lines()
@@ -492,7 +493,7 @@ impl<'a> Reader<'a> {
     /// (what went wrong before anyone responded: its mistaken beliefs and hand-offs are
     /// the fault's own), unless they are dated or tell the fix.
     fn elsewhere(&self) -> Vec<&'a Line> {
-        let skip: Vec<u32> = self
+        let skip: HashSet<u32> = self
             .measures
             .iter()
             .chain(self.cause.iter().filter(|l| {

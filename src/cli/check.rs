@@ -41,6 +41,9 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     } else {
         Config::default()
     };
+    // What a walk of a folder left out (links that lead outside, hidden files) is
+    // reported like a file that could not be read, in every format.
+    let mut left_out: Vec<FileResult> = Vec::new();
     let sources = if args.paths.is_empty() {
         let dir = root.join(&config.content_dir);
         if !dir.is_dir() {
@@ -49,19 +52,12 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
                 dir.display()
             )));
         }
-        with_prefix(&dir, discover(&dir).sources)
-            .into_iter()
-            .map(|s| (s, false))
-            .collect()
+        walk(&dir, &mut left_out)
     } else {
         let mut all = Vec::new();
         for p in &args.paths {
             if p.is_dir() {
-                all.extend(
-                    with_prefix(p, discover(p).sources)
-                        .into_iter()
-                        .map(|s| (s, false)),
-                );
+                all.extend(walk(p, &mut left_out));
             } else {
                 // A file named on the command line is checked against the rubric
                 // however thin it is; one that cannot be read is reported like any
@@ -94,10 +90,12 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         )));
     }
     let analyzer = Analyzer::new(&config);
-    let files: Vec<FileResult> = sources
+    let analyzed: Vec<FileResult> = sources
         .par_iter()
         .map(|(s, named)| analyzer.analyze_as(s, *named))
         .collect();
+    let skipped = left_out.len();
+    let files: Vec<FileResult> = left_out.into_iter().chain(analyzed).collect();
 
     let failing = |level: Level| {
         files.iter().any(|f| {
@@ -124,7 +122,13 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
             };
             let mut tally = Tally::default();
             let mut out = String::new();
-            for f in &files {
+            for (i, f) in files.iter().enumerate() {
+                // A file left out with a note (a hidden file) is shown only with
+                // --verbose, like every note.
+                let note = f.problems.iter().all(|p| p.level < Level::Warning);
+                if i < skipped && note && !term.verbose {
+                    continue;
+                }
                 let mut one = String::new();
                 human::write_file(&mut one, f, opts, &mut tally);
                 if !one.is_empty() {
@@ -145,12 +149,23 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     })
 }
 
-fn with_prefix(dir: &Path, sources: Vec<SourcePath>) -> Vec<SourcePath> {
-    sources
+/// The postmortem files under `dir`, named by their path from here; what the walk left
+/// out goes to `left_out`, named the same way.
+fn walk(dir: &Path, left_out: &mut Vec<FileResult>) -> Vec<(SourcePath, bool)> {
+    let found = discover(dir);
+    let name = |rel: &str| dir.join(rel).to_string_lossy().replace('\\', "/");
+    left_out.extend(
+        found
+            .skipped
+            .into_iter()
+            .map(|(rel, d)| FileResult::unread(name(&rel), None, d)),
+    );
+    found
+        .sources
         .into_iter()
         .map(|mut s| {
-            s.rel = dir.join(&s.rel).to_string_lossy().replace('\\', "/");
-            s
+            s.rel = name(&s.rel);
+            (s, false)
         })
         .collect()
 }
@@ -158,11 +173,15 @@ fn with_prefix(dir: &Path, sources: Vec<SourcePath>) -> Vec<SourcePath> {
 /// GitHub Actions annotations: failing checks become `::error`/`::warning` lines.
 fn github(files: &[FileResult]) -> String {
     let mut out = String::new();
+    // A message is escaped as a command's data; a file name and a title as its
+    // properties, where `,` and `:` would end the value (a file named
+    // `x,line=1::error::y.md` must not write a command of its own).
     let esc = |s: &str| {
         s.replace('%', "%25")
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };
+    let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     let mut line = |level: Level, path: &str, l: Option<u32>, title: &str, msg: &str| {
         let kind = match level {
             Level::Error => "error",
@@ -171,8 +190,9 @@ fn github(files: &[FileResult]) -> String {
         };
         let at = l.map(|l| format!(",line={l}")).unwrap_or_default();
         out.push_str(&format!(
-            "::{kind} file={path}{at},title={}::{}\n",
-            esc(title),
+            "::{kind} file={}{at},title={}::{}\n",
+            prop(path),
+            prop(title),
             esc(msg)
         ));
     };

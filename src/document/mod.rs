@@ -11,6 +11,7 @@ pub use heading::HeadingKind;
 pub use lines::{Heading, HeadingStyle, Line, LineKind};
 
 use crate::model::SectionKind;
+use std::collections::HashMap;
 
 /// A file's body read into lines, with boilerplate marked.
 #[derive(Debug)]
@@ -192,6 +193,11 @@ struct Builder {
     start: usize,
     title: Option<usize>,
     sections: Vec<Section>,
+    /// How many sections of each kind `sections` holds, so that asking what was seen
+    /// does not walk them all (a file of thousands of headings asks at each one).
+    counts: HashMap<SectionKind, usize>,
+    /// How many root-cause and measures sections follow the first timeline section.
+    after_timeline: usize,
 }
 
 impl Builder {
@@ -200,11 +206,52 @@ impl Builder {
             start,
             title,
             sections: Vec::new(),
+            counts: HashMap::new(),
+            after_timeline: 0,
         }
     }
 
     fn seen(&self, f: impl Fn(SectionKind) -> bool) -> bool {
-        self.sections.iter().any(|s| f(s.kind))
+        self.counts.iter().any(|(k, n)| *n > 0 && f(*k))
+    }
+
+    /// Whether a root cause or the measures come after a timeline section.
+    fn timeline_then_more(&self) -> bool {
+        self.after_timeline > 0
+    }
+
+    /// Whether a section of `kind` at the end counts towards [`Builder::after_timeline`].
+    fn follows_timeline(&self, kind: SectionKind) -> bool {
+        (is_rca(kind) || kind == SectionKind::Measures)
+            && self
+                .counts
+                .get(&SectionKind::Timeline)
+                .is_some_and(|n| *n > 0)
+    }
+
+    fn push(&mut self, section: Section) {
+        if self.follows_timeline(section.kind) {
+            self.after_timeline += 1;
+        }
+        *self.counts.entry(section.kind).or_default() += 1;
+        self.sections.push(section);
+    }
+
+    fn pop(&mut self) {
+        if let Some(s) = self.sections.pop() {
+            if let Some(n) = self.counts.get_mut(&s.kind) {
+                *n -= 1;
+            }
+            if self.follows_timeline(s.kind) {
+                self.after_timeline -= 1;
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.sections.clear();
+        self.counts.clear();
+        self.after_timeline = 0;
     }
 
     fn has_core(&self) -> bool {
@@ -216,7 +263,7 @@ impl Builder {
     }
 
     fn open(&mut self, kind: SectionKind, line: usize, level: u8) {
-        self.sections.push(Section {
+        self.push(Section {
             kind,
             heading: Some(line),
             start: line + 1,
@@ -329,12 +376,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 _ => cur.sub(h.kind, i),
             },
             HeadingKind::Timeline => {
-                let timeline_then_more = cur
-                    .sections
-                    .iter()
-                    .skip_while(|s| s.kind != SectionKind::Timeline)
-                    .any(|s| is_rca(s.kind) || s.kind == SectionKind::Measures);
-                if timeline_then_more {
+                if cur.timeline_then_more() {
                     let boundary = pull_back(&mut cur, i, lines);
                     let title = (boundary < i).then_some(boundary);
                     parts.push(
@@ -448,7 +490,7 @@ fn retitle(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
             .all(|l| l.is_blank() || l.boilerplate)
     {
         cur.title = Some(j);
-        cur.sections.clear();
+        cur.clear();
     }
 }
 
@@ -478,7 +520,7 @@ fn pull_back(cur: &mut Builder, i: usize, lines: &[Line]) -> usize {
             && matches!(h.kind, HeadingKind::Title | HeadingKind::Other)
         {
             if cur.sections.last().is_some_and(|s| s.heading == Some(j)) {
-                cur.sections.pop();
+                cur.pop();
             }
             return j;
         }

@@ -232,7 +232,8 @@ pub fn extract(ctx: &Context) -> Facts {
 
 /// Times and dates that cannot be, where the outage and its timeline are told.
 fn impossible_readings(ctx: &Context, timeline: &[TimelineEntry]) -> Vec<(u32, time::Impossible)> {
-    let mut told: Vec<u32> = ctx.summary_lines().iter().map(|l| l.number).collect();
+    let mut told: std::collections::HashSet<u32> =
+        ctx.summary_lines().iter().map(|l| l.number).collect();
     told.extend(timeline.iter().map(|e| e.line));
     ctx.lines()
         .iter()

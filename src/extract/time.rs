@@ -1389,8 +1389,10 @@ fn finish(raw: &Raw) -> TimeMention {
 fn read_cores(text: &str, dates: &[DateMention], excluded: &[Range<usize>]) -> Vec<Raw> {
     let b = text.as_bytes();
     let mut raws: Vec<Raw> = Vec::new();
-    let blocked =
-        |r: &Range<usize>| overlaps_any(excluded, r) || dates.iter().any(|d| overlaps(&d.span, r));
+    let blocked = |r: &Range<usize>| {
+        overlaps_any(excluded, r) || overlaps_sorted(dates, |d| d.span.clone(), r)
+    };
+    let core = |raw: &Raw| raw.core_start..raw.end;
     let mut last_end = 0;
     let mut i = 0;
     while i < b.len() {
@@ -1415,12 +1417,16 @@ fn read_cores(text: &str, dates: &[DateMention], excluded: &[Range<usize>]) -> V
         i += 1;
     }
     if contains_ci(text, "noon") || contains_ci(text, "midnight") {
+        // The times read so far, in order; of those added below, each overlaps none
+        // before it, so only the last one added can overlap the next.
+        let read = raws.len();
         for m in NOON_MIDNIGHT.find_iter(text) {
             let r = m.range();
             if blocked(&r)
-                || raws
-                    .iter()
-                    .any(|raw| overlaps(&(raw.core_start..raw.end), &r))
+                || overlaps_sorted(&raws[..read], core, &r)
+                || raws[read..]
+                    .last()
+                    .is_some_and(|raw| overlaps(&core(raw), &r))
             {
                 continue;
             }
@@ -1449,13 +1455,15 @@ fn read_cores(text: &str, dates: &[DateMention], excluded: &[Range<usize>]) -> V
     // Times in words: "half past eleven", "quarter to five", "ten o'clock".
     if contains_ci(text, "clock") || contains_ci(text, " past ") || contains_ci(text, "quarter to")
     {
+        let read = raws.len();
         for c in WORD_TIME.captures_iter(text) {
             let whole = c.get(0).expect("match");
             let r = whole.range();
             if blocked(&r)
-                || raws
-                    .iter()
-                    .any(|raw| overlaps(&(raw.core_start..raw.end), &r))
+                || overlaps_sorted(&raws[..read], core, &r)
+                || raws[read..]
+                    .last()
+                    .is_some_and(|raw| overlaps(&core(raw), &r))
             {
                 continue;
             }
@@ -1530,7 +1538,6 @@ fn hour_word(w: &str) -> Option<u32> {
 fn day_part(text: &str, pos: usize) -> Option<(Option<bool>, usize)> {
     let after = text[pos..].trim_start();
     let skipped = text.len() - pos - after.len();
-    let lower = after.to_ascii_lowercase();
     [
         ("in the morning", false),
         ("in the afternoon", true),
@@ -1538,7 +1545,7 @@ fn day_part(text: &str, pos: usize) -> Option<(Option<bool>, usize)> {
         ("at night", true),
     ]
     .iter()
-    .find(|(w, _)| lower.starts_with(w))
+    .find(|(w, _)| starts_with_ci(after, w))
     .map(|(w, pm)| (Some(*pm), pos + skipped + w.len()))
 }
 
@@ -1851,30 +1858,10 @@ fn parse_oclock(text: &str, pos: usize) -> Option<(Option<bool>, usize)> {
     let rest = &text[pos..];
     let len = ["o'clock", "o’clock", "oclock"]
         .iter()
-        .find(|w| {
-            rest.len() >= w.len()
-                && rest.is_char_boundary(w.len())
-                && rest[..w.len()].eq_ignore_ascii_case(w)
-        })?
+        .find(|w| starts_with_ci(rest, w))?
         .len();
-    let mut end = pos + len;
-    let after = text[end..].trim_start();
-    let skipped = text.len() - end - after.len();
-    let lower = after.to_ascii_lowercase();
-    let mut pm = None;
-    for (words, is_pm) in [
-        ("in the morning", false),
-        ("in the afternoon", true),
-        ("in the evening", true),
-        ("at night", true),
-    ] {
-        if lower.starts_with(words) {
-            pm = Some(is_pm);
-            end += skipped + words.len();
-            break;
-        }
-    }
-    Some((pm, end))
+    let end = pos + len;
+    Some(day_part(text, end).unwrap_or((None, end)))
 }
 
 fn parse_noon_word(text: &str, pos: usize) -> Option<(bool, usize)> {
@@ -2569,10 +2556,15 @@ fn last_ascii_word(s: &str) -> &str {
 
 /// Whether `s` starts with `words` (ASCII, any case) followed by a non-word character.
 fn starts_with_words_ci(s: &str, words: &str) -> bool {
-    s.len() >= words.len()
-        && s.is_char_boundary(words.len())
-        && s[..words.len()].eq_ignore_ascii_case(words)
-        && !is_word_char_at(s, words.len())
+    starts_with_ci(s, words) && !is_word_char_at(s, words.len())
+}
+
+/// `s.to_ascii_lowercase().starts_with(prefix)` for a lowercase `prefix`, without
+/// lowercasing the whole rest of a text at every time in it.
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn contains_ci(text: &str, needle: &str) -> bool {
@@ -2614,8 +2606,17 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
+/// Whether `r` overlaps one of `spans`, which are in order and do not overlap each other.
 fn overlaps_any(spans: &[Range<usize>], r: &Range<usize>) -> bool {
-    spans.iter().any(|s| overlaps(s, r))
+    overlaps_sorted(spans, Range::clone, r)
+}
+
+/// Whether `r` overlaps the span of one of `items`, whose spans are in order and do not
+/// overlap each other (so their ends are in order too): a binary search rather than a
+/// walk, since a line of thousands of times asks it for each one.
+fn overlaps_sorted<T>(items: &[T], span: impl Fn(&T) -> Range<usize>, r: &Range<usize>) -> bool {
+    let i = items.partition_point(|t| span(t).end <= r.start);
+    items.get(i).is_some_and(|t| overlaps(&span(t), r))
 }
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {

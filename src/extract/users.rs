@@ -108,14 +108,14 @@ pub fn users_affected(region: &[&Line]) -> Option<Share> {
             || lower.contains("affected")
     };
     // Lines under an "Impact" heading (or a question about users) count as impact too.
-    let mut under_impact: Vec<u32> = Vec::new();
+    let mut under_impact: std::collections::HashSet<u32> = Default::default();
     let mut on = false;
     for l in region {
         if let Some(h) = l.heading() {
             on = h.kind == HeadingKind::Impact;
         }
         if on {
-            under_impact.push(l.number);
+            under_impact.insert(l.number);
         }
     }
     let paras = paragraphs(region);

@@ -137,10 +137,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
     let repaired = repair_mojibake(&mut text);
     // A BOM that was itself turned into mojibake (`ï»¿`) only becomes
-    // visible after repair; a doubled BOM shows up here too.
-    if text.starts_with('\u{FEFF}') {
-        text.drain(..'\u{FEFF}'.len_utf8());
-    }
+    // visible after repair; a doubled BOM shows up here too, as may several.
+    let boms = text.len() - text.trim_start_matches('\u{FEFF}').len();
+    text.drain(..boms);
 
     Ok(Decoded {
         text,
@@ -907,6 +906,18 @@ mod tests {
         let d = ok("ï»¿# Title".as_bytes());
         assert_eq!(d.text, "# Title");
         assert_eq!(d.repaired, 1);
+    }
+
+    #[test]
+    fn every_leading_bom_is_stripped() {
+        // Found by tests/fuzz.rs: two BOMs turned into mojibake left one behind, and
+        // front matter under it was not seen.
+        let d = ok("ï»¿ï»¿\n".as_bytes());
+        assert_eq!(d.text, "\n");
+        let d = ok(b"\xEF\xBB\xBF\xEF\xBB\xBF\xEF\xBB\xBF+++\n");
+        assert_eq!(d.text, "+++\n");
+        let d = ok(&utf16("\u{FEFF}\u{FEFF}# Title", Endian::Little, true));
+        assert_eq!(d.text, "# Title");
     }
 
     #[test]

@@ -47,12 +47,11 @@ const JUNK_EXTENSIONS: &[&str] = &[
 pub fn discover(content_dir: &Path) -> Discovered {
     let mut found = Discovered::default();
     let root_real = content_dir.canonicalize().ok();
-    let walker = WalkDir::new(content_dir)
+    let mut walker = WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
+        .into_iter();
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -73,29 +72,55 @@ pub fn discover(content_dir: &Path) -> Discovered {
         let path = entry.path();
         let file_type = entry.file_type();
         let rel = rel_name(content_dir, path);
+        // Hidden files and folders (`.git`, `.secret.md`) are never read nor published;
+        // a note says so, once for a whole folder.
+        if entry.depth() > 0 && is_hidden(entry.file_name()) {
+            if file_type.is_dir() {
+                walker.skip_current_dir();
+            }
+            let what = if file_type.is_dir() { "folder" } else { "file" };
+            found.skipped.push((
+                rel,
+                Diagnostic::info(
+                    format!("skipped: a hidden {what}, never read nor published"),
+                    None,
+                ),
+            ));
+            continue;
+        }
         if file_type.is_dir() {
             continue;
         }
         if file_type.is_symlink() {
             // A link is followed only when it stays inside the content folder, so a
             // stray link can never publish a file from elsewhere on the machine.
-            let inside = match (path.canonicalize(), &root_real) {
-                (Ok(target), Some(root)) => target.starts_with(root) && target.is_file(),
-                _ => false,
+            let why = match (path.canonicalize(), &root_real) {
+                (Ok(target), Some(root)) if !target.starts_with(root) => {
+                    Some("leads outside the content folder")
+                }
+                (Ok(target), Some(_)) if !target.is_file() => {
+                    Some("leads to a folder (links to folders are not followed)")
+                }
+                (Ok(_), Some(_)) => None,
+                _ => Some("leads nowhere (its target is missing, or it loops)"),
             };
-            if !inside {
+            if let Some(why) = why {
                 found.skipped.push((
                     rel,
-                    Diagnostic::warning(
-                        "skipped: a symbolic link that leads outside the content folder or nowhere",
-                        None,
-                    ),
+                    Diagnostic::warning(format!("skipped: a symbolic link that {why}"), None),
                 ));
                 continue;
             }
         }
         let name = entry.file_name().to_string_lossy();
         if is_junk(&name) {
+            found.skipped.push((
+                rel,
+                Diagnostic::info(
+                    "skipped: an editor backup or temporary file, never read nor published",
+                    None,
+                ),
+            ));
             continue;
         }
         let collection = Path::new(&rel)
@@ -162,6 +187,7 @@ fn rel_name(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Level;
 
     #[test]
     fn walks_text_files_collections_and_assets() {
@@ -194,6 +220,10 @@ mod tests {
         assert_eq!(found.sources[0].collection, None);
         let assets: Vec<_> = found.assets.iter().map(|s| s.rel.as_str()).collect();
         assert_eq!(assets, ["cohort-1/diagram.png"]);
+        // What was left out is told, at the note level: once for a hidden folder.
+        let skipped: Vec<_> = found.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(skipped, ["#e.md#", ".git", ".hidden.md", "d.md~", "f.swp"]);
+        assert!(found.skipped.iter().all(|(_, d)| d.level == Level::Info));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -206,11 +236,29 @@ mod tests {
         std::fs::write(dir.join("inside.md"), "x").unwrap();
         std::os::unix::fs::symlink(outside.join("secret.md"), dir.join("leak.md")).unwrap();
         std::os::unix::fs::symlink(dir.join("inside.md"), dir.join("alias.md")).unwrap();
+        std::os::unix::fs::symlink(dir.join("loop-b.md"), dir.join("loop-a.md")).unwrap();
+        std::os::unix::fs::symlink(dir.join("loop-a.md"), dir.join("loop-b.md")).unwrap();
+        std::os::unix::fs::symlink(dir.join("gone.md"), dir.join("dangling.md")).unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("again")).unwrap();
         let found = discover(&dir);
         let names: Vec<_> = found.sources.iter().map(|s| s.rel.as_str()).collect();
         assert_eq!(names, ["alias.md", "inside.md"]);
-        assert_eq!(found.skipped.len(), 1);
-        assert_eq!(found.skipped[0].0, "leak.md");
+        let skipped: Vec<_> = found
+            .skipped
+            .iter()
+            .map(|(p, d)| format!("{p}: {}", d.message))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                "again: skipped: a symbolic link that leads to a folder (links to folders are not followed)",
+                "dangling.md: skipped: a symbolic link that leads nowhere (its target is missing, or it loops)",
+                "leak.md: skipped: a symbolic link that leads outside the content folder",
+                "loop-a.md: skipped: a symbolic link that leads nowhere (its target is missing, or it loops)",
+                "loop-b.md: skipped: a symbolic link that leads nowhere (its target is missing, or it loops)",
+            ]
+        );
+        assert!(found.skipped.iter().all(|(_, d)| d.level == Level::Warning));
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::remove_dir_all(&outside).unwrap();
     }

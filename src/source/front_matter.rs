@@ -57,13 +57,12 @@ pub fn split(text: &str) -> Split<'_> {
         "---" => Format::Yaml,
         _ => return no_front(text),
     };
-    // Find the closing fence; YAML may also close with `...`.
-    let mut offset = first.len() + 1;
+    // Find the closing fence; YAML may also close with `...`. The block starts after
+    // the opening line as written, `\r\n` and all.
+    let opening = text.split_inclusive('\n').next().unwrap_or("").len();
+    let mut offset = opening;
     let mut close = None;
-    for (i, line) in text[offset.min(text.len())..]
-        .split_inclusive('\n')
-        .enumerate()
-    {
+    for (i, line) in text[offset..].split_inclusive('\n').enumerate() {
         let l = line.trim_end();
         if l == first || (format == Format::Yaml && l == "...") {
             close = Some((offset, offset + line.len(), i as u32 + 2));
@@ -82,7 +81,7 @@ pub fn split(text: &str) -> Split<'_> {
         }
         return no_front(text);
     };
-    let block = &text[(first.len() + 1).min(block_end)..block_end];
+    let block = &text[opening.min(block_end)..block_end];
     if format == Format::Yaml && !looks_like_yaml(block) {
         // A markdown rule and some text, not front matter.
         return no_front(text);
@@ -184,14 +183,11 @@ fn parse_yaml(block: &str, problems: &mut Vec<Diagnostic>) -> Vec<Field> {
     let value: Value = match serde_yaml_ng::from_str(block) {
         Ok(v) => v,
         Err(e) => {
+            let (message, opened) = yaml_error(&e.to_string());
             // The block starts on the file's second line, under the opening `---`.
-            let line = e.location().map(|l| l.line() as u32 + 1);
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
+            let line = opened
+                .or_else(|| e.location().map(|l| l.line()))
+                .map(|l| l as u32 + 1);
             problems.push(Diagnostic::error(
                 format!("front matter is not valid YAML: {message}"),
                 line,
@@ -221,6 +217,31 @@ fn parse_yaml(block: &str, problems: &mut Vec<Diagnostic>) -> Vec<Field> {
             Vec::new()
         }
     }
+}
+
+/// A YAML error's words without its positions, and the line (in the block) where what it
+/// is about was opened when that is where to look: `title: [unclosed` is found wrong at
+/// the end of the block, but the list was opened, and never closed, on its own line.
+fn yaml_error(full: &str) -> (String, Option<usize>) {
+    let strip = |s: &str| s.split(" at line ").next().unwrap_or(s).to_owned();
+    let Some((problem, context)) = full.split_once(", while ") else {
+        return (strip(full), None);
+    };
+    let opened = (context.contains("flow") || context.contains("quoted"))
+        .then(|| {
+            context
+                .split_once(" at line ")?
+                .1
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .flatten();
+    (
+        format!("{}, while {}", strip(problem), strip(context)),
+        opened,
+    )
 }
 
 /// The file line of a top-level YAML key, for messages.
@@ -442,12 +463,20 @@ mod tests {
             "{:?}",
             s.problems
         );
+        // Where the list was opened, not where the parser gave up on it.
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
         assert!(
-            matches!(s.problems[0].line, Some(3..=5)),
+            s.problems[0].message.contains("flow sequence"),
             "{:?}",
             s.problems
         );
         assert_eq!(s.body, "Body\n");
+        // An unclosed quote is told at its line too; an error without such a context
+        // at the line where it was found.
+        let s = split("---\ndate: 2024-01-02\ntitle: \"unclosed\nauthor: x\n---\nBody\n");
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
+        let s = split("---\ntitle: ok\nauthor: a: b\n---\nBody\n");
+        assert_eq!(s.problems[0].line, Some(3), "{:?}", s.problems);
     }
 
     #[test]
@@ -455,5 +484,11 @@ mod tests {
         let s = split("+++\r\ntitle = \"x\"\r\n+++\r\nBody\r\n");
         assert_eq!(s.front.title.as_deref(), Some("x"));
         assert_eq!(s.body, "Body\r\n");
+        assert_eq!(s.body_line, 4);
+        // Found by tests/fuzz.rs: the `\r` of the opening line was counted as a line
+        // of its own, so the body was said to start a line too late.
+        let s = split("+++\r\n+++\n# Postmortem\n");
+        assert_eq!(s.body, "# Postmortem\n");
+        assert_eq!(s.body_line, 3);
     }
 }

@@ -48,7 +48,7 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostic> {
         return Err(Diagnostic::error(
             format!(
                 "too large to be a postmortem ({} KiB; the limit is {} KiB)",
-                meta.len() / 1024,
+                meta.len().div_ceil(1024),
                 MAX_FILE_BYTES / 1024
             ),
             None,

@@ -48,7 +48,7 @@ fn human_diagnostics_match_their_snapshots() {
 }
 
 /// The schema kept in the repository (`spec/`, the contract the README points to).
-fn schema_validator() -> jsonschema::Validator {
+pub(crate) fn schema_validator() -> jsonschema::Validator {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/check-output.schema.json");
     let schema: serde_json::Value =

@@ -11,6 +11,8 @@ mod cli;
 mod corpus;
 mod data_loss;
 mod diagram;
+mod hostile;
+mod html_scan;
 mod incremental;
 mod insights;
 mod links;
