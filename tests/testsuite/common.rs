@@ -245,3 +245,13 @@ pub fn leftovers(out: &Path) -> Vec<String> {
         .filter(|n| n.contains("staging") || n.contains("swap") || n.contains("old"))
         .collect()
 }
+
+/// Everything a spawned child writes to stderr, once it has finished writing.
+pub fn read_stderr(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+    let mut err = String::new();
+    if let Some(mut stream) = child.stderr.take() {
+        stream.read_to_string(&mut err).unwrap();
+    }
+    err
+}

@@ -3,7 +3,9 @@
 //! clients cannot make it do (redirect elsewhere, answer another host, take a thread
 //! per connection, wait for ever on a slow one); and templates that never finish.
 
-use crate::common::{RUNAWAY_TEMPLATE, TestSite, good_postmortem, silent_loop_template};
+use crate::common::{
+    RUNAWAY_TEMPLATE, TestSite, good_postmortem, read_stderr, silent_loop_template,
+};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -491,13 +493,7 @@ fn a_taken_port_falls_back_to_a_free_one() {
         );
     }
     let _ = child.kill();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_stderr(&mut child);
     let _ = child.wait();
     assert!(line.starts_with("Serving http://127.0.0.1:"), "{line}");
     assert!(!line.contains(&format!(":{port}/")), "{line}");

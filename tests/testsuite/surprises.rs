@@ -1,7 +1,7 @@
 //! Issue 9's "input that is silently accepted" and "a CLI that never surprises": each
 //! case a user met, with what they should see instead.
 
-use crate::common::{TestSite, good_postmortem};
+use crate::common::{TestSite, good_postmortem, read_stderr};
 use serde_json::Value;
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -338,13 +338,7 @@ fn check_output_options_do_what_they_say() {
     let mut first = [0u8; 16];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap();
     // The read end is dropped here: further writes hit a closed pipe.
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_stderr(&mut child);
     child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
     // build -v lists what it made; --base-url must be an address.
