@@ -3,13 +3,14 @@
 
 usage: scripts/reload-latency.py [N_POSTMORTEMS] [EDITS]   (default: 1000 20)
 
-Generates a gallery of N postmortems (scripts/gen-gallery.py), starts the release
+Generates a gallery of N postmortems (the benchmark's, scripts/bench.py), starts the release
 binary's `serve` on a free port, listens on the reload event stream like an open page
 does, then edits EDITS different postmortems one after another. For each edit it times
 from the moment the file is written and closed to the moment the reload event arrives,
 and checks that the page then served shows the edit. Prints the median, the spread, and
 what each rebuild wrote.
 """
+import importlib.util
 import os
 import re
 import shutil
@@ -32,7 +33,10 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     site = tempfile.mkdtemp(prefix="hindsight-latency-")
     try:
-        subprocess.run([sys.executable, os.path.join(HERE, "gen-gallery.py"), str(n), site], check=True)
+        spec = importlib.util.spec_from_file_location("bench", os.path.join(HERE, "bench.py"))
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        bench.generate(n, site)
         run(site, n, edits)
     finally:
         shutil.rmtree(site, ignore_errors=True)
@@ -62,7 +66,7 @@ def run(site, n, edits):
 
         events = socket.create_connection((host, port))
         events.settimeout(PATIENCE)
-        events.sendall(b"GET /__hindsight/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        events.sendall(f"GET /__hindsight/events HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
         buf = read_until(events, b"", b": connected\n\n")
 
         files = sorted(
@@ -97,7 +101,15 @@ def run(site, n, edits):
             f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms"
         )
         print("  (includes the 50 ms the watcher waits for a save's events to settle)")
-        print("  a typical rebuild: " + statistics.mode(r.split(": ", 1)[1] for r in reports if ": " in r))
+        typical = statistics.mode(r.split(": ", 1)[1] for r in reports if ": " in r)
+        print("  a typical rebuild: " + typical)
+        return {
+            "edits": edits,
+            "median_ms": round(statistics.median(times)),
+            "p90_ms": round(times[int(len(times) * 0.9) - 1]),
+            "max_ms": round(times[-1]),
+            "typical_rebuild": typical,
+        }
     finally:
         server.kill()
         server.wait()
