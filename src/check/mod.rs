@@ -962,6 +962,13 @@ impl<'a> Reader<'a> {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
+        // English prose is about a third English function words ("the", "of", "was"),
+        // which other languages all but lack: such a text needs no identifier.
+        let sample = crate::words::words(&text[..cut]);
+        let function = sample.iter().filter(|w| roles::is_function_word(w)).count();
+        if function * 10 >= sample.len() * 3 {
+            return pass(self.first_line(), "written in English");
+        }
         match whatlang::detect(&text[..cut]) {
             Some(info) if info.lang() != whatlang::Lang::Eng && info.is_reliable() => fail(
                 self.first_line(),

@@ -650,7 +650,7 @@ pub fn restates(sentence: &str, part: &str) -> bool {
 
 /// English function words (a closed class): articles, pronouns, auxiliaries,
 /// prepositions and conjunctions.
-fn is_function_word(w: &str) -> bool {
+pub(crate) fn is_function_word(w: &str) -> bool {
     matches!(
         w,
         "a" | "an"
