@@ -109,15 +109,19 @@ impl CourseText {
     /// assignment's own lines or a long run of it; a question followed on the same line
     /// by words of the writer's own ("When was it detected? At 10:05") is an answer.
     fn quoted(&self, text: &str) -> (bool, Option<HeadingKind>) {
-        let t = token_hashes(text);
+        self.quoted_tokens(text, &token_hashes(text))
+    }
+
+    /// [`CourseText::quoted`] of a line whose word hashes `t` are already known.
+    fn quoted_tokens(&self, text: &str, t: &[u64]) -> (bool, Option<HeadingKind>) {
         let words = t.iter().filter(|&&h| h != NUMBER).count();
-        let (covered, run) = self.coverage(&t);
+        let (covered, run) = self.coverage(t);
         let own_tail = answer_after(text).is_some_and(|tail| {
             let tail = token_hashes(tail);
             tail.len() >= 2 && self.coverage(&tail).0 == 0
         });
         // Whether it names a section is asked only of lines quoted long enough to matter.
-        let quoted = (words >= 3 && self.lines.contains(&t))
+        let quoted = (words >= 3 && self.lines.contains(t))
             || (run >= MIN_RUN
                 && covered as f64 >= MIN_COVERAGE * words as f64
                 && !own_tail
@@ -170,12 +174,17 @@ impl CourseText {
 
     /// Marks course lines in place.
     pub fn mark(&self, lines: &mut [Line]) {
+        self.mark_tokens(lines, &tokens(lines));
+    }
+
+    /// [`CourseText::mark`] with each line's word hashes already known.
+    fn mark_tokens(&self, lines: &mut [Line], tokens: &[Vec<u64>]) {
         let mut anchors: Vec<(usize, bool)> = Vec::new();
         for (i, line) in lines.iter_mut().enumerate() {
             if line.text.is_empty() || matches!(line.kind, LineKind::Code) {
                 continue;
             }
-            let (quoted, question) = self.quoted(&line.text);
+            let (quoted, question) = self.quoted_tokens(&line.text, &tokens[i]);
             let question = question.is_some();
             if question || quoted {
                 line.boilerplate = true;
@@ -280,26 +289,38 @@ static SCAFFOLD: LazyLock<CourseText> = LazyLock::new(|| {
     CourseText::new(&placeholders.join("\n"))
 });
 
-/// Marks the lines still as `hindsight new` wrote them (its placeholders, not its
-/// headings) as not the writer's, so each check they stand in for fails until they are
-/// replaced; returns their line numbers.
-pub fn mark_placeholders(lines: &mut [Line]) -> Vec<u32> {
-    let mut marked = Vec::new();
-    for l in lines.iter_mut() {
+/// Marks course text with the built-in assignment, then the lines still as `hindsight
+/// new` wrote them (its placeholders, not its headings), so each check they stand in for
+/// fails until they are replaced; returns the placeholders' line numbers. Each line's
+/// words are hashed once for both.
+pub fn mark(lines: &mut [Line]) -> Vec<u32> {
+    let tokens = tokens(lines);
+    CourseText::builtin().mark_tokens(lines, &tokens);
+    let mut placeholders = Vec::new();
+    for (l, t) in lines.iter_mut().zip(&tokens) {
         if l.boilerplate || l.heading().is_some() || !l.is_content() {
             continue;
         }
-        if SCAFFOLD.quoted(&l.text).0 {
+        if SCAFFOLD.quoted_tokens(&l.text, t).0 {
             l.boilerplate = true;
-            marked.push(l.number);
+            placeholders.push(l.number);
         }
     }
-    marked
+    placeholders
 }
 
-/// Marks course text with the built-in assignment.
-pub fn mark(lines: &mut [Line]) {
-    CourseText::builtin().mark(lines);
+/// Each line's word hashes (none for code and empty lines, which are never compared).
+fn tokens(lines: &[Line]) -> Vec<Vec<u64>> {
+    lines
+        .iter()
+        .map(|l| {
+            if l.text.is_empty() || matches!(l.kind, LineKind::Code) {
+                Vec::new()
+            } else {
+                token_hashes(&l.text)
+            }
+        })
+        .collect()
 }
 
 /// What follows a question mark, or a colon that ends a label (not one inside "6:00").

@@ -28,8 +28,7 @@ impl Document {
     /// `markdown_hint` is what the file extension suggests.
     pub fn parse(body: &str, first_line: u32, markdown_hint: bool) -> Document {
         let mut lines = lines::read_lines(body, first_line);
-        course::mark(&mut lines);
-        let placeholders = course::mark_placeholders(&mut lines);
+        let placeholders = course::mark(&mut lines);
         let markdown = looks_like_markdown(&lines, markdown_hint);
         Document {
             lines,
