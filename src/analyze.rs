@@ -184,8 +184,10 @@ impl<'a> Analyzer<'a> {
             let index = entries.len();
             let facts = extract::extract(&ctx);
             // The timeline's are told by its format check; the summary's here.
+            let entry_lines: std::collections::HashSet<u32> =
+                facts.timeline.iter().map(|e| e.line).collect();
             for (line, i) in &facts.impossible {
-                if !facts.timeline.iter().any(|e| e.line == *line) {
+                if !entry_lines.contains(line) {
                     problems.push(Diagnostic::warning(
                         format!("\"{}\" {}", i.written, i.why),
                         Some(*line),

@@ -840,8 +840,17 @@ impl<'a> Reader<'a> {
         if entries.is_empty() {
             return skip("no timeline entries");
         }
-        let impossible = |line: u32| self.facts.impossible.iter().find(|(l, _)| *l == line);
-        let mut bad = entries.iter().filter_map(|e| impossible(e.line));
+        // The first impossible reading of each line (`rev`: the first one collected wins).
+        let impossible: std::collections::HashMap<u32, &crate::extract::time::Impossible> = self
+            .facts
+            .impossible
+            .iter()
+            .rev()
+            .map(|(l, i)| (*l, i))
+            .collect();
+        let mut bad = entries
+            .iter()
+            .filter_map(|e| impossible.get(&e.line).map(|i| (e.line, *i)));
         if let Some((line, i)) = bad.next() {
             let more = match bad.count() {
                 0 => String::new(),
@@ -851,7 +860,7 @@ impl<'a> Reader<'a> {
                 ),
             };
             return fail(
-                Some(*line),
+                Some(line),
                 format!("the timeline's \"{}\" {}{more}", i.written, i.why),
                 "write each entry's time as it was on the clock, e.g. `- 10:05 AM - what happened`",
             );
@@ -860,10 +869,18 @@ impl<'a> Reader<'a> {
         let good = entries
             .iter()
             .filter(|e| {
+                // The entry's first line (lines are in order): found by bisection, not a
+                // walk from the top for each entry.
+                let first = lines.partition_point(|l| l.number < e.line);
                 e.time.is_some()
-                    && lines.iter().find(|l| l.number == e.line).is_some_and(|l| {
-                        l.is_bullet() || l.kind == LineKind::TableRow || l.kind == LineKind::Text
-                    })
+                    && lines
+                        .get(first)
+                        .filter(|l| l.number == e.line)
+                        .is_some_and(|l| {
+                            l.is_bullet()
+                                || l.kind == LineKind::TableRow
+                                || l.kind == LineKind::Text
+                        })
             })
             .count();
         if good * 10 >= entries.len() * 7 {
