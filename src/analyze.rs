@@ -150,6 +150,10 @@ impl<'a> Analyzer<'a> {
         // line that has any of a postmortem's sections. Its largest part is read as
         // one even when it reads as a stub.
         let declared = front.title.is_some() || !front.tags.is_empty();
+        let verdicts: Vec<Result<(), String>> = parts
+            .iter()
+            .map(|p| extract::qualify(&Context::new(&doc, p)))
+            .collect();
         let has_content =
             |p: &crate::document::Part| doc.range(p.start, p.end).iter().any(|l| l.is_content());
         let largest = parts
@@ -160,15 +164,13 @@ impl<'a> Analyzer<'a> {
         let insisted = largest.is_some_and(|i| {
             let p = &parts[i];
             (declared || (wanted && has_content(p) && p.written_core_sections() > 0))
-                && !parts
-                    .iter()
-                    .any(|p| extract::qualify(&Context::new(&doc, p)).is_ok())
+                && verdicts.iter().all(Result::is_err)
         });
         let mut entries = Vec::new();
         let mut rejected = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
+        for (i, (part, verdict)) in parts.iter().zip(verdicts).enumerate() {
             let ctx = Context::new(&doc, part);
-            if let Err(reason) = extract::qualify(&ctx) {
+            if let Err(reason) = verdict {
                 if insisted && Some(i) == largest {
                     problems.push(Diagnostic::warning(
                         format!(

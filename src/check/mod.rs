@@ -387,19 +387,20 @@ impl<'a> Reader<'a> {
                 .any(|s| CAUSE.matches(s) && word_count(s) >= 5)
         }) {
             Some(l) => pass(Some(l.number), "the summary names the root cause"),
-            None if self.restated_cause().is_some() => {
-                pass(self.restated_cause(), "the summary sums up the root cause")
+            None => {
+                if let Some(l) = self.restated_cause() {
+                    return pass(Some(l), "the summary sums up the root cause");
+                }
+                if let Some(l) = self.early_root_cause() {
+                    return pass(Some(l), "the root cause is given right after the summary");
+                }
+                fail(
+                    self.heading_line(SectionKind::Summary)
+                        .or_else(|| self.first_line()),
+                    "the summary does not say what caused the outage",
+                    "close the summary with the root cause in a sentence, e.g. \"The root cause was ...\"",
+                )
             }
-            None if self.early_root_cause().is_some() => pass(
-                self.early_root_cause(),
-                "the root cause is given right after the summary",
-            ),
-            None => fail(
-                self.heading_line(SectionKind::Summary)
-                    .or_else(|| self.first_line()),
-                "the summary does not say what caused the outage",
-                "close the summary with the root cause in a sentence, e.g. \"The root cause was ...\"",
-            ),
         }
     }
 
@@ -407,13 +408,7 @@ impl<'a> Reader<'a> {
     /// causal word: not the window, the share of users or what users saw (sentences with
     /// a time, a percentage or people in them tell those).
     fn restated_cause(&self) -> Option<u32> {
-        let part: String = self
-            .cause
-            .iter()
-            .filter(|l| l.is_content())
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let part = prose(self.cause.iter().copied());
         if word_count(&part) < 10 {
             return None;
         }
@@ -712,11 +707,7 @@ impl<'a> Reader<'a> {
             .flat_map(|s| self.ctx.doc.range(s.start, s.end))
             .filter(|l| l.is_content())
             .collect();
-        let told: String = own_section
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let told = prose(own_section.iter().copied());
         let specific = word_count(&told) >= 12 && roles::named_things(&told) >= 2;
         match content.iter().find(|l| FIX.matches(&l.text)) {
             Some(l) if fix_words >= 6 => pass(Some(l.number), "explains how the issue was fixed"),
@@ -963,14 +954,7 @@ impl<'a> Reader<'a> {
     fn english(&self) -> Verdict {
         // The writer's prose, without code, names and numbers, read by a language
         // identifier (trigram statistics over seventy languages).
-        let text: String = self
-            .ctx
-            .lines()
-            .iter()
-            .filter(|l| l.is_content())
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = prose(self.ctx.lines().iter());
         if word_count(&text) < 20 {
             return pass(self.first_line(), "too short to tell; taken as English");
         }
@@ -1016,6 +1000,15 @@ impl<'a> Reader<'a> {
         }
         skip("no humour, diagram or image found (optional)")
     }
+}
+
+/// The writer's words on `lines` (content lines only), read as one text.
+fn prose<'l>(lines: impl Iterator<Item = &'l Line>) -> String {
+    lines
+        .filter(|l| l.is_content())
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a sentence tells the impact: what people experienced.
