@@ -361,7 +361,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 ctx.insert("prev", &prev);
                 ctx.insert("next", &next);
                 ctx.insert("source", &it.file.path);
-                ctx.insert("encoding", it.file.encoding.as_str());
+                ctx.insert("encoding", &it.file.encoding.label());
                 ctx.insert("repaired", &it.file.repaired);
                 render_template("postmortem.html", &ctx)
             })

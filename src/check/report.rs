@@ -2,7 +2,9 @@
 
 use crate::analyze::FileResult;
 use crate::model::{Diagnostic, Postmortem};
+use crate::source::Encoding;
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -20,8 +22,17 @@ pub struct FileReport<'a> {
 
 #[derive(Serialize)]
 pub struct EncodingReport {
-    pub detected: &'static str,
+    pub detected: Cow<'static, str>,
     pub repaired: bool,
+}
+
+/// The schema (the course's, copied in `spec/`) names four encodings: a legacy code page
+/// it does not name (windows-1251, ISO-8859-2...) is reported as "unknown" until it does.
+fn schema_label(encoding: Encoding) -> Cow<'static, str> {
+    match encoding {
+        Encoding::Legacy(_) => Encoding::Unknown.label(),
+        known => known.label(),
+    }
 }
 
 impl<'a> Report<'a> {
@@ -33,7 +44,7 @@ impl<'a> Report<'a> {
                 .map(|f| FileReport {
                     path: &f.path,
                     encoding: EncodingReport {
-                        detected: f.encoding.as_str(),
+                        detected: schema_label(f.encoding),
                         repaired: f.repaired,
                     },
                     problems: &f.problems,

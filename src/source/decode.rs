@@ -2,43 +2,70 @@
 //!
 //! Students write their postmortems in whatever editor they have, so the
 //! files arrive as UTF-8 (with or without a BOM), UTF-16 from Windows tools,
-//! legacy Windows-1252, and — very often — UTF-8 that some tool along the way
-//! read as Windows-1252 and saved again as UTF-8 ("mojibake": `â€™` where `’`
-//! was meant). This module guesses the encoding, refuses files that are not
-//! text at all, normalises line endings so that line numbers reported later
-//! match what the student sees in an editor, and undoes mojibake.
+//! legacy code pages (mostly Windows-1252), and — very often — UTF-8 that some
+//! tool along the way read as Windows-1252 and saved again as UTF-8
+//! ("mojibake": `â€™` where `’` was meant).
+//!
+//! The decoding itself is `encoding_rs`'s, and a legacy file's code page is
+//! `chardetng`'s guess. What is ours: the sniff for UTF-16 without a BOM,
+//! refusing files that are not text at all, normalising line endings so that
+//! line numbers reported later match what the student sees in an editor, and
+//! undoing mojibake, which no decoder does.
 
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use std::borrow::Cow;
 use std::fmt;
 
 /// How the bytes were decoded, recorded so reports can tell authors why their
 /// text looks the way it does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     /// UTF-8, the expected case.
-    #[serde(rename = "utf-8")]
     Utf8,
     /// UTF-16, little- or big-endian, as written by some Windows editors.
-    #[serde(rename = "utf-16")]
     Utf16,
-    /// The legacy Windows code page, used when the bytes are not valid UTF-8.
-    #[serde(rename = "windows-1252")]
+    /// The legacy Windows code page of Western Europe and the Americas: the
+    /// usual guess when the bytes are not valid UTF-8.
     Windows1252,
+    /// Another legacy encoding guessed for bytes that are not valid UTF-8
+    /// (windows-1251, ISO-8859-2, Shift_JIS...); never UTF-8, UTF-16 or
+    /// windows-1252, which have their own variants.
+    Legacy(&'static encoding_rs::Encoding),
     /// Never produced by [`decode`]; lets callers describe text whose origin
     /// they could not establish (e.g. a file that failed to decode).
-    #[serde(rename = "unknown")]
     Unknown,
 }
 
 impl Encoding {
-    /// The label used in reports and JSON output, kept identical to the serde
-    /// names so both agree.
-    pub fn as_str(self) -> &'static str {
-        match self {
+    /// The label used in reports: the encoding's WHATWG name in lower case
+    /// ("utf-8", "windows-1252", "iso-8859-2", "shift_jis").
+    pub fn label(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
             Encoding::Utf8 => "utf-8",
             Encoding::Utf16 => "utf-16",
             Encoding::Windows1252 => "windows-1252",
+            Encoding::Legacy(encoding) => return encoding.name().to_ascii_lowercase().into(),
             Encoding::Unknown => "unknown",
+        })
+    }
+
+    fn of(encoding: &'static encoding_rs::Encoding) -> Encoding {
+        if encoding == UTF_8 {
+            Encoding::Utf8
+        } else if encoding == UTF_16LE || encoding == UTF_16BE {
+            Encoding::Utf16
+        } else if encoding == WINDOWS_1252 {
+            Encoding::Windows1252
+        } else {
+            Encoding::Legacy(encoding)
         }
+    }
+}
+
+impl serde::Serialize for Encoding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label())
     }
 }
 
@@ -82,10 +109,6 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
-const UTF16LE_BOM: &[u8] = &[0xFF, 0xFE];
-const UTF16BE_BOM: &[u8] = &[0xFE, 0xFF];
-
 /// How many bytes at the start of a file are sampled for the control-byte
 /// share and the BOM-less UTF-16 sniff; enough to judge, cheap for big files.
 const SAMPLE_BYTES: usize = 8 * 1024;
@@ -102,39 +125,44 @@ const MIN_CONTROL_COUNT: usize = 4;
 /// More passes than this would only ever fire on text that is not mojibake.
 const MAX_REPAIR_PASSES: usize = 3;
 
-/// Byte order of UTF-16 input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Endian {
-    Little,
-    Big,
-}
-
 /// Decodes the raw bytes of a postmortem file into text.
 ///
 /// Tries, in order: a BOM (UTF-16 LE/BE, UTF-8), BOM-less UTF-16 recognised
-/// by its NULs at every other byte, UTF-8, and finally Windows-1252, which
-/// accepts any byte. Mojibake is then repaired whatever the encoding, because
-/// it survives every re-encoding that happened to the file.
+/// by its NULs at every other byte, UTF-8, and finally the legacy encoding
+/// `chardetng` guesses (most often windows-1252), which accepts any byte.
+/// Mojibake is then repaired whatever the encoding, because it survives every
+/// re-encoding that happened to the file.
 ///
 /// # Errors
 ///
 /// [`DecodeError::Binary`] if the bytes contain NULs (outside UTF-16) or too
 /// many control bytes to be text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let (mut text, encoding, had_bom) = if let Some(rest) = bytes.strip_prefix(UTF16LE_BOM) {
-        (decode_utf16(rest, Endian::Little)?, Encoding::Utf16, true)
-    } else if let Some(rest) = bytes.strip_prefix(UTF16BE_BOM) {
-        (decode_utf16(rest, Endian::Big)?, Encoding::Utf16, true)
-    } else if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        let (text, encoding) = decode_8bit(rest)?;
-        (text, encoding, true)
-    } else if let Some(endian) = sniff_utf16(bytes) {
-        (decode_utf16(bytes, endian)?, Encoding::Utf16, false)
-    } else {
-        let (text, encoding) = decode_8bit(bytes)?;
-        (text, encoding, false)
+    let (utf16, had_bom, body) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, bom)) => {
+            let utf16 = (encoding != UTF_8).then_some(encoding);
+            (utf16, true, &bytes[bom..])
+        }
+        None => (sniff_utf16(bytes), false, bytes),
+    };
+    let (text, encoding) = match utf16 {
+        Some(utf16) => {
+            // Unpaired surrogates and a dangling odd byte become U+FFFD: a
+            // damaged character is better than losing the postmortem.
+            let (text, _) = utf16.decode_without_bom_handling(body);
+            // Judged on the decoded text, where each UTF-16 unit of interest
+            // (NUL, controls, line endings) is one byte.
+            let sample = text
+                .char_indices()
+                .nth(SAMPLE_BYTES / 2)
+                .map_or(text.len(), |(i, _)| i);
+            check_binary(text.as_bytes(), sample, text[..sample].chars().count())?;
+            (text, Encoding::Utf16)
+        }
+        None => decode_8bit(body)?,
     };
 
+    let mut text = normalize_newlines(text);
     let repaired = repair_mojibake(&mut text);
     // A BOM that was itself turned into mojibake (`ï»¿`) only becomes
     // visible after repair; a doubled BOM shows up here too, as may several.
@@ -147,6 +175,142 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         had_bom,
         repaired,
     })
+}
+
+/// Decodes input without a UTF-16 signature: UTF-8 if valid (borrowed, no
+/// copy), else the legacy encoding `chardetng` guesses. Rejects binary data
+/// first so large binaries are neither validated nor guessed at.
+fn decode_8bit(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), DecodeError> {
+    let sample = bytes.len().min(SAMPLE_BYTES);
+    check_binary(bytes, sample, sample)?;
+    if let Some(text) = UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok((text, Encoding::Utf8));
+    }
+    let legacy = legacy_encoding(bytes);
+    // Every legacy decoder leaves CR and LF alone (a broken multi-byte
+    // sequence never swallows them), so line numbers are kept.
+    let (text, _) = legacy.decode_without_bom_handling(bytes);
+    Ok((text, Encoding::of(legacy)))
+}
+
+/// Below this many non-ASCII bytes `chardetng` is not asked: on English text
+/// with a few accented names or symbols (`Hélène`, `3 µs`, `£100`) its guess
+/// is another code page as often as not, while from about 40 on it is
+/// windows-1252 every time (measured on the corpus with such words added); a
+/// few words of Cyrillic or Greek, or a paragraph of Polish, is already more.
+const MIN_NON_ASCII_TO_GUESS: usize = 32;
+
+/// The legacy encoding of bytes that are not valid UTF-8: windows-1252, the
+/// Windows default where the course's students write, unless there is enough
+/// text for `chardetng` to tell otherwise.
+///
+/// Bytes that are mostly valid UTF-8, with a few stray legacy bytes (a pasted
+/// snippet), are read as windows-1252 whatever a detector says: mojibake
+/// repair then recovers their UTF-8 runs, which it can do from no other code
+/// page (`chardetng` takes such files for windows-1257 as often as not).
+fn legacy_encoding(bytes: &[u8]) -> &'static encoding_rs::Encoding {
+    let (mut multi_byte_chars, mut non_ascii, mut invalid_bytes) = (0, 0, 0);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars().filter(|c| !c.is_ascii()) {
+            multi_byte_chars += 1;
+            non_ascii += c.len_utf8();
+        }
+        invalid_bytes += chunk.invalid().len();
+    }
+    non_ascii += invalid_bytes;
+    if multi_byte_chars >= invalid_bytes || non_ascii < MIN_NON_ASCII_TO_GUESS {
+        return WINDOWS_1252;
+    }
+    // ISO-2022-JP is 7-bit, so valid UTF-8 and never here; UTF-8 is ruled out.
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, Utf8Detection::Deny)
+}
+
+/// Recognises BOM-less UTF-16: mostly-ASCII text in UTF-16 has a NUL in every
+/// other byte, on the odd positions for little-endian and the even ones for
+/// big-endian, and real UTF-8 or legacy 8-bit text has no NULs at all.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
+    if !sample.contains(&0) {
+        return None;
+    }
+    let (mut little, mut big, mut pairs) = (0usize, 0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        pairs += 1;
+        match (pair[0], pair[1]) {
+            (0, 0) => {}
+            (_, 0) => little += 1,
+            (0, _) => big += 1,
+            _ => {}
+        }
+    }
+    if pairs < 2 {
+        return None;
+    }
+    // A clear majority of ASCII-like units in one byte order, and almost
+    // none in the other: binary data rarely has such a regular pattern.
+    let looks_like = |hits: usize, other: usize| hits * 10 >= pairs * 6 && other * 10 <= pairs;
+    if looks_like(little, big) {
+        Some(UTF_16LE)
+    } else if looks_like(big, little) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Rejects text that cannot be a postmortem: any NUL, or more than a tenth of
+/// control characters (other than tab, newline, carriage return and form
+/// feed) in `bytes[..sample]`, which holds `units` code units. Every
+/// character judged here is ASCII, so `bytes` may be raw 8-bit input or text
+/// already decoded to UTF-8.
+fn check_binary(bytes: &[u8], sample: usize, units: usize) -> Result<(), DecodeError> {
+    let binary = |index| {
+        Err(DecodeError::Binary {
+            line: line_of(bytes, index),
+        })
+    };
+    if bytes.contains(&0) {
+        return binary(bytes.iter().position(|&b| b == 0).unwrap_or_default());
+    }
+    let is_control = |b: &u8| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F);
+    let sample = &bytes[..sample];
+    let controls = sample.iter().filter(|b| is_control(b)).count();
+    match sample.iter().position(is_control) {
+        Some(first)
+            if controls >= MIN_CONTROL_COUNT && controls * CONTROL_SHARE_DIVISOR > units =>
+        {
+            binary(first)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The 1-based line of `bytes[index]`, counting lines the same way the
+/// decoded text will (CRLF and lone CR each end one line). A CR just before
+/// `index` counts as a lone CR: the offending byte after it is never an LF.
+fn line_of(bytes: &[u8], index: usize) -> usize {
+    let before = &bytes[..index.min(bytes.len())];
+    let crlf = before.windows(2).filter(|w| w == b"\r\n").count();
+    1 + before.iter().filter(|&&b| b == b'\n' || b == b'\r').count() - crlf
+}
+
+/// Converts CRLF and lone CR to LF; text without a CR is taken as it is (a
+/// borrowed text is copied once, into the result).
+fn normalize_newlines(text: Cow<'_, str>) -> String {
+    if !text.as_bytes().contains(&b'\r') {
+        return text.into_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = &*text;
+    while let Some((before, after)) = rest.split_once('\r') {
+        out.push_str(before);
+        out.push('\n');
+        rest = after.strip_prefix('\n').unwrap_or(after);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Repairs mojibake in already-decoded text; returns the number of sequences
@@ -254,6 +418,11 @@ fn repair_pass(text: &str) -> Option<(String, usize)> {
     Some((buf, count))
 }
 
+/// Windows-1252's characters for the bytes 0x80..=0x9F, as `encoding_rs`
+/// decodes them (a test holds the two together): its five undefined bytes
+/// decode to the C1 control of the same value.
+const CP1252_80_TO_9F: &str = "€\u{81}‚ƒ„…†‡ˆ‰Š‹Œ\u{8D}Ž\u{8F}\u{90}‘’“”•–—˜™š›œ\u{9D}žŸ";
+
 /// The byte (0x80..=0xBF) a character came from if it is the Windows-1252 or
 /// Latin-1 reading of a UTF-8 continuation byte.
 fn continuation_byte(c: char) -> Option<u8> {
@@ -262,237 +431,10 @@ fn continuation_byte(c: char) -> Option<u8> {
         // five bytes Windows-1252 leaves undefined; plus 0xA0..=0xBF, which
         // both encodings map to themselves.
         cp @ 0x80..=0xBF => u8::try_from(cp).ok(),
-        _ => cp1252_special_byte(c),
-    }
-}
-
-/// The Windows-1252 characters for bytes 0x80..=0x9F. The five undefined
-/// bytes decode to the C1 control with the same value, so that every byte
-/// decodes to something and the mapping stays reversible.
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
-    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
-/// Inverse of [`CP1252_HIGH`] for its 27 non-Latin-1 characters.
-fn cp1252_special_byte(c: char) -> Option<u8> {
-    Some(match c {
-        '\u{20AC}' => 0x80,
-        '\u{201A}' => 0x82,
-        '\u{0192}' => 0x83,
-        '\u{201E}' => 0x84,
-        '\u{2026}' => 0x85,
-        '\u{2020}' => 0x86,
-        '\u{2021}' => 0x87,
-        '\u{02C6}' => 0x88,
-        '\u{2030}' => 0x89,
-        '\u{0160}' => 0x8A,
-        '\u{2039}' => 0x8B,
-        '\u{0152}' => 0x8C,
-        '\u{017D}' => 0x8E,
-        '\u{2018}' => 0x91,
-        '\u{2019}' => 0x92,
-        '\u{201C}' => 0x93,
-        '\u{201D}' => 0x94,
-        '\u{2022}' => 0x95,
-        '\u{2013}' => 0x96,
-        '\u{2014}' => 0x97,
-        '\u{02DC}' => 0x98,
-        '\u{2122}' => 0x99,
-        '\u{0161}' => 0x9A,
-        '\u{203A}' => 0x9B,
-        '\u{0153}' => 0x9C,
-        '\u{017E}' => 0x9E,
-        '\u{0178}' => 0x9F,
-        _ => return None,
-    })
-}
-
-/// Decodes one Windows-1252 byte; total, so any byte sequence is text.
-fn cp1252_char(b: u8) -> char {
-    match b {
-        0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
-}
-
-/// Decodes input without a UTF-16 signature: UTF-8 if valid, else
-/// Windows-1252. Rejects binary data first so large binaries are not decoded.
-fn decode_8bit(bytes: &[u8]) -> Result<(String, Encoding), DecodeError> {
-    check_binary(bytes, SAMPLE_BYTES)?;
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((normalize_newlines(text), Encoding::Utf8)),
-        Err(_) => {
-            let mut sink = NewlineSink::with_capacity(bytes.len() + bytes.len() / 8);
-            for &b in bytes {
-                sink.push(cp1252_char(b));
-            }
-            Ok((sink.finish(), Encoding::Windows1252))
-        }
-    }
-}
-
-/// Decodes UTF-16 (without its BOM), replacing unpaired surrogates and a
-/// dangling odd byte with U+FFFD rather than failing: a damaged character is
-/// better than losing the postmortem.
-fn decode_utf16(bytes: &[u8], endian: Endian) -> Result<String, DecodeError> {
-    let chunks = bytes.chunks_exact(2);
-    let dangling = !chunks.remainder().is_empty();
-    let units: Vec<u16> = chunks
-        .map(|pair| {
-            let pair = [pair[0], pair[1]];
-            match endian {
-                Endian::Little => u16::from_le_bytes(pair),
-                Endian::Big => u16::from_be_bytes(pair),
-            }
-        })
-        .collect();
-    check_binary(&units, SAMPLE_BYTES / 2)?;
-
-    let mut sink = NewlineSink::with_capacity(units.len() + units.len() / 2);
-    for c in char::decode_utf16(units.iter().copied()) {
-        sink.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
-    }
-    if dangling {
-        sink.push(char::REPLACEMENT_CHARACTER);
-    }
-    Ok(sink.finish())
-}
-
-/// Recognises BOM-less UTF-16: mostly-ASCII text in UTF-16 has a NUL in every
-/// other byte, on the odd positions for little-endian and the even ones for
-/// big-endian, and real UTF-8 or Windows-1252 text has no NULs at all.
-fn sniff_utf16(bytes: &[u8]) -> Option<Endian> {
-    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
-    if !sample.contains(&0) {
-        return None;
-    }
-    let mut little = 0usize;
-    let mut big = 0usize;
-    let mut pairs = 0usize;
-    for pair in sample.chunks_exact(2) {
-        pairs += 1;
-        match (pair[0], pair[1]) {
-            (0, 0) => {}
-            (_, 0) => little += 1,
-            (0, _) => big += 1,
-            _ => {}
-        }
-    }
-    if pairs < 2 {
-        return None;
-    }
-    // A clear majority of ASCII-like units in one byte order, and almost
-    // none in the other: binary data rarely has such a regular pattern.
-    let looks_like = |hits: usize, other: usize| hits * 10 >= pairs * 6 && other * 10 <= pairs;
-    if looks_like(little, big) {
-        Some(Endian::Little)
-    } else if looks_like(big, little) {
-        Some(Endian::Big)
-    } else {
-        None
-    }
-}
-
-/// Rejects code units that cannot be text: any NUL, or more than a tenth of
-/// control units (other than tab, newline, carriage return and form feed)
-/// in the first `window` units.
-fn check_binary<T: Copy + Into<u32>>(units: &[T], window: usize) -> Result<(), DecodeError> {
-    if let Some(index) = units.iter().position(|&u| u.into() == 0) {
-        return Err(DecodeError::Binary {
-            line: line_of(units, index),
-        });
-    }
-
-    let sample = &units[..units.len().min(window)];
-    let mut controls = 0usize;
-    let mut first = None;
-    for (index, &unit) in sample.iter().enumerate() {
-        if is_binary_control(unit.into()) {
-            controls += 1;
-            first.get_or_insert(index);
-        }
-    }
-    match first {
-        Some(index)
-            if controls >= MIN_CONTROL_COUNT && controls * CONTROL_SHARE_DIVISOR > sample.len() =>
-        {
-            Err(DecodeError::Binary {
-                line: line_of(units, index),
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Control characters that do not occur in text files; tab, newline,
-/// carriage return and form feed (page breaks) do.
-fn is_binary_control(unit: u32) -> bool {
-    matches!(unit, 0x00..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F)
-}
-
-/// The 1-based line of `units[index]`, counting lines the same way the
-/// decoded text will (CRLF and lone CR each end one line).
-fn line_of<T: Copy + Into<u32>>(units: &[T], index: usize) -> usize {
-    let before = &units[..index.min(units.len())];
-    let mut line = 1;
-    let mut iter = before.iter().map(|&u| u.into()).peekable();
-    while let Some(unit) = iter.next() {
-        match unit {
-            0x0A => line += 1,
-            0x0D if iter.peek() != Some(&0x0A) => line += 1,
-            _ => {}
-        }
-    }
-    // A CR at the very end of `before` counts as a lone CR: the offending
-    // unit after it is never an LF.
-    line
-}
-
-/// Converts CRLF and lone CR to LF, copying only when there is a CR.
-fn normalize_newlines(text: &str) -> String {
-    if !text.as_bytes().contains(&b'\r') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some((before, after)) = rest.split_once('\r') {
-        out.push_str(before);
-        out.push('\n');
-        rest = after.strip_prefix('\n').unwrap_or(after);
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Builds a string one char at a time while normalising line endings, for
-/// decoders that produce chars rather than a `str`.
-struct NewlineSink {
-    out: String,
-    after_cr: bool,
-}
-
-impl NewlineSink {
-    fn with_capacity(capacity: usize) -> Self {
-        Self {
-            out: String::with_capacity(capacity),
-            after_cr: false,
-        }
-    }
-
-    fn push(&mut self, c: char) {
-        let after_cr = std::mem::replace(&mut self.after_cr, c == '\r');
-        match c {
-            '\r' => self.out.push('\n'),
-            '\n' if after_cr => {}
-            _ => self.out.push(c),
-        }
-    }
-
-    fn finish(self) -> String {
-        self.out
+        _ => CP1252_80_TO_9F
+            .chars()
+            .position(|high| high == c)
+            .and_then(|i| u8::try_from(0x80 + i).ok()),
     }
 }
 
@@ -511,6 +453,19 @@ mod tests {
         let mut text = s.to_owned();
         let n = repair_mojibake(&mut text);
         (text, n)
+    }
+
+    /// One Windows-1252 byte as encoding_rs decodes it.
+    fn cp1252_char(b: u8) -> char {
+        let byte = [b];
+        let (text, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+        text.chars().next().unwrap_or_default()
+    }
+
+    #[derive(Clone, Copy)]
+    enum Endian {
+        Little,
+        Big,
     }
 
     fn utf16(s: &str, endian: Endian, bom: bool) -> Vec<u8> {
@@ -535,8 +490,6 @@ mod tests {
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
     }
-
-    // --- encodings ---------------------------------------------------------
 
     #[test]
     fn utf8_plain() {
@@ -670,7 +623,13 @@ mod tests {
                 assert_eq!(continuation_byte(c), Some(b), "byte {b:#x}");
             }
         }
-        let specials = CP1252_HIGH.iter().filter(|c| u32::from(**c) > 0xFF).count();
+        // The repair's table is encoding_rs's Windows-1252, byte for byte.
+        let high: String = (0x80..=0x9Fu8).map(cp1252_char).collect();
+        assert_eq!(high, CP1252_80_TO_9F);
+        let specials = CP1252_80_TO_9F
+            .chars()
+            .filter(|c| u32::from(*c) > 0xFF)
+            .count();
         assert_eq!(specials, 27);
     }
 
@@ -684,6 +643,120 @@ mod tests {
         assert_eq!(d.text, "naïve ’ é");
         assert_eq!(d.encoding, Encoding::Windows1252);
         assert_eq!(d.repaired, 2);
+    }
+
+    // --- other legacy encodings ---------------------------------------------
+
+    /// `text` in `encoding`, which must be able to encode all of it.
+    fn encoded(text: &str, encoding: &'static encoding_rs::Encoding) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{} cannot encode {text}", encoding.name());
+        bytes.into_owned()
+    }
+
+    const CYRILLIC: &str = "# Отчёт об инциденте\r\n\r\n\
+        С 10:00 до 11:30 UTC база данных была недоступна.\r\n\
+        Причина: переполнение диска на основном сервере.\r\n";
+
+    #[test]
+    fn windows_1251_is_guessed() {
+        let d = ok(&encoded(CYRILLIC, encoding_rs::WINDOWS_1251));
+        assert_eq!(d.text, CYRILLIC.replace("\r\n", "\n"));
+        assert_eq!(d.encoding, Encoding::Legacy(encoding_rs::WINDOWS_1251));
+        assert_eq!(d.encoding.label(), "windows-1251");
+        assert!(!d.had_bom);
+        assert_eq!(d.repaired, 0);
+        // Read as windows-1252 it would have been "Îò÷¸ò îá èíöèäåíòå".
+        assert_eq!(d.text.split('\n').count(), CYRILLIC.split('\n').count());
+    }
+
+    #[test]
+    fn iso_8859_2_is_guessed() {
+        let czech = "Výpadek: databáze byla nedostupná čtyřicet minut.\n\
+            Příčina: plný disk a špatně nastavené upozornění; šest služeb stálo.\n\
+            Náprava: větší disk, včasné varování a týdenní kontrola místa.\n\
+            Poučení: sledovat zaplnění disků a zkoušet obnovu ze záloh.\n";
+        let d = ok(&encoded(czech, encoding_rs::ISO_8859_2));
+        assert_eq!(d.text, czech);
+        assert_eq!(d.encoding, Encoding::Legacy(encoding_rs::ISO_8859_2));
+        assert_eq!(d.encoding.label(), "iso-8859-2");
+    }
+
+    #[test]
+    fn shift_jis_is_guessed() {
+        let japanese =
+            "障害報告：データベースが四十分間停止しました。\n原因はディスクの容量不足です。\n";
+        let d = ok(&encoded(japanese, encoding_rs::SHIFT_JIS));
+        assert_eq!(d.text, japanese);
+        assert_eq!(d.encoding.label(), "shift_jis");
+    }
+
+    #[test]
+    fn short_latin_1_files_stay_windows_1252() {
+        // With so little to go on chardetng would take some of these for
+        // Big5, ISO-8859-2, ISO-8859-4 or windows-1250.
+        for text in [
+            "3 µs",
+            "± 5%",
+            "naïve",
+            "£100",
+            "Hélène and Tomás paged the on-call.",
+            "10°C, ½ hour, © 2024",
+            "It’s “fixed” – really…",
+        ] {
+            let d = ok(&encoded(text, WINDOWS_1252));
+            assert_eq!(d.text, text);
+            assert_eq!(d.encoding, Encoding::Windows1252, "{text}");
+        }
+    }
+
+    #[test]
+    fn long_windows_1252_text_stays_windows_1252() {
+        let line = "Root cause: the café’s “smart” cache – Müller and Zoë fixed it… ";
+        let text = line.repeat(8);
+        let d = ok(&encoded(&text, WINDOWS_1252));
+        assert_eq!(d.text, text);
+        assert_eq!(d.encoding, Encoding::Windows1252);
+    }
+
+    #[test]
+    fn mostly_utf8_with_a_stray_byte_is_windows_1252_and_repaired() {
+        // Plenty of non-ASCII for chardetng, which would call this windows-1257.
+        let mut bytes = "Outage — the “cache” didn’t expire; naïve retries… 🚀\n"
+            .repeat(6)
+            .into_bytes();
+        bytes.extend_from_slice(b"caf\xE9\n");
+        let d = ok(&bytes);
+        assert_eq!(d.encoding, Encoding::Windows1252);
+        let expected =
+            "Outage — the “cache” didn’t expire; naïve retries… 🚀\n".repeat(6) + "café\n";
+        assert_eq!(d.text, expected);
+        assert_eq!(d.repaired, 6 * 7);
+    }
+
+    #[test]
+    fn legacy_binary_is_still_refused() {
+        let mut bytes = encoded(CYRILLIC, encoding_rs::WINDOWS_1251);
+        bytes.push(0);
+        assert_eq!(decode(&bytes), Err(DecodeError::Binary { line: 5 }));
+    }
+
+    #[test]
+    fn legacy_labels_are_lower_case_whatwg_names() {
+        use encoding_rs::{BIG5, ISO_8859_2, KOI8_U, SHIFT_JIS, WINDOWS_1251};
+        for (encoding, label) in [
+            (WINDOWS_1251, "windows-1251"),
+            (ISO_8859_2, "iso-8859-2"),
+            (KOI8_U, "koi8-u"),
+            (SHIFT_JIS, "shift_jis"),
+            (BIG5, "big5"),
+        ] {
+            assert_eq!(Encoding::of(encoding), Encoding::Legacy(encoding));
+            assert_eq!(Encoding::of(encoding).label(), label);
+        }
+        assert_eq!(Encoding::of(WINDOWS_1252), Encoding::Windows1252);
+        assert_eq!(Encoding::of(UTF_16BE), Encoding::Utf16);
+        assert_eq!(Encoding::of(UTF_8), Encoding::Utf8);
     }
 
     // --- line endings ------------------------------------------------------
@@ -771,10 +844,21 @@ mod tests {
 
     #[test]
     fn encoding_labels() {
-        assert_eq!(Encoding::Utf8.as_str(), "utf-8");
-        assert_eq!(Encoding::Utf16.as_str(), "utf-16");
-        assert_eq!(Encoding::Windows1252.as_str(), "windows-1252");
-        assert_eq!(Encoding::Unknown.as_str(), "unknown");
+        assert_eq!(Encoding::Utf8.label(), "utf-8");
+        assert_eq!(Encoding::Utf16.label(), "utf-16");
+        assert_eq!(Encoding::Windows1252.label(), "windows-1252");
+        assert_eq!(Encoding::Unknown.label(), "unknown");
+        let json = serde_json::to_string(&[
+            Encoding::Utf8,
+            Encoding::Utf16,
+            Encoding::Windows1252,
+            Encoding::Legacy(encoding_rs::WINDOWS_1251),
+            Encoding::Unknown,
+        ]);
+        assert_eq!(
+            json.ok().as_deref(),
+            Some(r#"["utf-8","utf-16","windows-1252","windows-1251","unknown"]"#)
+        );
     }
 
     // --- mojibake ----------------------------------------------------------
