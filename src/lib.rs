@@ -6,7 +6,8 @@
 //! cause, tasks) → [`check`] (the rubric's checks with evidence) → [`taxonomy`] (tags)
 //! → [`render`] (templates, markdown, highlighting) → [`output`] (atomic replacement).
 //! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build;
-//! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`].
+//! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`];
+//! [`progress`] tells a caller how far a long build has got.
 
 pub mod analyze;
 pub mod check;
@@ -18,6 +19,7 @@ pub mod insights;
 pub mod model;
 pub mod output;
 pub mod pages;
+pub mod progress;
 pub mod render;
 pub mod serve;
 pub mod session;

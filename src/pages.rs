@@ -10,6 +10,7 @@ use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
 use crate::error::Result;
 use crate::model::{CheckId, Diagnostic, Level};
+use crate::progress::{Progress, Stage};
 use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links, Rendered};
 use crate::render::templates::{StaticSource, Templates};
@@ -79,6 +80,8 @@ pub struct Inputs<'a> {
     pub drafts: bool,
     /// Follows every page rendered (each within `config.limits`); cancels them.
     pub watchdog: &'a Watchdog,
+    /// Told of every page rendered.
+    pub progress: &'a dyn Progress,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -283,8 +286,27 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         written: Mutex::new(Vec::new()),
         sink,
     };
+    // Every page: one per postmortem, the listings (paginated), the tag and collection
+    // lists, insights, the report and 404.
+    let per_page = if config.paginate_by == 0 {
+        usize::MAX
+    } else {
+        config.paginate_by
+    };
+    let listing_pages = |n: usize| n.div_ceil(per_page).max(1);
+    let total_pages = items.len()
+        + listing_pages(items.len())
+        + tags
+            .values()
+            .chain(collections.values())
+            .map(|(_, ixs)| listing_pages(ixs.len()))
+            .sum::<usize>()
+        + 5;
+    inputs.progress.begin(Stage::Rendering, total_pages);
     let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
-        emit.text(&format!("{path}index.html"), fp, make)
+        emit.text(&format!("{path}index.html"), fp, make)?;
+        inputs.progress.step();
+        Ok(())
     };
 
     // Postmortem bodies: rendered once per file version, in parallel.
@@ -369,17 +391,12 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let mut pages = items.len();
 
     // Index and listing pages.
-    let per_page = if config.paginate_by == 0 {
-        usize::MAX
-    } else {
-        config.paginate_by
-    };
     let mut paginate = |base_path: &str,
                         template: &str,
                         ixs: &[usize],
                         term: Option<(&str, &TermRef)>|
      -> Result<()> {
-        let total = ixs.len().div_ceil(per_page).max(1);
+        let total = listing_pages(ixs.len());
         for n in 1..=total {
             let path = render::page_path(base_path, n);
             let chunk: Vec<&Card> = ixs
@@ -504,7 +521,9 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             render_template("404.html", &ctx)
         },
     )?;
+    inputs.progress.step();
     pages += 1;
+    debug_assert_eq!(pages, total_pages, "pages rendered and pages told of");
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
     for (rel, src) in &templates.statics {

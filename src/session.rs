@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Diagnostic, Level};
 use crate::output::{Output, Published};
 use crate::pages::{self, Inputs, RenderReport, RenderState, Sink};
+use crate::progress::{Progress, Silent, Stage};
 use crate::render::budget::Watchdog;
 use crate::render::templates::Templates;
 use crate::site::{BuildOptions, BuildSummary, Site};
@@ -88,6 +89,17 @@ impl Session {
         Session::start_holding(root, opts, watchdog, None)
     }
 
+    /// [`Session::start_within`], telling `progress` of each file analysed and each page
+    /// rendered (rebuilds tell nothing: they are short).
+    pub fn start_with_progress(
+        root: &Path,
+        opts: BuildOptions,
+        watchdog: &Watchdog,
+        progress: &dyn Progress,
+    ) -> Result<(Session, BuildSummary)> {
+        Session::open(root, opts, watchdog, None, progress)
+    }
+
     /// [`Session::start_within`] by a process that already holds the output folder's
     /// lock (see [`Output::prepare_holding`]): a preview starting over after it gave up
     /// on a build whose session still holds it.
@@ -96,6 +108,16 @@ impl Session {
         opts: BuildOptions,
         watchdog: &Watchdog,
         held: Option<Arc<crate::output::Lock>>,
+    ) -> Result<(Session, BuildSummary)> {
+        Session::open(root, opts, watchdog, held, &Silent)
+    }
+
+    fn open(
+        root: &Path,
+        opts: BuildOptions,
+        watchdog: &Watchdog,
+        held: Option<Arc<crate::output::Lock>>,
+        progress: &dyn Progress,
     ) -> Result<(Session, BuildSummary)> {
         let started = Instant::now();
         // Absolute from here on: watchers report absolute paths.
@@ -121,7 +143,7 @@ impl Session {
             keep_last_good: false,
             published: None,
         };
-        session.refresh_content(true, &[])?;
+        session.refresh_content(true, &[], progress)?;
         if session.opts.strict {
             let problems = session.diagnostics();
             if problems.iter().any(|(_, d)| d.level >= Level::Warning) {
@@ -137,7 +159,7 @@ impl Session {
             &read_folders(&session.root, &session.config),
             held,
         )?;
-        let report = session.render(&output, watchdog)?;
+        let report = session.render(&output, watchdog, progress)?;
         session.output = output.dir().to_owned();
         session.published = Some(Arc::new(output.commit()?));
         let drafts = session.drafts();
@@ -275,20 +297,20 @@ impl Session {
                 self.config = config;
                 self.templates = templates;
                 self.templates_id += 1;
-                self.refresh_content(true, paths)?
+                self.refresh_content(true, paths, &Silent)?
             }
             Scope::Templates => {
                 self.templates = Templates::load(&self.root, &self.config.theme)?;
                 self.templates_id += 1;
-                self.refresh_content(false, paths)?
+                self.refresh_content(false, paths, &Silent)?
             }
-            Scope::Content => self.refresh_content(false, paths)?,
+            Scope::Content => self.refresh_content(false, paths, &Silent)?,
         };
         let sink = self
             .published
             .clone()
             .ok_or_else(|| Error::Usage("the site was never built".into()))?;
-        let render = self.render(&*sink, watchdog)?;
+        let render = self.render(&*sink, watchdog, &Silent)?;
         Ok(Rebuild {
             scope,
             analyzed,
@@ -317,8 +339,13 @@ impl Session {
     }
 
     /// Walks the content folder again and re-reads what changed (everything when
-    /// `all`); returns how many files were read.
-    fn refresh_content(&mut self, all: bool, touched: &[PathBuf]) -> Result<usize> {
+    /// `all`), telling `progress` of each file read; returns how many were read.
+    fn refresh_content(
+        &mut self,
+        all: bool,
+        touched: &[PathBuf],
+        progress: &dyn Progress,
+    ) -> Result<usize> {
         let content = self.content_dir();
         if !content.is_dir() {
             return Err(Error::Usage(format!(
@@ -337,9 +364,14 @@ impl Session {
             })
             .collect();
         let analyzer = Analyzer::new(&self.config);
+        progress.begin(Stage::Analysing, stale.len());
         let fresh: Vec<(String, FileResult, Stamp)> = stale
             .par_iter()
-            .map(|(s, st)| (s.rel.clone(), analyzer.analyze(s), *st))
+            .map(|(s, st)| {
+                let result = analyzer.analyze(s);
+                progress.step();
+                (s.rel.clone(), result, *st)
+            })
             .collect();
         let read = fresh.len();
         let keep: std::collections::HashSet<&str> =
@@ -364,7 +396,12 @@ impl Session {
         Ok(read)
     }
 
-    fn render(&mut self, sink: &dyn Sink, watchdog: &Watchdog) -> Result<RenderReport> {
+    fn render(
+        &mut self,
+        sink: &dyn Sink,
+        watchdog: &Watchdog,
+        progress: &dyn Progress,
+    ) -> Result<RenderReport> {
         let inputs = Inputs {
             root: &self.root,
             config: &self.config,
@@ -374,6 +411,7 @@ impl Session {
             assets: &self.assets,
             drafts: self.opts.drafts || self.config.drafts,
             watchdog,
+            progress,
         };
         pages::render(&inputs, &mut self.state, sink)
     }
