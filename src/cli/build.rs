@@ -2,6 +2,7 @@
 
 use super::Term;
 use super::live::Live;
+use super::progress::Bar;
 use hindsight::BuildOptions;
 use hindsight::analyze::FileResult;
 use hindsight::error::{Error, Result};
@@ -48,7 +49,14 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     // On a thread of its own under the watchdog: a template that never finishes fails
     // the build, naming it, instead of hanging it (the process ends with its thread).
     let root = root.to_owned();
-    match guarded(move |dog| Session::start_within(&root, opts, dog), || false)? {
+    let bar = Bar::new(term);
+    let shown = bar.clone();
+    let built = guarded(
+        move |dog| Session::start_with_progress(&root, opts, dog, &shown),
+        || false,
+    );
+    bar.clear();
+    match built? {
         Ok((session, summary)) => {
             report_session(term, &session, &summary);
             Ok(ExitCode::SUCCESS)

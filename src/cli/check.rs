@@ -1,11 +1,13 @@
 //! `hindsight check`
 
 use super::Term;
+use super::progress::Bar;
 use hindsight::analyze::{Analyzer, FileResult};
 use hindsight::check::human::{self, Options, Style, Tally};
 use hindsight::check::report::Report;
 use hindsight::error::{Error, Result};
 use hindsight::model::{Level, Status};
+use hindsight::progress::{Progress, Stage};
 use hindsight::source::{SourcePath, discover};
 use hindsight::{Config, Site};
 use rayon::prelude::*;
@@ -90,10 +92,17 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         )));
     }
     let analyzer = Analyzer::new(&config);
+    let bar = Bar::new(term);
+    bar.begin(Stage::Analysing, sources.len());
     let analyzed: Vec<FileResult> = sources
         .par_iter()
-        .map(|(s, named)| analyzer.analyze_as(s, *named))
+        .map(|(s, named)| {
+            let result = analyzer.analyze_as(s, *named);
+            bar.step();
+            result
+        })
         .collect();
+    bar.clear();
     let skipped = left_out.len();
     let files: Vec<FileResult> = left_out.into_iter().chain(analyzed).collect();
 

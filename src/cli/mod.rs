@@ -21,6 +21,7 @@ mod check;
 mod init;
 mod live;
 mod new;
+mod progress;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -135,3 +135,100 @@ fn build_reports_files_without_a_postmortem_and_strict_fails() {
     let quiet = site.run(&["build", "--quiet"]);
     assert!(quiet.stdout.is_empty());
 }
+
+/// A site long enough for the progress bar (its threshold is 200 files).
+fn long_site(name: &str) -> TestSite {
+    let site = TestSite::new(name);
+    for i in 0..240 {
+        site.put(
+            &format!("content/pm-{i:03}.md"),
+            crate::common::good_postmortem(&format!("Outage {i}")),
+        );
+    }
+    site
+}
+
+#[test]
+fn a_long_build_prints_no_progress_when_stderr_is_not_a_terminal() {
+    let site = long_site("progress-pipe");
+    for args in [&["build"][..], &["check", "--format", "json"]] {
+        let out = site.run(args);
+        assert!(out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?} wrote to stderr:\n{err}");
+    }
+    let out = site.run(&["build"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("Built 240 postmortems from 240 files"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(!text.contains('\r') && !text.contains('\x1b'), "{text:?}");
+}
+
+/// Runs `hindsight` with its stderr (and stdout) on a pseudo-terminal, through
+/// util-linux's `script`; `None` where there is none.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(site: &TestSite, args: &str) -> Option<String> {
+    let command = format!(
+        "{} --root {} --color never {args}",
+        env!("CARGO_BIN_EXE_hindsight"),
+        site.dir.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        // indicatif draws nothing on a terminal called dumb, or with no TERM at all.
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{command}");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_terminal_sees_the_bar_of_a_long_build_unless_quiet() {
+    let site = long_site("progress-tty");
+    let Some(built) = on_a_terminal(&site, "build") else {
+        eprintln!("skipped: no `script` to give the build a terminal");
+        return;
+    };
+    assert!(
+        built.contains("Analysing") && built.contains("/240 files"),
+        "{built}"
+    );
+    assert!(
+        built.contains("Rendering") && built.contains("pages written"),
+        "{built}"
+    );
+    // The bar is cleared before the summary, which stands alone on its line.
+    let summary = built
+        .rsplit('\r')
+        .find(|s| s.contains("Built 240"))
+        .unwrap_or("");
+    assert!(
+        summary
+            .trim_start_matches("\x1b[2K")
+            .starts_with("Built 240 postmortems"),
+        "{built:?}"
+    );
+
+    let quiet = on_a_terminal(&site, "--quiet build").unwrap_or_default();
+    assert!(
+        !quiet.contains("Analysing") && !quiet.contains("Rendering"),
+        "{quiet}"
+    );
+    let checked = on_a_terminal(&site, "check --format json").unwrap_or_default();
+    assert!(checked.contains("Analysing"), "{checked}");
+
+    // A short build has no bar.
+    let short =
+        TestSite::new("progress-short").file("content/a.md", crate::common::good_postmortem("A"));
+    let built = on_a_terminal(&short, "build").unwrap_or_default();
+    assert!(
+        !built.contains("Analysing") && !built.contains("Rendering"),
+        "{built}"
+    );
+}
