@@ -30,30 +30,9 @@ pub fn stem(word: &str) -> String {
     })
 }
 
-/// A fast hasher for short words (FNV-1a): the vocabularies' keys are not attacker
-/// controlled in any way that matters, and SipHash was a tenth of reading time.
-#[derive(Clone, Copy, Default)]
-pub struct Fx;
-
-impl std::hash::BuildHasher for Fx {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-pub struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
+/// The hasher of the reading's tables (foldhash, the hash `hashbrown` uses): their keys
+/// are words and lines, and SipHash was a tenth of reading time.
+pub type Fx = foldhash::fast::FixedState;
 
 /// The words of a text as written: runs of letters and digits (an apostrophe inside a
 /// word keeps it whole: "didn't").
@@ -84,7 +63,15 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// A word lowercased, its apostrophe made plain.
 pub fn lower(word: &str) -> String {
-    word.to_lowercase().replace('’', "'")
+    let mut out = if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        word.to_lowercase()
+    } else {
+        word.to_owned()
+    };
+    if out.contains('’') {
+        out = out.replace('’', "'");
+    }
+    out
 }
 
 /// The stems of a text's words, in order.
