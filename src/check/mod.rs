@@ -969,8 +969,9 @@ impl<'a> Reader<'a> {
         if word_count(&text) < 20 {
             return pass(self.first_line(), "too short to tell; taken as English");
         }
-        // A couple of thousand characters tell the language as well as the whole text.
-        let mut cut = text.len().min(2000);
+        // A thousand characters (some 170 words) tell the language as well as the whole
+        // text, at half the cost of two thousand.
+        let mut cut = text.len().min(1000);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
