@@ -361,7 +361,10 @@ fn classify(raw: &str) -> (LineKind, String) {
             );
         }
     }
-    if let Some(c) = (first == b'<').then(|| HTML_HEADING.captures(raw)).flatten() {
+    if let Some(c) = (first == b'<')
+        .then(|| HTML_HEADING.captures(raw))
+        .flatten()
+    {
         let level = c[1].parse().unwrap_or(2);
         let text = clean_inline(&c[2]).trim_end_matches(':').trim().to_owned();
         if !text.is_empty() {
