@@ -5,6 +5,7 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
@@ -134,8 +135,31 @@ pub struct Tokens {
     pub stems: Vec<String>,
 }
 
+thread_local! {
+    /// Texts already split into tokens on this thread: the same lines and sentences are
+    /// read by several roles and checks. Bounded; cleared when full.
+    static TOKENS: std::cell::RefCell<HashMap<Box<str>, Rc<Tokens>, Fx>> = Default::default();
+}
+
 impl Tokens {
-    pub fn of(text: &str) -> Tokens {
+    /// The words and stems of `text`, remembered per text.
+    pub fn of(text: &str) -> Rc<Tokens> {
+        if let Some(hit) = TOKENS.with(|m| m.borrow().get(text).cloned()) {
+            return hit;
+        }
+        let tokens = Rc::new(Tokens::new(text));
+        TOKENS.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= 4096 {
+                m.clear();
+            }
+            m.insert(text.into(), tokens.clone());
+        });
+        tokens
+    }
+
+    /// The words and stems of `text`.
+    pub fn new(text: &str) -> Tokens {
         let words = words(text);
         let stems = words.iter().map(|w| stem(w)).collect();
         Tokens { words, stems }
@@ -175,7 +199,7 @@ impl Lexicon {
     pub fn new(phrases: &[&str]) -> Lexicon {
         let entries: Vec<Tokens> = phrases
             .iter()
-            .map(|p| Tokens::of(p))
+            .map(|p| Tokens::new(p))
             .filter(|t| !t.is_empty())
             .collect();
         let mut by_first: HashMap<String, Vec<usize>, Fx> = HashMap::default();
