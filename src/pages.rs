@@ -18,7 +18,7 @@ use crate::source::SourcePath;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -91,9 +91,10 @@ pub struct RenderReport {
     pub removed: Vec<String>,
 }
 
-/// A fingerprint of anything serializable, without building the string.
+/// A fingerprint of anything serializable, without building the string (foldhash with
+/// its fixed seed: fast, and the same from one run to the next).
 fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
-    struct HashWriter(DefaultHasher);
+    struct HashWriter(foldhash::fast::FoldHasher<'static>);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.0.write(buf);
@@ -103,7 +104,7 @@ fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
             Ok(())
         }
     }
-    let mut w = HashWriter(DefaultHasher::new());
+    let mut w = HashWriter(foldhash::fast::FixedState::default().build_hasher());
     // Serializing plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut w, value);
     w.0.finish()
@@ -327,8 +328,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .collect();
     bodies.extend(fresh);
 
-    // Postmortem pages, in parallel.
+    // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
+    // show it (its own, its neighbours', the listings) fingerprint that.
     let cards: Vec<&Card> = items.iter().map(|i| &i.card).collect();
+    let card_fps: Vec<u64> = cards.par_iter().map(|c| fingerprint(c)).collect();
     items
         .par_iter()
         .enumerate()
@@ -336,7 +339,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let prev = i.checked_sub(1).map(|p| cards[p]);
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
-            let fp = fingerprint(&(global, key, &it.card, prev, next));
+            let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
+            let fp = fingerprint(&(global, key, card_fps[i], around));
             page(&it.card.url, fp, &|| {
                 let body = &bodies[&key];
                 let mut ctx = base(&it.card.url, &it.card.title);
@@ -374,48 +378,72 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     } else {
         config.paginate_by
     };
-    let mut paginate = |base_path: &str,
-                        template: &str,
-                        ixs: &[usize],
-                        term: Option<(&str, &TermRef)>|
-     -> Result<()> {
-        let total = ixs.len().div_ceil(per_page).max(1);
-        for n in 1..=total {
-            let path = render::page_path(base_path, n);
-            let chunk: Vec<&Card> = ixs
-                .iter()
-                .skip((n - 1) * per_page)
-                .take(per_page)
-                .map(|&i| &items[i].card)
-                .collect();
-            let paginator = Paginator::new(base_path, n, total);
-            let fp = fingerprint(&(global, template, &chunk, &paginator, &tag_counts, term));
+    // Every listing page, then all of them rendered in parallel.
+    struct Listing<'t> {
+        base_path: &'t str,
+        template: &'static str,
+        ixs: &'t [usize],
+        term: Option<(&'static str, &'t TermRef)>,
+    }
+    let all: Vec<usize> = (0..items.len()).collect();
+    let listings = std::iter::once(Listing {
+        base_path: "",
+        template: "index.html",
+        ixs: &all,
+        term: None,
+    })
+    .chain(tags.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("tag", term)),
+    }))
+    .chain(collections.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("collection", term)),
+    }));
+    let listings: Vec<Listing> = listings.collect();
+    let jobs: Vec<(&Listing, usize, usize)> = listings
+        .iter()
+        .flat_map(|l| {
+            let total = l.ixs.len().div_ceil(per_page).max(1);
+            (1..=total).map(move |n| (l, n, total))
+        })
+        .collect();
+    let tag_counts_fp = fingerprint(&tag_counts);
+    jobs.par_iter()
+        .try_for_each(|&(l, n, total)| -> Result<()> {
+            let path = render::page_path(l.base_path, n);
+            let shown = || l.ixs.iter().skip((n - 1) * per_page).take(per_page);
+            let chunk_fps: Vec<u64> = shown().map(|&i| card_fps[i]).collect();
+            let paginator = Paginator::new(l.base_path, n, total);
+            let fp = fingerprint(&(
+                global,
+                l.template,
+                &chunk_fps,
+                &paginator,
+                tag_counts_fp,
+                l.term,
+            ));
             page(&path, fp, &|| {
+                let chunk: Vec<&Card> = shown().map(|&i| &items[i].card).collect();
                 let mut ctx = base(&path, &site.title);
                 ctx.insert("cards", &chunk);
                 ctx.insert("paginator", &paginator);
                 ctx.insert("tags", &tag_counts);
                 ctx.insert("collections", &collection_counts);
-                if let Some((kind, term)) = term {
+                if let Some((kind, term)) = l.term {
                     let title = if kind == "tag" { "Tag" } else { "Collection" };
                     ctx.insert("kind", kind);
                     ctx.insert("term", term);
                     ctx.insert("page_title", &format!("{title}: {}", term.name));
                 }
-                render_template(template, &ctx)
-            })?;
-            pages += 1;
-        }
-        Ok(())
-    };
-    let all: Vec<usize> = (0..items.len()).collect();
-    paginate("", "index.html", &all, None)?;
-    for (term, ixs) in tags.values() {
-        paginate(&term.url, "taxonomy.html", ixs, Some(("tag", term)))?;
-    }
-    for (term, ixs) in collections.values() {
-        paginate(&term.url, "taxonomy.html", ixs, Some(("collection", term)))?;
-    }
+                render_template(l.template, &ctx)
+            })
+        })?;
+    pages += jobs.len();
     for (path, kind, terms) in [
         ("tags/", "tags", &tag_counts),
         ("collections/", "collections", &collection_counts),
@@ -470,7 +498,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .collect();
     page(
         "report/",
-        fingerprint(&(global, &cards, &rejected)),
+        fingerprint(&(global, &card_fps, &rejected)),
         &|| {
             let mut ctx = base("report/", "Grading report");
             ctx.insert("cards", &cards);
