@@ -444,36 +444,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             })
         })?;
     pages += jobs.len();
-    for (path, kind, terms) in [
-        ("tags/", "tags", &tag_counts),
-        ("collections/", "collections", &collection_counts),
-    ] {
-        let fp = fingerprint(&(global, kind, terms));
-        page(path, fp, &|| {
-            let title = if kind == "tags" {
-                "Tags"
-            } else {
-                "Collections"
-            };
-            let mut ctx = base(path, title);
-            ctx.insert("kind", kind);
-            ctx.insert("terms", terms);
-            render_template("list.html", &ctx)
-        })?;
-        pages += 1;
-    }
-
-    // The class picture.
+    // What the single pages show: the class picture, the instructor's grading report,
+    // and the 404 page (served for any missing path, so its links cannot be relative;
+    // its stylesheet is inlined, so it is styled wherever it is opened, from disk too).
     let insights = crate::insights::compute(&cards);
-    page("insights/", fingerprint(&(global, &insights)), &|| {
-        let mut ctx = base("insights/", "Class insights");
-        ctx.insert("insights", &insights);
-        ctx.insert("charts", &insight_charts(&insights, "../"));
-        render_template("insights.html", &ctx)
-    })?;
-    pages += 1;
-
-    // The instructor's grading report.
     let mandatory: Vec<&str> = CheckId::ALL
         .iter()
         .filter(|c| c.is_mandatory())
@@ -496,22 +470,6 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone()),
         })
         .collect();
-    page(
-        "report/",
-        fingerprint(&(global, &card_fps, &rejected)),
-        &|| {
-            let mut ctx = base("report/", "Grading report");
-            ctx.insert("cards", &cards);
-            ctx.insert("check_ids", &mandatory);
-            ctx.insert("pass_rates", &pass_rates);
-            ctx.insert("rejected", &rejected);
-            render_template("report.html", &ctx)
-        },
-    )?;
-    pages += 1;
-
-    // The 404 page is served for any missing path, so its links cannot be relative;
-    // its stylesheet is inlined, so it is styled wherever it is opened (from disk too).
     let inline_style = templates
         .statics
         .iter()
@@ -520,19 +478,67 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             StaticSource::Builtin(text) => Some((*text).to_owned()),
             StaticSource::File(path) => std::fs::read_to_string(path).ok(),
         });
-    emit.text(
-        "404.html",
+
+    // The single pages, rendered in parallel: each its file, its fingerprint and how to
+    // make it.
+    type Make<'m> = Box<dyn Fn() -> Result<String> + Send + Sync + 'm>;
+    let mut singles: Vec<(String, u64, Make)> = Vec::new();
+    for (path, kind, terms) in [
+        ("tags/", "tags", &tag_counts),
+        ("collections/", "collections", &collection_counts),
+    ] {
+        let make = move || {
+            let title = if kind == "tags" {
+                "Tags"
+            } else {
+                "Collections"
+            };
+            let mut ctx = base(path, title);
+            ctx.insert("kind", kind);
+            ctx.insert("terms", terms);
+            render_template("list.html", &ctx)
+        };
+        let fp = fingerprint(&(global, kind, terms));
+        singles.push((format!("{path}index.html"), fp, Box::new(make)));
+    }
+    singles.push((
+        "insights/index.html".into(),
+        fingerprint(&(global, &insights)),
+        Box::new(|| {
+            let mut ctx = base("insights/", "Class insights");
+            ctx.insert("insights", &insights);
+            ctx.insert("charts", &insight_charts(&insights, "../"));
+            render_template("insights.html", &ctx)
+        }),
+    ));
+    singles.push((
+        "report/index.html".into(),
+        fingerprint(&(global, &card_fps, &rejected)),
+        Box::new(|| {
+            let mut ctx = base("report/", "Grading report");
+            ctx.insert("cards", &cards);
+            ctx.insert("check_ids", &mandatory);
+            ctx.insert("pass_rates", &pass_rates);
+            ctx.insert("rejected", &rejected);
+            render_template("report.html", &ctx)
+        }),
+    ));
+    singles.push((
+        "404.html".into(),
         fingerprint(&(global, "404", &inline_style)),
-        || {
+        Box::new(|| {
             let mut ctx = base("", "Page not found");
             ctx.insert("root", &site.base_url);
             if let Some(css) = &inline_style {
                 ctx.insert("inline_style", css);
             }
             render_template("404.html", &ctx)
-        },
-    )?;
-    pages += 1;
+        }),
+    ));
+    pages += singles.len();
+    singles
+        .into_par_iter()
+        .try_for_each(|(rel, fp, make)| emit.text(&rel, fp, make))?;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
     for (rel, src) in &templates.statics {
