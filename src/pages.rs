@@ -554,6 +554,11 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     emit.text("static/syntax.css", fingerprint(&(&light, &dark)), || {
         Ok(render::highlight::stylesheet(&light, &dark))
     })?;
+    emit.text(
+        "static/timeline.css",
+        fingerprint(render::timeline_svg::STYLE),
+        || Ok(render::timeline_svg::STYLE.to_owned()),
+    )?;
     for a in inputs.assets {
         emit.copy(&format!("files/{}", a.rel), &a.path)?;
     }
