@@ -56,6 +56,10 @@ impl Sink for crate::output::Published {
     }
 }
 
+/// Rows on a page of the grading report: a class of thousands stays a page a browser
+/// opens at once.
+const REPORT_ROWS: usize = 250;
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
@@ -511,18 +515,38 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             render_template("insights.html", &ctx)
         }),
     ));
-    singles.push((
-        "report/index.html".into(),
-        fingerprint(&(global, &card_fps, &rejected)),
-        Box::new(|| {
-            let mut ctx = base("report/", "Grading report");
-            ctx.insert("cards", &cards);
-            ctx.insert("check_ids", &mandatory);
-            ctx.insert("pass_rates", &pass_rates);
-            ctx.insert("rejected", &rejected);
+    // The grading report, a page per REPORT_ROWS postmortems (the pass rates and the
+    // files without a postmortem on each, so any page reads alone).
+    let report_pages = cards.len().div_ceil(REPORT_ROWS).max(1);
+    let report_rows = |n: usize| (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
+    for n in 1..=report_pages {
+        let path = render::page_path("report/", n);
+        let rows = report_rows(n);
+        let paginator = Paginator::new("report/", n, report_pages);
+        let fp = fingerprint(&(
+            global,
+            &card_fps[rows.clone()],
+            &paginator,
+            &pass_rates,
+            &rejected,
+        ));
+        let (mandatory, pass_rates, rejected, cards) = (&mandatory, &pass_rates, &rejected, &cards);
+        let make = move || {
+            let mut ctx = base(&path, "Grading report");
+            ctx.insert("cards", &cards[rows.clone()]);
+            ctx.insert("first_row", &(rows.start + 1));
+            ctx.insert("paginator", &paginator);
+            ctx.insert("check_ids", mandatory);
+            ctx.insert("pass_rates", pass_rates);
+            ctx.insert("rejected", rejected);
             render_template("report.html", &ctx)
-        }),
-    ));
+        };
+        singles.push((
+            format!("{}index.html", render::page_path("report/", n)),
+            fp,
+            Box::new(make),
+        ));
+    }
     singles.push((
         "404.html".into(),
         fingerprint(&(global, "404", &inline_style)),
