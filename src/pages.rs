@@ -67,6 +67,9 @@ pub struct RenderState {
     written: HashMap<String, u64>,
     /// Rendered postmortem bodies by (file fingerprint, entry index, assets fingerprint).
     bodies: HashMap<(u64, usize, u64), Arc<Rendered>>,
+    /// Each postmortem's card as made from its file, and the card's fingerprint, by
+    /// (file path, file fingerprint, entry index).
+    cards: HashMap<(String, u64, usize), (Card, u64)>,
 }
 
 /// Everything a render reads.
@@ -131,6 +134,8 @@ fn file_stamp(path: &Path) -> (u64, u64) {
 /// One postmortem as the listings see it.
 struct Published<'a> {
     card: Card,
+    /// The card's fingerprint.
+    fp: u64,
     entry: &'a Entry,
     file: &'a FileResult,
 }
@@ -204,13 +209,33 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         templates.render_within(name, ctx, config.limits, inputs.watchdog)
     };
     let site = SiteInfo::new(config);
-    let mut items: Vec<Published> = published(&inputs.files, inputs.drafts)
-        .map(|(f, e)| Published {
-            card: Card::new(&e.postmortem, &f.path),
-            entry: e,
-            file: f,
+    // Cards, made and fingerprinted once per file version.
+    let card_key = |f: &FileResult, e: &Entry| (f.path.clone(), f.fingerprint, e.postmortem.index);
+    let made: Vec<(&FileResult, &Entry)> = published(&inputs.files, inputs.drafts).collect();
+    let fresh: Vec<_> = made
+        .par_iter()
+        .filter(|(f, e)| !state.cards.contains_key(&card_key(f, e)))
+        .map(|(f, e)| {
+            let card = Card::new(&e.postmortem, &f.path);
+            let fp = fingerprint(&card);
+            (card_key(f, e), (card, fp))
         })
         .collect();
+    state.cards.extend(fresh);
+    let mut items: Vec<Published> = made
+        .iter()
+        .map(|&(f, e)| {
+            let (card, fp) = &state.cards[&card_key(f, e)];
+            Published {
+                card: card.clone(),
+                fp: *fp,
+                entry: e,
+                file: f,
+            }
+        })
+        .collect();
+    let keep: HashSet<(String, u64, usize)> = made.iter().map(|(f, e)| card_key(f, e)).collect();
+    state.cards.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
 
@@ -335,7 +360,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
     // show it (its own, its neighbours', the listings) fingerprint that.
     let cards: Vec<&Card> = items.iter().map(|i| &i.card).collect();
-    let card_fps: Vec<u64> = cards.par_iter().map(|c| fingerprint(c)).collect();
+    let card_fps: Vec<u64> = items.iter().map(|it| it.fp).collect();
     items
         .par_iter()
         .enumerate()
@@ -778,6 +803,7 @@ fn dedupe_slugs(items: &mut [Published]) {
         if slug != it.card.slug {
             it.card.url = render::postmortem_path(&slug);
             it.card.slug = slug;
+            it.fp = fingerprint(&it.card);
         }
     }
 }
