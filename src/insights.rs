@@ -174,18 +174,18 @@ fn figures(cards: &[&Card]) -> Figures {
         .collect();
     let ttd = minutes(|c| c.time_to_detect_minutes);
     let ttr = minutes(|c| c.time_to_resolve_minutes);
-    let mut tag_counts: BTreeMap<String, (TermRef, usize)> = BTreeMap::new();
+    let mut tag_counts: BTreeMap<&str, (&TermRef, usize)> = BTreeMap::new();
     for c in cards {
         for t in c.tags.iter().filter(|t| t.slug != "humour") {
-            tag_counts
-                .entry(t.slug.clone())
-                .or_insert_with(|| (t.clone(), 0))
-                .1 += 1;
+            tag_counts.entry(&t.slug).or_insert((t, 0)).1 += 1;
         }
     }
     let mut tags: Vec<TagCount> = tag_counts
         .into_values()
-        .map(|(tag, count)| TagCount { tag, count })
+        .map(|(tag, count)| TagCount {
+            tag: tag.clone(),
+            count,
+        })
         .collect();
     tags.sort_by(|a, b| b.count.cmp(&a.count).then(a.tag.name.cmp(&b.tag.name)));
     tags.truncate(10);

@@ -780,18 +780,26 @@ fn published<'a>(
 
 /// The slug each of `slugs` gets: one claimed by an earlier one (`a b.md` and `a-b.md`,
 /// or the same `slug` in two front matters) takes the first free suffix (`a-b-2`).
-fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut seen: HashSet<String> = HashSet::new();
+/// `None` where a slug is its own.
+fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<Option<String>> {
+    let mut own: HashSet<&str, crate::words::Fx> = HashSet::default();
+    let mut suffixed: HashSet<String, crate::words::Fx> = HashSet::default();
     slugs
         .into_iter()
         .map(|base| {
-            let mut slug = base.to_owned();
+            if !own.contains(base) && !suffixed.contains(base) {
+                own.insert(base);
+                return None;
+            }
             let mut n = 2;
-            while !seen.insert(slug.clone()) {
-                slug = format!("{base}-{n}");
+            loop {
+                let slug = format!("{base}-{n}");
+                if !own.contains(slug.as_str()) && !suffixed.contains(&slug) {
+                    suffixed.insert(slug.clone());
+                    return Some(slug);
+                }
                 n += 1;
             }
-            slug
         })
         .collect()
 }
@@ -800,7 +808,7 @@ fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 fn dedupe_slugs(items: &mut [Published]) {
     let slugs = page_slugs(items.iter().map(|it| it.card.slug.as_str()));
     for (it, slug) in items.iter_mut().zip(slugs) {
-        if slug != it.card.slug {
+        if let Some(slug) = slug {
             it.card.url = render::postmortem_path(&slug);
             it.card.slug = slug;
             it.fp = fingerprint(&it.card);
@@ -813,10 +821,11 @@ fn dedupe_slugs(items: &mut [Published]) {
 pub fn slug_clashes(files: &[&FileResult], drafts: bool) -> Vec<(String, Diagnostic)> {
     let entries: Vec<(&FileResult, &Entry)> = published(files, drafts).collect();
     let slugs = page_slugs(entries.iter().map(|(_, e)| e.postmortem.slug.as_str()));
-    let mut owner: HashMap<&str, &str> = HashMap::new();
+    let mut owner: HashMap<&str, &str, crate::words::Fx> = HashMap::default();
     let mut out = Vec::new();
     for ((f, e), slug) in entries.iter().zip(&slugs) {
         let wanted = e.postmortem.slug.as_str();
+        let slug = slug.as_deref().unwrap_or(wanted);
         if slug != wanted {
             let other = owner.get(wanted).copied().unwrap_or("another postmortem");
             out.push((
