@@ -880,7 +880,13 @@ mod tests {
     fn a_taken_slug_gets_the_first_free_suffix() {
         assert_eq!(
             page_slugs(["a-b", "a-b", "a-b-2", "c", "a-b"]),
-            ["a-b", "a-b-2", "a-b-2-2", "c", "a-b-3"]
+            [
+                None,
+                Some("a-b-2".to_owned()),
+                Some("a-b-2-2".to_owned()),
+                None,
+                Some("a-b-3".to_owned())
+            ]
         );
     }
 
