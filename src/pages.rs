@@ -68,8 +68,8 @@ pub struct RenderState {
     /// Rendered postmortem bodies by (file fingerprint, entry index, assets fingerprint).
     bodies: HashMap<(u64, usize, u64), Arc<Rendered>>,
     /// Each postmortem's card as made from its file, and the card's fingerprint, by
-    /// (file path, file fingerprint, entry index).
-    cards: HashMap<(String, u64, usize), (Card, u64)>,
+    /// (file fingerprint, which covers its path; entry index).
+    cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
 }
 
 /// Everything a render reads.
@@ -133,7 +133,7 @@ fn file_stamp(path: &Path) -> (u64, u64) {
 
 /// One postmortem as the listings see it.
 struct Published<'a> {
-    card: Card,
+    card: Arc<Card>,
     /// The card's fingerprint.
     fp: u64,
     entry: &'a Entry,
@@ -210,14 +210,14 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     };
     let site = SiteInfo::new(config);
     // Cards, made and fingerprinted once per file version.
-    let card_key = |f: &FileResult, e: &Entry| (f.path.clone(), f.fingerprint, e.postmortem.index);
+    let card_key = |f: &FileResult, e: &Entry| (f.fingerprint, e.postmortem.index);
     let made: Vec<(&FileResult, &Entry)> = published(&inputs.files, inputs.drafts).collect();
     let fresh: Vec<_> = made
         .par_iter()
         .filter(|(f, e)| !state.cards.contains_key(&card_key(f, e)))
         .map(|(f, e)| {
-            let card = Card::new(&e.postmortem, &f.path);
-            let fp = fingerprint(&card);
+            let card = Arc::new(Card::new(&e.postmortem, &f.path));
+            let fp = fingerprint(&*card);
             (card_key(f, e), (card, fp))
         })
         .collect();
@@ -234,7 +234,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             }
         })
         .collect();
-    let keep: HashSet<(String, u64, usize)> = made.iter().map(|(f, e)| card_key(f, e)).collect();
+    let keep: HashSet<(u64, usize)> = made.iter().map(|(f, e)| card_key(f, e)).collect();
     state.cards.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
@@ -359,7 +359,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
 
     // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
     // show it (its own, its neighbours', the listings) fingerprint that.
-    let cards: Vec<&Card> = items.iter().map(|i| &i.card).collect();
+    let cards: Vec<&Card> = items.iter().map(|i| &*i.card).collect();
     let card_fps: Vec<u64> = items.iter().map(|it| it.fp).collect();
     items
         .par_iter()
@@ -374,7 +374,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 let body = &bodies[&key];
                 let mut ctx = base(&it.card.url, &it.card.title);
                 ctx.insert("pm", &it.entry.postmortem);
-                ctx.insert("card", &it.card);
+                ctx.insert("card", &*it.card);
                 ctx.insert("content", &body.html);
                 ctx.insert("toc", &body.toc);
                 ctx.insert("has_code", &body.has_code);
@@ -457,7 +457,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 l.term,
             ));
             page(&path, fp, &|| {
-                let chunk: Vec<&Card> = shown().map(|&i| &items[i].card).collect();
+                let chunk: Vec<&Card> = shown().map(|&i| &*items[i].card).collect();
                 let mut ctx = base(&path, &site.title);
                 ctx.insert("cards", &chunk);
                 ctx.insert("paginator", &paginator);
@@ -809,9 +809,10 @@ fn dedupe_slugs(items: &mut [Published]) {
     let slugs = page_slugs(items.iter().map(|it| it.card.slug.as_str()));
     for (it, slug) in items.iter_mut().zip(slugs) {
         if let Some(slug) = slug {
-            it.card.url = render::postmortem_path(&slug);
-            it.card.slug = slug;
-            it.fp = fingerprint(&it.card);
+            let card = Arc::make_mut(&mut it.card);
+            card.url = render::postmortem_path(&slug);
+            card.slug = slug;
+            it.fp = fingerprint(&*it.card);
         }
     }
 }
