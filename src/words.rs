@@ -137,8 +137,14 @@ pub struct Tokens {
 
 thread_local! {
     /// Texts already split into tokens on this thread: the same lines and sentences are
-    /// read by several roles and checks. Bounded; cleared when full.
+    /// read by several roles and checks. Cleared for each file ([`forget`]), and when
+    /// full.
     static TOKENS: std::cell::RefCell<HashMap<Box<str>, Rc<Tokens>, Fx>> = Default::default();
+}
+
+/// Forgets the texts split so far on this thread (a new file begins).
+pub fn forget() {
+    TOKENS.with(|m| m.borrow_mut().clear());
 }
 
 impl Tokens {

@@ -1346,9 +1346,14 @@ type Scanned = (Vec<TimeMention>, Vec<(usize, usize)>);
 thread_local! {
     /// Texts already scanned on this thread: a line is read for times by the timeline,
     /// the outage window, the headline and several checks, and a scan is the dearest
-    /// step of reading it. Bounded; cleared when full.
+    /// step of reading it. Cleared for each file ([`forget`]), and when full.
     static SCANNED: std::cell::RefCell<HashMap<Box<str>, std::rc::Rc<Scanned>, crate::words::Fx>> =
         Default::default();
+}
+
+/// Forgets the texts scanned so far on this thread (a new file begins).
+pub fn forget() {
+    SCANNED.with(|m| m.borrow_mut().clear());
 }
 
 /// [`scan_uncached`], remembered per text.
