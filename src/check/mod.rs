@@ -969,9 +969,9 @@ impl<'a> Reader<'a> {
         if word_count(&text) < 20 {
             return pass(self.first_line(), "too short to tell; taken as English");
         }
-        // A thousand characters (some 170 words) tell the language as well as the whole
-        // text, at half the cost of two thousand.
-        let mut cut = text.len().min(1000);
+        // Five hundred characters (some 85 words) tell the language as well as the whole
+        // text; the identifier's cost grows with what it reads.
+        let mut cut = text.len().min(500);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
