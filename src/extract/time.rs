@@ -1374,13 +1374,7 @@ fn scan(text: &str) -> std::rc::Rc<Scanned> {
 
 fn scan_uncached(text: &str) -> Scanned {
     let has_digit = text.bytes().any(|b| b.is_ascii_digit());
-    if !has_digit
-        && !contains_ci(text, "noon")
-        && !contains_ci(text, "midnight")
-        && !contains_ci(text, "clock")
-        && !contains_ci(text, " past ")
-        && !contains_ci(text, "quarter to")
-    {
+    if !has_digit && !TIME_WORDS.is_match(text) {
         return (Vec::new(), Vec::new());
     }
     let dates = if has_digit {
@@ -2599,6 +2593,15 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
         .get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
+
+/// The words that make a time without digits ("noon", "half past ten"), found in one
+/// pass.
+static TIME_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["noon", "midnight", "clock", " past ", "quarter to"])
+        .expect("a few literal words")
+});
 
 fn contains_ci(text: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
