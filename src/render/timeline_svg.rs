@@ -812,21 +812,31 @@ fn text_width(s: &str, font: Font) -> f64 {
 // SVG pieces
 
 /// Numbers with at most one decimal, and no "-0".
-fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        "0".to_owned()
-    } else if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
+/// A coordinate as written in the drawing: to a tenth, without a trailing `.0`.
+/// Written straight into the drawing (no string of its own).
+fn num(v: f64) -> Num {
+    Num(v)
+}
+
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = (self.0 * 10.0).round() / 10.0;
+        if r == 0.0 {
+            f.write_str("0")
+        } else if r.fract() == 0.0 {
+            write!(f, "{}", r as i64)
+        } else {
+            write!(f, "{r:.1}")
+        }
     }
 }
 
-/// Colours per kind, a dark variant, and print friendliness. Scoped to `.tl-svg` since
-/// an inline SVG's style applies to the whole page; pages may override these classes.
-/// The diagrams' stylesheet: written once as `static/timeline.css`, linked by the
-/// pages that show a diagram (inlined, it was a tenth of every page).
+/// The diagrams' stylesheet: colours per kind, a dark variant, and print friendliness,
+/// scoped to `.tl-svg` (pages may override these classes). Written once as
+/// `static/timeline.css` and linked by the pages that show a diagram (inlined in each
+/// drawing, it was a tenth of every page).
 pub const STYLE: &str = "\
 .tl-svg{font-family:system-ui,sans-serif;font-size:11px}\
 .tl-svg text{fill:#1f2937}\
