@@ -100,7 +100,7 @@ def run(site, n, edits):
             f"  median {statistics.median(times):.0f} ms, min {times[0]:.0f} ms, "
             f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms"
         )
-        print("  (includes the 50 ms the watcher waits for a save's events to settle)")
+        print("  (includes the 20 ms the watcher waits for a save's events to settle)")
         typical = statistics.mode(r.split(": ", 1)[1] for r in reports if ": " in r)
         print("  a typical rebuild: " + typical)
         return {

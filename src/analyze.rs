@@ -120,6 +120,9 @@ impl<'a> Analyzer<'a> {
         wanted: bool,
         source: Option<&Path>,
     ) -> FileResult {
+        // What this thread remembered of the last file's texts is of no use for this one.
+        crate::extract::time::forget();
+        crate::words::forget();
         let markdown_hint = !matches!(
             std::path::Path::new(rel)
                 .extension()

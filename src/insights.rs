@@ -6,7 +6,7 @@
 use crate::model::{CheckId, Severity};
 use crate::render::{Card, TermRef};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CheckRate {
@@ -110,12 +110,12 @@ pub fn compute(cards: &[&Card]) -> Insights {
         .collect();
     most_missed.sort_by(|a, b| a.percent.total_cmp(&b.percent).then(a.id.cmp(b.id)));
     most_missed.truncate(3);
-    let mut groups: BTreeMap<String, (TermRef, Vec<&Card>)> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, (&TermRef, Vec<&Card>)> = BTreeMap::new();
     for c in cards {
         if let Some(col) = &c.collection {
             groups
-                .entry(col.slug.clone())
-                .or_insert_with(|| (col.clone(), Vec::new()))
+                .entry(&col.slug)
+                .or_insert((col, Vec::new()))
                 .1
                 .push(c);
         }
@@ -123,7 +123,7 @@ pub fn compute(cards: &[&Card]) -> Insights {
     let collections = groups
         .into_values()
         .map(|(collection, members)| CollectionFigures {
-            collection,
+            collection: collection.clone(),
             figures: figures(&members),
         })
         .collect();
@@ -174,20 +174,25 @@ fn figures(cards: &[&Card]) -> Figures {
         .collect();
     let ttd = minutes(|c| c.time_to_detect_minutes);
     let ttr = minutes(|c| c.time_to_resolve_minutes);
-    let mut tag_counts: BTreeMap<String, (TermRef, usize)> = BTreeMap::new();
+    let mut tag_counts: HashMap<&str, (&TermRef, usize), crate::words::Fx> = HashMap::default();
     for c in cards {
         for t in c.tags.iter().filter(|t| t.slug != "humour") {
-            tag_counts
-                .entry(t.slug.clone())
-                .or_insert_with(|| (t.clone(), 0))
-                .1 += 1;
+            tag_counts.entry(&t.slug).or_insert((t, 0)).1 += 1;
         }
     }
     let mut tags: Vec<TagCount> = tag_counts
         .into_values()
-        .map(|(tag, count)| TagCount { tag, count })
+        .map(|(tag, count)| TagCount {
+            tag: tag.clone(),
+            count,
+        })
         .collect();
-    tags.sort_by(|a, b| b.count.cmp(&a.count).then(a.tag.name.cmp(&b.tag.name)));
+    tags.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.tag.name.cmp(&b.tag.name))
+            .then(a.tag.slug.cmp(&b.tag.slug))
+    });
     tags.truncate(10);
     let severities = [
         Severity::Critical,

@@ -19,7 +19,7 @@ use crate::source::SourcePath;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -57,6 +57,10 @@ impl Sink for crate::output::Published {
     }
 }
 
+/// Rows on a page of the grading report: a class of thousands stays a page a browser
+/// opens at once.
+const REPORT_ROWS: usize = 250;
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
@@ -64,6 +68,9 @@ pub struct RenderState {
     written: HashMap<String, u64>,
     /// Rendered postmortem bodies by (file fingerprint, entry index, assets fingerprint).
     bodies: HashMap<(u64, usize, u64), Arc<Rendered>>,
+    /// Each postmortem's card as made from its file, and the card's fingerprint, by
+    /// (file fingerprint, which covers its path; entry index).
+    cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
 }
 
 /// Everything a render reads.
@@ -94,9 +101,10 @@ pub struct RenderReport {
     pub removed: Vec<String>,
 }
 
-/// A fingerprint of anything serializable, without building the string.
+/// A fingerprint of anything serializable, without building the string (foldhash with
+/// its fixed seed: fast, and the same from one run to the next).
 fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
-    struct HashWriter(DefaultHasher);
+    struct HashWriter(foldhash::fast::FoldHasher<'static>);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.0.write(buf);
@@ -106,7 +114,7 @@ fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
             Ok(())
         }
     }
-    let mut w = HashWriter(DefaultHasher::new());
+    let mut w = HashWriter(foldhash::fast::FixedState::default().build_hasher());
     // Serializing plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut w, value);
     w.0.finish()
@@ -128,7 +136,9 @@ fn file_stamp(path: &Path) -> (u64, u64) {
 
 /// One postmortem as the listings see it.
 struct Published<'a> {
-    card: Card,
+    card: Arc<Card>,
+    /// The card's fingerprint.
+    fp: u64,
     entry: &'a Entry,
     file: &'a FileResult,
 }
@@ -202,13 +212,33 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         templates.render_within(name, ctx, config.limits, inputs.watchdog)
     };
     let site = SiteInfo::new(config);
-    let mut items: Vec<Published> = published(&inputs.files, inputs.drafts)
-        .map(|(f, e)| Published {
-            card: Card::new(&e.postmortem, &f.path),
-            entry: e,
-            file: f,
+    // Cards, made and fingerprinted once per file version.
+    let card_key = |f: &FileResult, e: &Entry| (f.fingerprint, e.postmortem.index);
+    let made: Vec<(&FileResult, &Entry)> = published(&inputs.files, inputs.drafts).collect();
+    let fresh: Vec<_> = made
+        .par_iter()
+        .filter(|(f, e)| !state.cards.contains_key(&card_key(f, e)))
+        .map(|(f, e)| {
+            let card = Arc::new(Card::new(&e.postmortem, &f.path));
+            let fp = fingerprint(&*card);
+            (card_key(f, e), (card, fp))
         })
         .collect();
+    state.cards.extend(fresh);
+    let mut items: Vec<Published> = made
+        .iter()
+        .map(|&(f, e)| {
+            let (card, fp) = &state.cards[&card_key(f, e)];
+            Published {
+                card: card.clone(),
+                fp: *fp,
+                entry: e,
+                file: f,
+            }
+        })
+        .collect();
+    let keep: HashSet<(u64, usize)> = made.iter().map(|(f, e)| card_key(f, e)).collect();
+    state.cards.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
 
@@ -287,7 +317,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         sink,
     };
     // Every page: one per postmortem, the listings (paginated), the tag and collection
-    // lists, insights, the report and 404.
+    // lists, insights, the report (paginated) and 404.
     let per_page = if config.paginate_by == 0 {
         usize::MAX
     } else {
@@ -301,7 +331,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .chain(collections.values())
             .map(|(_, ixs)| listing_pages(ixs.len()))
             .sum::<usize>()
-        + 5;
+        + 4
+        + items.len().div_ceil(REPORT_ROWS).max(1);
     inputs.progress.begin(Stage::Rendering, total_pages);
     let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
         emit.text(&format!("{path}index.html"), fp, make)?;
@@ -349,8 +380,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .collect();
     bodies.extend(fresh);
 
-    // Postmortem pages, in parallel.
-    let cards: Vec<&Card> = items.iter().map(|i| &i.card).collect();
+    // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
+    // show it (its own, its neighbours', the listings) fingerprint that.
+    let cards: Vec<&Card> = items.iter().map(|i| &*i.card).collect();
+    let card_fps: Vec<u64> = items.iter().map(|it| it.fp).collect();
     items
         .par_iter()
         .enumerate()
@@ -358,12 +391,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let prev = i.checked_sub(1).map(|p| cards[p]);
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
-            let fp = fingerprint(&(global, key, &it.card, prev, next));
+            let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
+            let fp = fingerprint(&(global, key, card_fps[i], around));
             page(&it.card.url, fp, &|| {
                 let body = &bodies[&key];
                 let mut ctx = base(&it.card.url, &it.card.title);
                 ctx.insert("pm", &it.entry.postmortem);
-                ctx.insert("card", &it.card);
+                ctx.insert("card", &*it.card);
                 ctx.insert("content", &body.html);
                 ctx.insert("toc", &body.toc);
                 ctx.insert("has_code", &body.has_code);
@@ -391,78 +425,76 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let mut pages = items.len();
 
     // Index and listing pages.
-    let mut paginate = |base_path: &str,
-                        template: &str,
-                        ixs: &[usize],
-                        term: Option<(&str, &TermRef)>|
-     -> Result<()> {
-        let total = listing_pages(ixs.len());
-        for n in 1..=total {
-            let path = render::page_path(base_path, n);
-            let chunk: Vec<&Card> = ixs
-                .iter()
-                .skip((n - 1) * per_page)
-                .take(per_page)
-                .map(|&i| &items[i].card)
-                .collect();
-            let paginator = Paginator::new(base_path, n, total);
-            let fp = fingerprint(&(global, template, &chunk, &paginator, &tag_counts, term));
+    // Every listing page, then all of them rendered in parallel.
+    struct Listing<'t> {
+        base_path: &'t str,
+        template: &'static str,
+        ixs: &'t [usize],
+        term: Option<(&'static str, &'t TermRef)>,
+    }
+    let all: Vec<usize> = (0..items.len()).collect();
+    let listings = std::iter::once(Listing {
+        base_path: "",
+        template: "index.html",
+        ixs: &all,
+        term: None,
+    })
+    .chain(tags.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("tag", term)),
+    }))
+    .chain(collections.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("collection", term)),
+    }));
+    let listings: Vec<Listing> = listings.collect();
+    let jobs: Vec<(&Listing, usize, usize)> = listings
+        .iter()
+        .flat_map(|l| {
+            let total = listing_pages(l.ixs.len());
+            (1..=total).map(move |n| (l, n, total))
+        })
+        .collect();
+    let tag_counts_fp = fingerprint(&tag_counts);
+    jobs.par_iter()
+        .try_for_each(|&(l, n, total)| -> Result<()> {
+            let path = render::page_path(l.base_path, n);
+            let shown = || l.ixs.iter().skip((n - 1) * per_page).take(per_page);
+            let chunk_fps: Vec<u64> = shown().map(|&i| card_fps[i]).collect();
+            let paginator = Paginator::new(l.base_path, n, total);
+            let fp = fingerprint(&(
+                global,
+                l.template,
+                &chunk_fps,
+                &paginator,
+                tag_counts_fp,
+                l.term,
+            ));
             page(&path, fp, &|| {
+                let chunk: Vec<&Card> = shown().map(|&i| &*items[i].card).collect();
                 let mut ctx = base(&path, &site.title);
                 ctx.insert("cards", &chunk);
                 ctx.insert("paginator", &paginator);
                 ctx.insert("tags", &tag_counts);
                 ctx.insert("collections", &collection_counts);
-                if let Some((kind, term)) = term {
+                if let Some((kind, term)) = l.term {
                     let title = if kind == "tag" { "Tag" } else { "Collection" };
                     ctx.insert("kind", kind);
                     ctx.insert("term", term);
                     ctx.insert("page_title", &format!("{title}: {}", term.name));
                 }
-                render_template(template, &ctx)
-            })?;
-            pages += 1;
-        }
-        Ok(())
-    };
-    let all: Vec<usize> = (0..items.len()).collect();
-    paginate("", "index.html", &all, None)?;
-    for (term, ixs) in tags.values() {
-        paginate(&term.url, "taxonomy.html", ixs, Some(("tag", term)))?;
-    }
-    for (term, ixs) in collections.values() {
-        paginate(&term.url, "taxonomy.html", ixs, Some(("collection", term)))?;
-    }
-    for (path, kind, terms) in [
-        ("tags/", "tags", &tag_counts),
-        ("collections/", "collections", &collection_counts),
-    ] {
-        let fp = fingerprint(&(global, kind, terms));
-        page(path, fp, &|| {
-            let title = if kind == "tags" {
-                "Tags"
-            } else {
-                "Collections"
-            };
-            let mut ctx = base(path, title);
-            ctx.insert("kind", kind);
-            ctx.insert("terms", terms);
-            render_template("list.html", &ctx)
+                render_template(l.template, &ctx)
+            })
         })?;
-        pages += 1;
-    }
-
-    // The class picture.
+    pages += jobs.len();
+    // What the single pages show: the class picture, the instructor's grading report,
+    // and the 404 page (served for any missing path, so its links cannot be relative;
+    // its stylesheet is inlined, so it is styled wherever it is opened, from disk too).
     let insights = crate::insights::compute(&cards);
-    page("insights/", fingerprint(&(global, &insights)), &|| {
-        let mut ctx = base("insights/", "Class insights");
-        ctx.insert("insights", &insights);
-        ctx.insert("charts", &insight_charts(&insights, "../"));
-        render_template("insights.html", &ctx)
-    })?;
-    pages += 1;
-
-    // The instructor's grading report.
     let mandatory: Vec<&str> = CheckId::ALL
         .iter()
         .filter(|c| c.is_mandatory())
@@ -485,22 +517,6 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone()),
         })
         .collect();
-    page(
-        "report/",
-        fingerprint(&(global, &cards, &rejected)),
-        &|| {
-            let mut ctx = base("report/", "Grading report");
-            ctx.insert("cards", &cards);
-            ctx.insert("check_ids", &mandatory);
-            ctx.insert("pass_rates", &pass_rates);
-            ctx.insert("rejected", &rejected);
-            render_template("report.html", &ctx)
-        },
-    )?;
-    pages += 1;
-
-    // The 404 page is served for any missing path, so its links cannot be relative;
-    // its stylesheet is inlined, so it is styled wherever it is opened (from disk too).
     let inline_style = templates
         .statics
         .iter()
@@ -509,20 +525,89 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             StaticSource::Builtin(text) => Some((*text).to_owned()),
             StaticSource::File(path) => std::fs::read_to_string(path).ok(),
         });
-    emit.text(
-        "404.html",
+
+    // The single pages, rendered in parallel: each its file, its fingerprint and how to
+    // make it.
+    type Make<'m> = Box<dyn Fn() -> Result<String> + Send + Sync + 'm>;
+    let mut singles: Vec<(String, u64, Make)> = Vec::new();
+    for (path, kind, terms) in [
+        ("tags/", "tags", &tag_counts),
+        ("collections/", "collections", &collection_counts),
+    ] {
+        let make = move || {
+            let title = if kind == "tags" {
+                "Tags"
+            } else {
+                "Collections"
+            };
+            let mut ctx = base(path, title);
+            ctx.insert("kind", kind);
+            ctx.insert("terms", terms);
+            render_template("list.html", &ctx)
+        };
+        let fp = fingerprint(&(global, kind, terms));
+        singles.push((format!("{path}index.html"), fp, Box::new(make)));
+    }
+    singles.push((
+        "insights/index.html".into(),
+        fingerprint(&(global, &insights)),
+        Box::new(|| {
+            let mut ctx = base("insights/", "Class insights");
+            ctx.insert("insights", &insights);
+            ctx.insert("charts", &insight_charts(&insights, "../"));
+            render_template("insights.html", &ctx)
+        }),
+    ));
+    // The grading report, a page per REPORT_ROWS postmortems (the pass rates and the
+    // files without a postmortem on each, so any page reads alone).
+    let report_pages = cards.len().div_ceil(REPORT_ROWS).max(1);
+    let report_rows = |n: usize| (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
+    for n in 1..=report_pages {
+        let path = render::page_path("report/", n);
+        let rows = report_rows(n);
+        let paginator = Paginator::new("report/", n, report_pages);
+        let fp = fingerprint(&(
+            global,
+            &card_fps[rows.clone()],
+            &paginator,
+            &pass_rates,
+            &rejected,
+        ));
+        let (mandatory, pass_rates, rejected, cards) = (&mandatory, &pass_rates, &rejected, &cards);
+        let make = move || {
+            let mut ctx = base(&path, "Grading report");
+            ctx.insert("cards", &cards[rows.clone()]);
+            ctx.insert("first_row", &(rows.start + 1));
+            ctx.insert("paginator", &paginator);
+            ctx.insert("check_ids", mandatory);
+            ctx.insert("pass_rates", pass_rates);
+            ctx.insert("rejected", rejected);
+            render_template("report.html", &ctx)
+        };
+        singles.push((
+            format!("{}index.html", render::page_path("report/", n)),
+            fp,
+            Box::new(make),
+        ));
+    }
+    singles.push((
+        "404.html".into(),
         fingerprint(&(global, "404", &inline_style)),
-        || {
+        Box::new(|| {
             let mut ctx = base("", "Page not found");
             ctx.insert("root", &site.base_url);
             if let Some(css) = &inline_style {
                 ctx.insert("inline_style", css);
             }
             render_template("404.html", &ctx)
-        },
-    )?;
-    inputs.progress.step();
-    pages += 1;
+        }),
+    ));
+    pages += singles.len();
+    singles.into_par_iter().try_for_each(|(rel, fp, make)| {
+        emit.text(&rel, fp, make)?;
+        inputs.progress.step();
+        Ok(())
+    })?;
     debug_assert_eq!(pages, total_pages, "pages rendered and pages told of");
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
@@ -539,6 +624,11 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     emit.text("static/syntax.css", fingerprint(&(&light, &dark)), || {
         Ok(render::highlight::stylesheet(&light, &dark))
     })?;
+    emit.text(
+        "static/timeline.css",
+        fingerprint(render::timeline_svg::STYLE),
+        || Ok(render::timeline_svg::STYLE.to_owned()),
+    )?;
     for a in inputs.assets {
         emit.copy(&format!("files/{}", a.rel), &a.path)?;
     }
@@ -711,18 +801,26 @@ fn published<'a>(
 
 /// The slug each of `slugs` gets: one claimed by an earlier one (`a b.md` and `a-b.md`,
 /// or the same `slug` in two front matters) takes the first free suffix (`a-b-2`).
-fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut seen: HashSet<String> = HashSet::new();
+/// `None` where a slug is its own.
+fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<Option<String>> {
+    let mut own: HashSet<&str, crate::words::Fx> = HashSet::default();
+    let mut suffixed: HashSet<String, crate::words::Fx> = HashSet::default();
     slugs
         .into_iter()
         .map(|base| {
-            let mut slug = base.to_owned();
+            if !own.contains(base) && !suffixed.contains(base) {
+                own.insert(base);
+                return None;
+            }
             let mut n = 2;
-            while !seen.insert(slug.clone()) {
-                slug = format!("{base}-{n}");
+            loop {
+                let slug = format!("{base}-{n}");
+                if !own.contains(slug.as_str()) && !suffixed.contains(&slug) {
+                    suffixed.insert(slug.clone());
+                    return Some(slug);
+                }
                 n += 1;
             }
-            slug
         })
         .collect()
 }
@@ -731,9 +829,11 @@ fn page_slugs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 fn dedupe_slugs(items: &mut [Published]) {
     let slugs = page_slugs(items.iter().map(|it| it.card.slug.as_str()));
     for (it, slug) in items.iter_mut().zip(slugs) {
-        if slug != it.card.slug {
-            it.card.url = render::postmortem_path(&slug);
-            it.card.slug = slug;
+        if let Some(slug) = slug {
+            let card = Arc::make_mut(&mut it.card);
+            card.url = render::postmortem_path(&slug);
+            card.slug = slug;
+            it.fp = fingerprint(&*it.card);
         }
     }
 }
@@ -743,10 +843,11 @@ fn dedupe_slugs(items: &mut [Published]) {
 pub fn slug_clashes(files: &[&FileResult], drafts: bool) -> Vec<(String, Diagnostic)> {
     let entries: Vec<(&FileResult, &Entry)> = published(files, drafts).collect();
     let slugs = page_slugs(entries.iter().map(|(_, e)| e.postmortem.slug.as_str()));
-    let mut owner: HashMap<&str, &str> = HashMap::new();
+    let mut owner: HashMap<&str, &str, crate::words::Fx> = HashMap::default();
     let mut out = Vec::new();
     for ((f, e), slug) in entries.iter().zip(&slugs) {
         let wanted = e.postmortem.slug.as_str();
+        let slug = slug.as_deref().unwrap_or(wanted);
         if slug != wanted {
             let other = owner.get(wanted).copied().unwrap_or("another postmortem");
             out.push((
@@ -801,7 +902,13 @@ mod tests {
     fn a_taken_slug_gets_the_first_free_suffix() {
         assert_eq!(
             page_slugs(["a-b", "a-b", "a-b-2", "c", "a-b"]),
-            ["a-b", "a-b-2", "a-b-2-2", "c", "a-b-3"]
+            [
+                None,
+                Some("a-b-2".to_owned()),
+                Some("a-b-2-2".to_owned()),
+                None,
+                Some("a-b-3".to_owned())
+            ]
         );
     }
 

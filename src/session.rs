@@ -19,7 +19,7 @@ use crate::render::templates::Templates;
 use crate::site::{BuildOptions, BuildSummary, Site};
 use crate::source::{self, SourcePath};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -63,6 +63,8 @@ pub struct Session {
     files: BTreeMap<String, (FileResult, Stamp)>,
     assets: Vec<SourcePath>,
     skipped: Vec<(String, Diagnostic)>,
+    /// The postmortem files the last walk of the content folder found, by path.
+    sources: HashMap<PathBuf, SourcePath>,
     state: RenderState,
     /// See [`Session::keep_last_good`]: files whose new version is broken, with its
     /// problems, while their last good version is what is published.
@@ -138,6 +140,7 @@ impl Session {
             files: BTreeMap::new(),
             assets: Vec::new(),
             skipped: Vec::new(),
+            sources: HashMap::new(),
             state: RenderState::default(),
             held: BTreeMap::new(),
             keep_last_good: false,
@@ -353,6 +356,26 @@ impl Session {
                 content.display()
             )));
         }
+        // Saves of files already known (plain files, still there) need no walk of the
+        // folder: only they are read again. Anything else (a new, removed or renamed
+        // file, a folder, a link) walks the whole folder.
+        let known: Option<Vec<&SourcePath>> = (!all && !touched.is_empty())
+            .then(|| {
+                touched
+                    .iter()
+                    .map(|p| {
+                        let plain = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+                        self.sources.get(p).filter(|_| plain)
+                    })
+                    .collect()
+            })
+            .flatten();
+        if let Some(known) = known {
+            let stale: Vec<(&SourcePath, Stamp)> =
+                known.into_iter().map(|s| (s, stamp(&s.path))).collect();
+            let fresh = self.analyze_all(&stale, progress);
+            return Ok(self.take_in(fresh));
+        }
         let found = source::discover(&content);
         let stale: Vec<(&SourcePath, Stamp)> = found
             .sources
@@ -363,21 +386,43 @@ impl Session {
                     || self.files.get(&s.rel).is_none_or(|(_, old)| old != st)
             })
             .collect();
+        let fresh = self.analyze_all(&stale, progress);
+        let keep: std::collections::HashSet<&str> =
+            found.sources.iter().map(|s| s.rel.as_str()).collect();
+        self.files.retain(|rel, _| keep.contains(rel.as_str()));
+        self.held.retain(|rel, _| keep.contains(rel.as_str()));
+        let read = self.take_in(fresh);
+        self.sources = found
+            .sources
+            .into_iter()
+            .map(|s| (s.path.clone(), s))
+            .collect();
+        self.assets = found.assets;
+        self.skipped = found.skipped;
+        Ok(read)
+    }
+
+    /// Reads and analyses `stale`, in parallel, telling `progress` of each file read.
+    fn analyze_all(
+        &self,
+        stale: &[(&SourcePath, Stamp)],
+        progress: &dyn Progress,
+    ) -> Vec<(String, FileResult, Stamp)> {
         let analyzer = Analyzer::new(&self.config);
         progress.begin(Stage::Analysing, stale.len());
-        let fresh: Vec<(String, FileResult, Stamp)> = stale
+        stale
             .par_iter()
             .map(|(s, st)| {
                 let result = analyzer.analyze(s);
                 progress.step();
                 (s.rel.clone(), result, *st)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Takes in what [`Session::analyze_all`] read; returns how many files that was.
+    fn take_in(&mut self, fresh: Vec<(String, FileResult, Stamp)>) -> usize {
         let read = fresh.len();
-        let keep: std::collections::HashSet<&str> =
-            found.sources.iter().map(|s| s.rel.as_str()).collect();
-        self.files.retain(|rel, _| keep.contains(rel.as_str()));
-        self.held.retain(|rel, _| keep.contains(rel.as_str()));
         for (rel, result, st) in fresh {
             if self.keep_last_good
                 && result.is_broken()
@@ -391,9 +436,7 @@ impl Session {
             self.held.remove(&rel);
             self.files.insert(rel, (result, st));
         }
-        self.assets = found.assets;
-        self.skipped = found.skipped;
-        Ok(read)
+        read
     }
 
     fn render(

@@ -7,7 +7,7 @@
 use crate::config::TagsConfig;
 use crate::model::Severity;
 use crate::slug::slugify;
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 
 /// Built-in rules: tag → words that earn it.
 const BUILTIN: &[(&str, &[&str])] = &[
@@ -142,25 +142,43 @@ const BUILTIN: &[(&str, &[&str])] = &[
     ("humour", &[]),
 ];
 
-/// Compiled tag rules.
+/// Compiled tag rules: every rule's words in one automaton, so a text is read once
+/// whatever the number of rules.
 pub struct Tagger {
-    rules: Vec<(String, Regex)>,
+    /// Each rule's tag, in order.
+    tags: Vec<String>,
+    /// Every rule's words, lowercase.
+    words: AhoCorasick,
+    /// Of each word: its rule, and its place among the rule's words.
+    of: Vec<(usize, usize)>,
+    /// Of each word: whether it begins with a word character (for the word boundary).
+    word_start: Vec<bool>,
+}
+
+/// A character of a word, as the boundary of a rule's word is judged.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 impl Tagger {
     pub fn new(config: &TagsConfig) -> Tagger {
-        let mut rules = Vec::new();
+        let mut tags = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut of = Vec::new();
         let mut add = |tag: &str, words: &[String]| {
+            let words: Vec<String> = words
+                .iter()
+                .map(|w| w.to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect();
             if words.is_empty() {
                 return;
             }
-            let alts: Vec<String> = words
-                .iter()
-                .map(|w| regex::escape(&w.to_lowercase()))
-                .collect();
-            if let Ok(re) = Regex::new(&format!(r"(?i)\b(?:{})", alts.join("|"))) {
-                rules.push((slugify(tag), re));
+            for (k, w) in words.into_iter().enumerate() {
+                of.push((tags.len(), k));
+                patterns.push(w);
             }
+            tags.push(slugify(tag));
         };
         if config.builtin {
             for (tag, words) in BUILTIN {
@@ -171,7 +189,53 @@ impl Tagger {
         for (tag, words) in &config.keywords {
             add(tag, words);
         }
-        Tagger { rules }
+        let word_start = patterns
+            .iter()
+            .map(|p| p.chars().next().is_some_and(is_word_char))
+            .collect();
+        let words = AhoCorasick::new(&patterns).expect("tag words form an automaton");
+        Tagger {
+            tags,
+            words,
+            of,
+            word_start,
+        }
+    }
+
+    /// How often each rule's words occur in `text`, each at the start of a word, counted
+    /// as a search from left to right would: a match at each place, the rule's earliest
+    /// word there, the next search from its end.
+    fn counts(&self, text: &str) -> Vec<usize> {
+        let text = text.to_lowercase();
+        // (rule, start, word's place, end) of every word found at a word boundary.
+        let mut found: Vec<(usize, usize, usize, usize)> = self
+            .words
+            .find_overlapping_iter(&text)
+            .filter_map(|m| {
+                let p = m.pattern().as_usize();
+                let before = text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(is_word_char);
+                (before != self.word_start[p]).then(|| {
+                    let (rule, place) = self.of[p];
+                    (rule, m.start(), place, m.end())
+                })
+            })
+            .collect();
+        found.sort_unstable();
+        let mut counts = vec![0; self.tags.len()];
+        let mut last = (usize::MAX, 0);
+        for (rule, start, _, end) in found {
+            if last.0 != rule {
+                last = (rule, 0);
+            }
+            if start >= last.1 {
+                counts[rule] += 1;
+                last.1 = end.max(start + 1);
+            }
+        }
+        counts
     }
 
     /// Tags for a postmortem: front matter's first, then rules matched against its
@@ -185,10 +249,11 @@ impl Tagger {
             }
         }
         let mut scored: Vec<(usize, &str)> = self
-            .rules
-            .iter()
-            .map(|(tag, re)| (re.find_iter(text).count(), tag.as_str()))
+            .counts(text)
+            .into_iter()
+            .zip(&self.tags)
             .filter(|(n, _)| *n > 0)
+            .map(|(n, tag)| (n, tag.as_str()))
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         for (_, tag) in scored.into_iter().take(limit) {
@@ -342,6 +407,27 @@ mod tests {
         assert_eq!(
             t.tags(&[], "Kubernetes evicted the pod; nginx died", true, 3),
             ["k8s", "humour"]
+        );
+    }
+
+    #[test]
+    fn rule_words_count_at_word_starts_without_overlap() {
+        let mut c = TagsConfig {
+            builtin: false,
+            ..Default::default()
+        };
+        c.keywords
+            .insert("db".into(), vec!["sql".into(), "sql server".into()]);
+        c.keywords.insert("web".into(), vec!["nginx".into()]);
+        let t = Tagger::new(&c);
+        // "MySQL" is not a word start; "SQL Server" is one mention, not two.
+        assert_eq!(
+            t.counts("MySQL died. SQL Server and sql, then NGINX-nginx."),
+            [2, 2]
+        );
+        assert_eq!(
+            t.tags(&[], "SQL Server; sql; nginx", false, 2),
+            ["db", "web"]
         );
     }
 

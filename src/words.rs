@@ -5,6 +5,7 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
@@ -30,30 +31,9 @@ pub fn stem(word: &str) -> String {
     })
 }
 
-/// A fast hasher for short words (FNV-1a): the vocabularies' keys are not attacker
-/// controlled in any way that matters, and SipHash was a tenth of reading time.
-#[derive(Clone, Copy, Default)]
-pub struct Fx;
-
-impl std::hash::BuildHasher for Fx {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-pub struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
+/// The hasher of the reading's tables (foldhash, the hash `hashbrown` uses): their keys
+/// are words and lines, and SipHash was a tenth of reading time.
+pub type Fx = foldhash::fast::FixedState;
 
 /// The words of a text as written: runs of letters and digits (an apostrophe inside a
 /// word keeps it whole: "didn't").
@@ -84,7 +64,15 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// A word lowercased, its apostrophe made plain.
 pub fn lower(word: &str) -> String {
-    word.to_lowercase().replace('’', "'")
+    let mut out = if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        word.to_lowercase()
+    } else {
+        word.to_owned()
+    };
+    if out.contains('’') {
+        out = out.replace('’', "'");
+    }
+    out
 }
 
 /// The stems of a text's words, in order.
@@ -147,8 +135,37 @@ pub struct Tokens {
     pub stems: Vec<String>,
 }
 
+thread_local! {
+    /// Texts already split into tokens on this thread: the same lines and sentences are
+    /// read by several roles and checks. Cleared for each file ([`forget`]), and when
+    /// full.
+    static TOKENS: std::cell::RefCell<HashMap<Box<str>, Rc<Tokens>, Fx>> = Default::default();
+}
+
+/// Forgets the texts split so far on this thread (a new file begins).
+pub fn forget() {
+    TOKENS.with(|m| m.borrow_mut().clear());
+}
+
 impl Tokens {
-    pub fn of(text: &str) -> Tokens {
+    /// The words and stems of `text`, remembered per text.
+    pub fn of(text: &str) -> Rc<Tokens> {
+        if let Some(hit) = TOKENS.with(|m| m.borrow().get(text).cloned()) {
+            return hit;
+        }
+        let tokens = Rc::new(Tokens::new(text));
+        TOKENS.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= 4096 {
+                m.clear();
+            }
+            m.insert(text.into(), tokens.clone());
+        });
+        tokens
+    }
+
+    /// The words and stems of `text`.
+    pub fn new(text: &str) -> Tokens {
         let words = words(text);
         let stems = words.iter().map(|w| stem(w)).collect();
         Tokens { words, stems }
@@ -188,7 +205,7 @@ impl Lexicon {
     pub fn new(phrases: &[&str]) -> Lexicon {
         let entries: Vec<Tokens> = phrases
             .iter()
-            .map(|p| Tokens::of(p))
+            .map(|p| Tokens::new(p))
             .filter(|t| !t.is_empty())
             .collect();
         let mut by_first: HashMap<String, Vec<usize>, Fx> = HashMap::default();

@@ -94,6 +94,8 @@ struct Reader<'a> {
     cause: Vec<&'a Line>,
     fix: Vec<&'a Line>,
     measures: Vec<&'a Line>,
+    /// [`Reader::elsewhere`], worked out when first asked for.
+    elsewhere: std::cell::OnceCell<Vec<&'a Line>>,
 }
 
 impl<'a> Reader<'a> {
@@ -187,6 +189,7 @@ impl<'a> Reader<'a> {
             cause,
             fix,
             measures: ctx.section_lines(&[SectionKind::Measures, SectionKind::Tasks]),
+            elsewhere: std::cell::OnceCell::new(),
         }
     }
 
@@ -460,26 +463,31 @@ impl<'a> Reader<'a> {
     /// own lines, then (as a reviewer would credit them) the rest of the postmortem
     /// outside its measures. Returns the line of the first match.
     fn timeline_evidence(&self, f: impl Fn(&str) -> bool) -> Option<u32> {
-        let measures: HashSet<u32> = self.measures.iter().map(|l| l.number).collect();
-        let outside = self
-            .ctx
-            .lines()
-            .iter()
-            .filter(|l| !measures.contains(&l.number))
-            .collect();
-        self.evidence_in(f, outside)
+        self.in_timeline(&f).or_else(|| {
+            let measures: HashSet<u32> = self.measures.iter().map(|l| l.number).collect();
+            self.ctx
+                .lines()
+                .iter()
+                .find(|l| !measures.contains(&l.number) && l.is_content() && f(&l.text))
+                .map(|l| l.number)
+        })
+    }
+
+    /// The line of the first timeline entry, else of the first line of the timeline,
+    /// that `f` accepts.
+    fn in_timeline(&self, f: &impl Fn(&str) -> bool) -> Option<u32> {
+        self.entry_matching(f)
+            .or_else(|| Self::find(&self.timeline, f).map(|l| l.number))
     }
 
     /// [`Reader::timeline_evidence`] with `outside` as the lines searched last.
-    fn evidence_in(&self, f: impl Fn(&str) -> bool, outside: Vec<&Line>) -> Option<u32> {
-        self.entry_matching(&f)
-            .or_else(|| Self::find(&self.timeline, &f).map(|l| l.number))
-            .or_else(|| {
-                outside
-                    .into_iter()
-                    .find(|l| l.is_content() && f(&l.text))
-                    .map(|l| l.number)
-            })
+    fn evidence_in(&self, f: impl Fn(&str) -> bool, outside: &[&Line]) -> Option<u32> {
+        self.in_timeline(&f).or_else(|| {
+            outside
+                .iter()
+                .find(|l| l.is_content() && f(&l.text))
+                .map(|l| l.number)
+        })
     }
 
     /// Where the people of the response may be told outside the timeline (its wrong leads
@@ -487,7 +495,11 @@ impl<'a> Reader<'a> {
     /// to come), and not the lines of the root-cause part that only explain the cause
     /// (what went wrong before anyone responded: its mistaken beliefs and hand-offs are
     /// the fault's own), unless they are dated or tell the fix.
-    fn elsewhere(&self) -> Vec<&'a Line> {
+    fn elsewhere(&self) -> &[&'a Line] {
+        self.elsewhere.get_or_init(|| self.find_elsewhere())
+    }
+
+    fn find_elsewhere(&self) -> Vec<&'a Line> {
         let skip: HashSet<u32> = self
             .measures
             .iter()
@@ -593,12 +605,11 @@ impl<'a> Reader<'a> {
             let texts: Vec<&str> = content.iter().map(|l| l.text.as_str()).collect();
             roles::misleading(&texts, cause).map(|i| content[i].number)
         };
-        let elsewhere = self.elsewhere();
         let found = roles::misleading(&entries, cause)
             .map(|i| self.facts.timeline[i].line)
             .or_else(|| in_lines(&self.timeline, cause))
             // Outside the timeline only a path told whole counts, not a bare suspicion.
-            .or_else(|| in_lines(&elsewhere, None));
+            .or_else(|| in_lines(self.elsewhere(), None));
         match found {
             Some(l) => pass(Some(l), "describes a misleading path or wrong assumption"),
             None => fail(
@@ -958,8 +969,9 @@ impl<'a> Reader<'a> {
         if word_count(&text) < 20 {
             return pass(self.first_line(), "too short to tell; taken as English");
         }
-        // A couple of thousand characters tell the language as well as the whole text.
-        let mut cut = text.len().min(2000);
+        // Five hundred characters (some 85 words) tell the language as well as the whole
+        // text; the identifier's cost grows with what it reads.
+        let mut cut = text.len().min(500);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }

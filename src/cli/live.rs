@@ -22,8 +22,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// How long the file system must be quiet before a batch of changes is rebuilt:
-/// long enough to gather one save's events, short enough not to be felt.
-const QUIET: Duration = Duration::from_millis(50);
+/// long enough to gather one save's events (an editor's write, or its write of a
+/// temporary file and rename, comes within a few milliseconds), short enough not to be
+/// felt. A change that comes later is a batch of its own.
+const QUIET: Duration = Duration::from_millis(20);
 
 pub struct Live {
     root: PathBuf,

@@ -14,6 +14,7 @@
 
 use super::heading::{HeadingKind, classify_heading};
 use super::lines::{Heading, HeadingStyle, Line, LineKind, read_lines};
+use crate::words::Fx;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -31,9 +32,9 @@ const MIN_COVERAGE: f64 = 0.7;
 /// A course's assignment text, ready to compare lines with.
 pub struct CourseText {
     /// Hashes of every three words in a row.
-    trigrams: HashSet<u64>,
+    trigrams: HashSet<u64, Fx>,
     /// Every line of the assignment, as its word hashes.
-    lines: HashSet<Vec<u64>>,
+    lines: HashSet<Vec<u64>, Fx>,
     /// The requirement items ("when was the issue detected") and the part of a
     /// postmortem each one asks for, from the list it is under.
     questions: Vec<(Vec<String>, HeadingKind)>,
@@ -50,7 +51,7 @@ impl CourseText {
 
     pub fn new(text: &str) -> CourseText {
         let mut all = Vec::new();
-        let mut lines = HashSet::new();
+        let mut lines = HashSet::default();
         for line in text.lines() {
             let t = token_hashes(&super::lines::clean_inline(line));
             all.extend_from_slice(&t);
@@ -116,18 +117,21 @@ impl CourseText {
     fn quoted_tokens(&self, text: &str, t: &[u64]) -> (bool, Option<HeadingKind>) {
         let words = t.iter().filter(|&&h| h != NUMBER).count();
         let (covered, run) = self.coverage(t);
-        let own_tail = answer_after(text).is_some_and(|tail| {
-            let tail = token_hashes(tail);
-            tail.len() >= 2 && self.coverage(&tail).0 == 0
-        });
+        // Asked only of lines that share a run with the assignment.
+        let own_tail = || {
+            answer_after(text).is_some_and(|tail| {
+                let tail = token_hashes(tail);
+                tail.len() >= 2 && self.coverage(&tail).0 == 0
+            })
+        };
         // Whether it names a section is asked only of lines quoted long enough to matter.
         let quoted = (words >= 3 && self.lines.contains(t))
             || (run >= MIN_RUN
                 && covered as f64 >= MIN_COVERAGE * words as f64
-                && !own_tail
+                && !own_tail()
                 && (run >= 8 || !classify_heading(text).is_section()));
         // A question shares at least three words in a row with the assignment.
-        let question = if run >= 3 && words <= 30 && !own_tail {
+        let question = if run >= 3 && words <= 30 && !own_tail() {
             self.question(text)
         } else {
             None
@@ -435,7 +439,11 @@ fn token_hashes(text: &str) -> Vec<u64> {
         *digit = false;
     };
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            digit |= c.is_ascii_digit();
+            h = (h ^ u64::from(c.to_ascii_lowercase() as u8)).wrapping_mul(FNV_PRIME);
+            len += 1;
+        } else if c.is_alphanumeric() {
             digit |= c.is_numeric();
             for l in c.to_lowercase() {
                 let mut buf = [0u8; 4];

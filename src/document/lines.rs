@@ -337,7 +337,10 @@ fn classify(raw: &str) -> (LineKind, String) {
     if trimmed.is_empty() {
         return (LineKind::Blank, String::new());
     }
-    if let Some(c) = ATX.captures(raw) {
+    // Each form of line is told by its first visible character; the patterns run only
+    // where it fits.
+    let first = trimmed.as_bytes()[0];
+    if let Some(c) = (first == b'#').then(|| ATX.captures(raw)).flatten() {
         let level = c[1].len() as u8;
         let mut t = String::new();
         if let Some(first) = c.get(2) {
@@ -358,7 +361,10 @@ fn classify(raw: &str) -> (LineKind, String) {
             );
         }
     }
-    if let Some(c) = HTML_HEADING.captures(raw) {
+    if let Some(c) = (first == b'<')
+        .then(|| HTML_HEADING.captures(raw))
+        .flatten()
+    {
         let level = c[1].parse().unwrap_or(2);
         let text = clean_inline(&c[2]).trim_end_matches(':').trim().to_owned();
         if !text.is_empty() {
@@ -372,7 +378,7 @@ fn classify(raw: &str) -> (LineKind, String) {
             );
         }
     }
-    if RULE.is_match(raw) {
+    if matches!(first, b'*' | b'-' | b'_') && RULE.is_match(raw) {
         return (LineKind::Rule, String::new());
     }
     if trimmed.starts_with('|') || (trimmed.matches('|').count() >= 2 && trimmed.contains(" | ")) {
@@ -381,7 +387,10 @@ fn classify(raw: &str) -> (LineKind, String) {
         }
         return (LineKind::TableRow, clean_inline(trimmed));
     }
-    if let Some(c) = BOLD_LINE.captures(raw) {
+    if let Some(c) = matches!(first, b'*' | b'_')
+        .then(|| BOLD_LINE.captures(raw))
+        .flatten()
+    {
         let inner = clean_inline(&c[1]);
         let text = inner.trim().trim_end_matches(':').trim().to_owned();
         if !text.is_empty() && text.split_whitespace().count() <= 12 && !text.ends_with('.') {
@@ -408,7 +417,10 @@ fn classify(raw: &str) -> (LineKind, String) {
             clean_inline(item),
         );
     }
-    if let Some(c) = BULLET.captures(raw) {
+    if let Some(c) = may_be_bullet(trimmed)
+        .then(|| BULLET.captures(raw))
+        .flatten()
+    {
         let marker_end = c.get(0).map_or(0, |m| m.end());
         let indent = c[1]
             .chars()
@@ -444,6 +456,25 @@ fn classify(raw: &str) -> (LineKind, String) {
     (LineKind::Text, text)
 }
 
+/// Whether a trimmed line can start with a list marker: a bullet sign, or one to three
+/// digits or a letter before `.` or `)` (a necessary condition of [`BULLET`]).
+fn may_be_bullet(trimmed: &str) -> bool {
+    let b = trimmed.as_bytes();
+    match b[0] {
+        b'-' | b'*' | b'+' => true,
+        c if c.is_ascii_digit() => {
+            let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            digits <= 3 && matches!(b.get(digits), Some(b'.' | b')'))
+        }
+        c if c.is_ascii_alphabetic() => matches!(b.get(1), Some(b'.' | b')')),
+        c if c >= 0x80 => trimmed
+            .chars()
+            .next()
+            .is_some_and(|c| "•●▪◦·‣⁃➢➤►→✓✔☐☑–".contains(c)),
+        _ => false,
+    }
+}
+
 fn indent_of(raw: &str) -> u16 {
     raw.chars()
         .take_while(|c| c.is_whitespace())
@@ -465,6 +496,11 @@ fn heading_text(text: &str) -> String {
 
 /// A list item that is really a section heading: a known section name and nothing more.
 fn list_heading(rest: &str, text: &str, ordered: bool) -> Option<Heading> {
+    let bold = BOLD_LINE.is_match(rest);
+    let colon = text.trim_end().ends_with(':');
+    if !(ordered || bold || colon) {
+        return None;
+    }
     let t = heading_text(text);
     if t.is_empty() || t.split_whitespace().count() > 8 {
         return None;
@@ -473,9 +509,7 @@ fn list_heading(rest: &str, text: &str, ordered: bool) -> Option<Heading> {
     if kind == HeadingKind::Other || kind == HeadingKind::Title {
         return None;
     }
-    let bold = BOLD_LINE.is_match(rest);
-    let colon = text.trim_end().ends_with(':');
-    (ordered || bold || colon).then_some(Heading {
+    Some(Heading {
         level: if bold { 7 } else { 8 },
         style: if bold {
             HeadingStyle::Bold

@@ -10,7 +10,7 @@
 //!   an attempt that changed nothing; an assumption that turned out right is not one,
 //!   and neither is a line saying there were none.
 
-use crate::words::{Lexicon, stem};
+use crate::words::Lexicon;
 use std::sync::LazyLock;
 
 /// A sentence's words as written and as stems.
@@ -18,21 +18,15 @@ pub struct Sentence<'a> {
     /// The words as written (case kept, for names).
     pub raw: Vec<&'a str>,
     /// The same words lowercased, and their stems.
-    tokens: crate::words::Tokens,
+    tokens: std::rc::Rc<crate::words::Tokens>,
 }
 
 impl<'a> Sentence<'a> {
     /// Splits as [`crate::words::words`] does (so lexicon phrases line up), keeping case.
     pub fn new(text: &'a str) -> Sentence<'a> {
-        let raw = crate::words::spans(text);
-        let lower: Vec<String> = raw.iter().map(|w| crate::words::lower(w)).collect();
-        let stems: Vec<String> = lower.iter().map(|w| stem(w)).collect();
         Sentence {
-            raw,
-            tokens: crate::words::Tokens {
-                words: lower,
-                stems,
-            },
+            raw: crate::words::spans(text),
+            tokens: crate::words::Tokens::of(text),
         }
     }
 
@@ -68,7 +62,7 @@ impl<'a> Sentence<'a> {
         };
         Sentence {
             raw: self.raw[a..b].to_vec(),
-            tokens,
+            tokens: tokens.into(),
         }
     }
 }

@@ -6,9 +6,24 @@ use std::sync::LazyLock;
 
 /// Words: runs containing a letter or digit ("10:00", "don't", "DB-1" count once).
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    if !text.is_ascii() {
+        return text
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+    }
+    // The same count over bytes: runs between whitespace with a letter or digit in them.
+    let (mut count, mut word, mut alnum) = (0, false, false);
+    for &b in text.as_bytes() {
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            count += usize::from(word && alnum);
+            (word, alnum) = (false, false);
+        } else {
+            word = true;
+            alnum |= b.is_ascii_alphanumeric();
+        }
+    }
+    count + usize::from(word && alnum)
 }
 
 /// How many words `text` has outside `span`: a line that is "only a time" or "only a
@@ -554,6 +569,23 @@ vocab!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_is_the_same_over_bytes_and_chars() {
+        for t in [
+            "",
+            "  - -- ",
+            "10:00 AM - the DB-1 node\tfailed\x0b!\r\n ok",
+            "a  b\x0cc ... d",
+        ] {
+            let by_chars = t
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            assert_eq!(word_count(t), by_chars, "{t:?}");
+        }
+        assert_eq!(word_count("café au lait — 3"), 4);
+    }
 
     #[test]
     fn sentences_keep_decimals_and_abbreviations() {

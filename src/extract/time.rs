@@ -10,6 +10,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use regex::Regex;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -1324,30 +1325,56 @@ static RANGE_GAP: LazyLock<Regex> = LazyLock::new(|| {
 /// rolls over midnight. Zones whose offset depends on the date (PT, Eastern Time) are
 /// resolved when a dated year is attached.
 pub fn scan_times(text: &str) -> Vec<TimeMention> {
-    scan(text).0
+    scan(text).0.clone()
 }
 
 /// The ranges among [`scan_times`]'s mentions ("from 10:00 PM to 2:00 AM WAT").
 pub fn scan_time_ranges(text: &str) -> Vec<TimeRange> {
-    let (mentions, pairs) = scan(text);
+    let scanned = scan(text);
+    let (mentions, pairs) = &*scanned;
     pairs
-        .into_iter()
-        .map(|(a, b)| TimeRange {
+        .iter()
+        .map(|&(a, b)| TimeRange {
             start: mentions[a].clone(),
             end: mentions[b].clone(),
         })
         .collect()
 }
 
-fn scan(text: &str) -> (Vec<TimeMention>, Vec<(usize, usize)>) {
+type Scanned = (Vec<TimeMention>, Vec<(usize, usize)>);
+
+thread_local! {
+    /// Texts already scanned on this thread: a line is read for times by the timeline,
+    /// the outage window, the headline and several checks, and a scan is the dearest
+    /// step of reading it. Cleared for each file ([`forget`]), and when full.
+    static SCANNED: std::cell::RefCell<HashMap<Box<str>, std::rc::Rc<Scanned>, crate::words::Fx>> =
+        Default::default();
+}
+
+/// Forgets the texts scanned so far on this thread (a new file begins).
+pub fn forget() {
+    SCANNED.with(|m| m.borrow_mut().clear());
+}
+
+/// [`scan_uncached`], remembered per text.
+fn scan(text: &str) -> std::rc::Rc<Scanned> {
+    if let Some(hit) = SCANNED.with(|m| m.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let scanned = std::rc::Rc::new(scan_uncached(text));
+    SCANNED.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(text.into(), scanned.clone());
+    });
+    scanned
+}
+
+fn scan_uncached(text: &str) -> Scanned {
     let has_digit = text.bytes().any(|b| b.is_ascii_digit());
-    if !has_digit
-        && !contains_ci(text, "noon")
-        && !contains_ci(text, "midnight")
-        && !contains_ci(text, "clock")
-        && !contains_ci(text, " past ")
-        && !contains_ci(text, "quarter to")
-    {
+    if !has_digit && !TIME_WORDS.is_match(text) {
         return (Vec::new(), Vec::new());
     }
     let dates = if has_digit {
@@ -2566,6 +2593,15 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
         .get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
+
+/// The words that make a time without digits ("noon", "half past ten"), found in one
+/// pass.
+static TIME_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["noon", "midnight", "clock", " past ", "quarter to"])
+        .expect("a few literal words")
+});
 
 fn contains_ci(text: &str, needle: &str) -> bool {
     let n = needle.as_bytes();

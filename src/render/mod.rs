@@ -162,6 +162,8 @@ pub struct Paginator {
     pub total: usize,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// Links to the first and last pages and to the pages around the current one (so a
+    /// page's links do not grow with the listing's length).
     pub pages: Vec<PageLink>,
 }
 
@@ -170,22 +172,35 @@ pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
+    /// Pages are left out before this one (the pager shows an ellipsis).
+    pub gap_before: bool,
 }
+
+/// How many pages either side of the current one the pager links to.
+const PAGER_REACH: usize = 2;
 
 impl Paginator {
     pub fn new(base: &str, current: usize, total: usize) -> Paginator {
+        let near = current.saturating_sub(PAGER_REACH).max(1)..=(current + PAGER_REACH).min(total);
+        let shown = std::iter::once(1)
+            .chain(near.filter(|&n| n != 1 && n != total))
+            .chain((total > 1).then_some(total));
+        let mut pages: Vec<PageLink> = Vec::new();
+        for n in shown {
+            let gap_before = pages.last().is_some_and(|p| p.number + 1 < n);
+            pages.push(PageLink {
+                number: n,
+                url: page_path(base, n),
+                current: n == current,
+                gap_before,
+            });
+        }
         Paginator {
             current,
             total,
             prev: (current > 1).then(|| page_path(base, current - 1)),
             next: (current < total).then(|| page_path(base, current + 1)),
-            pages: (1..=total)
-                .map(|n| PageLink {
-                    number: n,
-                    url: page_path(base, n),
-                    current: n == current,
-                })
-                .collect(),
+            pages,
         }
     }
 }
@@ -210,5 +225,43 @@ mod tests {
         assert_eq!(p.next.as_deref(), Some("page/3/"));
         assert_eq!(p.pages.len(), 3);
         assert!(p.pages[1].current);
+        assert!(p.pages.iter().all(|l| !l.gap_before));
+    }
+
+    #[test]
+    fn long_listings_link_to_the_ends_and_the_pages_around() {
+        let numbers = |p: &Paginator| -> Vec<(usize, bool)> {
+            p.pages.iter().map(|l| (l.number, l.gap_before)).collect()
+        };
+        let p = Paginator::new("tags/dns/", 50, 400);
+        assert_eq!(
+            numbers(&p),
+            [
+                (1, false),
+                (48, true),
+                (49, false),
+                (50, false),
+                (51, false),
+                (52, false),
+                (400, true)
+            ]
+        );
+        assert_eq!(p.pages[3].url, "tags/dns/page/50/");
+        assert_eq!(
+            numbers(&Paginator::new("", 1, 400)),
+            [(1, false), (2, false), (3, false), (400, true)]
+        );
+        assert_eq!(
+            numbers(&Paginator::new("", 4, 6)),
+            [
+                (1, false),
+                (2, false),
+                (3, false),
+                (4, false),
+                (5, false),
+                (6, false)
+            ]
+        );
+        assert_eq!(numbers(&Paginator::new("", 1, 1)), [(1, false)]);
     }
 }

@@ -812,20 +812,32 @@ fn text_width(s: &str, font: Font) -> f64 {
 // SVG pieces
 
 /// Numbers with at most one decimal, and no "-0".
-fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        "0".to_owned()
-    } else if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
+/// A coordinate as written in the drawing: to a tenth, without a trailing `.0`.
+/// Written straight into the drawing (no string of its own).
+fn num(v: f64) -> Num {
+    Num(v)
+}
+
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = (self.0 * 10.0).round() / 10.0;
+        if r == 0.0 {
+            f.write_str("0")
+        } else if r.fract() == 0.0 {
+            write!(f, "{}", r as i64)
+        } else {
+            write!(f, "{r:.1}")
+        }
     }
 }
 
-/// Colours per kind, a dark variant, and print friendliness. Scoped to `.tl-svg` since
-/// an inline SVG's style applies to the whole page; pages may override these classes.
-const STYLE: &str = "\
+/// The diagrams' stylesheet: colours per kind, a dark variant, and print friendliness,
+/// scoped to `.tl-svg` (pages may override these classes). Written once as
+/// `static/timeline.css` and linked by the pages that show a diagram (inlined in each
+/// drawing, it was a tenth of every page).
+pub const STYLE: &str = "\
 .tl-svg{font-family:system-ui,sans-serif;font-size:11px}\
 .tl-svg text{fill:#1f2937}\
 .tl-svg .tm{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,'DejaVu Sans Mono',monospace}\
@@ -891,7 +903,7 @@ fn svg(class: &str, id: &str, size: (f64, f64), frame: &Frame, body: &str) -> St
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tl-svg {class}\" \
          viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
          <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
-         <style>{STYLE}</style>{body}</svg>",
+         {body}</svg>",
         w = num(size.0),
         h = num(size.1.ceil()),
         title = escape(&frame.title()),
@@ -2180,9 +2192,9 @@ mod tests {
         assert_eq!(duration(270.0), "4 h 30 min");
         assert_eq!(duration(120.0), "2 h");
         assert_eq!(duration(3.0 * 1440.0 + 250.0), "3 d 4 h");
-        assert_eq!(num(12.345), "12.3");
-        assert_eq!(num(-0.01), "0");
-        assert_eq!(num(40.0), "40");
+        assert_eq!(num(12.345).to_string(), "12.3");
+        assert_eq!(num(-0.01).to_string(), "0");
+        assert_eq!(num(40.0).to_string(), "40");
         assert_eq!(utc_offset(-330), "UTC-05:30");
         assert_eq!(truncate("short", 10), "short");
         let cut = truncate("The database connection pool was exhausted again", 20);

@@ -129,6 +129,37 @@ fn collections_come_from_subfolders_and_front_matter() {
 }
 
 #[test]
+fn a_large_class_gets_a_paged_report_and_pagers_that_stay_short() {
+    let mut site = TestSite::new("large-class");
+    for i in 0..260 {
+        site = site.file(
+            &format!("content/pm-{i:03}.md"),
+            good_postmortem(&format!("Outage {i}")),
+        );
+    }
+    site.built();
+    // Every postmortem is on exactly one page of the report.
+    let first = site.read("report/index.html");
+    let second = site.read("report/page/2/index.html");
+    let (a, b) = (incident_links(&first), incident_links(&second));
+    assert_eq!(a.len() + b.len(), 260, "{} + {}", a.len(), b.len());
+    assert!(a.is_disjoint(&b));
+    assert!(first.contains("page 1 of 2") && second.contains("report/\""));
+    // The index's pager links the ends and the pages around the current one only.
+    let page5 = site.read("page/5/index.html");
+    let pager = &page5[page5.find("class=\"pagination\"").expect("a pager")..];
+    let pager = &pager[..pager.find("</nav>").unwrap()];
+    let links = hrefs(pager);
+    assert!(links.len() <= 8, "{links:?}");
+    assert!(pager.contains("class=\"gap\""));
+    // 260 postmortems at the default twelve a page: 22 pages.
+    assert!(
+        links.iter().any(|h| h.ends_with("page/22/")),
+        "the last page: {links:?}"
+    );
+}
+
+#[test]
 fn two_postmortems_in_one_file_get_two_pages() {
     let text = format!(
         "{}\n\n{}",
