@@ -36,6 +36,9 @@ const STAGING: &str = ".hindsight-staging";
 const JOURNAL: &str = ".hindsight-swap";
 /// Files being written, before they are renamed into place.
 const TMP: &str = ".hindsight-tmp";
+/// What each file of the last build was made from (a fingerprint of its inputs) and
+/// its size and time as written, so the next build can leave unchanged files alone.
+const FINGERPRINTS: &str = ".hindsight-fingerprints";
 /// Every name Hindsight keeps for itself at the top of the output folder starts so.
 const RESERVED: &str = ".hindsight-";
 /// What older versions left behind when killed mid-swap (the old site's entries, moved
@@ -155,18 +158,40 @@ impl Output {
     /// Moves the staged site in. Before anything in the folder changes, every staged
     /// file is checked against what is there: a file (or folder) Hindsight did not write
     /// where a page goes is an error naming it, and the previous site stays as it was.
-    pub fn commit(mut self) -> Result<Published> {
+    pub fn commit(self) -> Result<Published> {
+        self.commit_keeping(BTreeSet::new())
+    }
+
+    /// [`Output::commit`] of a site of which only the changed files were staged: `keep`
+    /// are the files of the new site that the previous build wrote as they are now (each
+    /// must be on its manifest and in place), and stay.
+    pub fn commit_keeping(mut self, keep: BTreeSet<String>) -> Result<Published> {
         let install = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
-        let remove: Vec<String> = match read_manifest(&self.dir) {
+        let previous = read_manifest(&self.dir);
+        let listed = |rel: &str| matches!(&previous, Previous::Listed(old) if old.contains(rel));
+        if let Some(rel) = keep
+            .iter()
+            .find(|r| install.contains(*r) || !listed(r) || !self.dir.join(r).is_file())
+        {
+            return Err(Error::Output {
+                path: self.dir.join(rel),
+                message: "was to be kept from the last build, but that build did not write it"
+                    .into(),
+            });
+        }
+        let remove: Vec<String> = match previous {
             Previous::Listed(old) => {
                 for rel in &install {
                     let staged = self.staging.join(rel);
                     make_way(&self.dir, rel, &|r| old.contains(r), &|r| {
-                        old.contains(r) && !install.contains(r)
+                        old.contains(r) && !install.contains(r) && !keep.contains(r)
                     })
                     .check(&staged)?;
                 }
-                old.difference(&install).cloned().collect()
+                old.iter()
+                    .filter(|r| !install.contains(*r) && !keep.contains(*r))
+                    .cloned()
+                    .collect()
             }
             // An older Hindsight's marker without a list: what is at a path this build
             // writes was its page; everything else is kept, as it may be the user's.
@@ -187,6 +212,7 @@ impl Output {
         };
         let journal = Journal {
             install: install.iter().cloned().collect(),
+            keep: keep.iter().cloned().collect(),
             remove,
         };
         let text = serde_json::to_string(&journal).map_err(|e| Error::Output {
@@ -197,10 +223,12 @@ impl Output {
         write_atomic(&self.dir, JOURNAL, text.as_bytes(), true)?;
         self.journaled = true;
         roll_forward(&self.dir, &journal)?;
+        let mut manifest = install;
+        manifest.extend(keep);
         Ok(Published {
             dir: self.dir.clone(),
             lock: self.lock.take(),
-            manifest: Mutex::new(install),
+            manifest: Mutex::new(manifest),
             seq: AtomicUsize::new(0),
         })
     }
@@ -422,6 +450,10 @@ fn write_manifest(dir: &Path, files: &BTreeSet<String>, sync: bool) -> Result<()
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Journal {
     install: Vec<String>,
+    /// Files of the new site left as the last build wrote them (none in journals of
+    /// older versions, which staged every file).
+    #[serde(default)]
+    keep: Vec<String>,
     remove: Vec<String>,
 }
 
@@ -445,7 +477,13 @@ fn roll_forward(dir: &Path, journal: &Journal) -> Result<()> {
         std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
     }
     crash_point();
-    write_manifest(dir, &journal.install.iter().cloned().collect(), true)?;
+    let manifest = journal
+        .install
+        .iter()
+        .chain(&journal.keep)
+        .cloned()
+        .collect();
+    write_manifest(dir, &manifest, true)?;
     for rel in &journal.remove {
         crash_point();
         remove_file(dir, &dir.join(rel))?;
@@ -673,6 +711,75 @@ fn write_atomic(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> Result<()> 
         std::fs::rename(&tmp, &target)
     })()
     .map_err(|e| Error::io(&target, e))
+}
+
+/// A file's size and modification time, in nanoseconds: how the next build knows the
+/// file is still as this one wrote it.
+fn stamp_of(path: &Path) -> Option<(u64, u64)> {
+    let m = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.is_file())?;
+    let time = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((m.len(), time.as_nanos() as u64))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FingerprintFile {
+    /// What every fingerprint also depends on (the program, the settings, the
+    /// templates): another salt and none of them counts.
+    salt: u64,
+    /// File → (fingerprint of its inputs, its size, its modification time).
+    files: std::collections::BTreeMap<String, (u64, u64, u64)>,
+}
+
+/// The fingerprints the last build of the folder `dir` recorded with `salt`, of the
+/// files still on its manifest and still exactly as it wrote them (a file changed or
+/// removed by hand since is made again). Empty when there is no record to trust.
+pub fn previous_fingerprints(dir: &Path, salt: u64) -> std::collections::HashMap<String, u64> {
+    let Previous::Listed(listed) = read_manifest(dir) else {
+        return Default::default();
+    };
+    let record = std::fs::read_to_string(dir.join(FINGERPRINTS))
+        .ok()
+        .and_then(|t| serde_json::from_str::<FingerprintFile>(&t).ok())
+        .filter(|f| f.salt == salt);
+    let Some(record) = record else {
+        return Default::default();
+    };
+    record
+        .files
+        .into_iter()
+        .filter(|(rel, (_, len, time))| {
+            listed.contains(rel)
+                && inside(dir, rel).is_ok_and(|p| stamp_of(&p) == Some((*len, *time)))
+        })
+        .map(|(rel, (fp, _, _))| (rel, fp))
+        .collect()
+}
+
+/// Records, for the next build, what each file of the site just committed into `dir`
+/// was made from. Without a record (or with a stale one: every file's size and time
+/// are checked) the next build writes every file.
+pub fn record_fingerprints(
+    dir: &Path,
+    salt: u64,
+    fingerprints: &std::collections::HashMap<String, u64>,
+) -> Result<()> {
+    let files = fingerprints
+        .iter()
+        .filter_map(|(rel, fp)| {
+            let (len, time) = stamp_of(&inside(dir, rel).ok()?)?;
+            Some((rel.clone(), (*fp, len, time)))
+        })
+        .collect();
+    let text = serde_json::to_string(&FingerprintFile { salt, files }).unwrap_or_default();
+    write_atomic(dir, FINGERPRINTS, text.as_bytes(), false)?;
+    let _ = std::fs::remove_dir(dir.join(TMP));
+    Ok(())
 }
 
 /// `dir/rel`, refusing paths that would leave `dir` and the names Hindsight keeps for

@@ -61,16 +61,34 @@ impl Sink for crate::output::Published {
 /// opens at once.
 const REPORT_ROWS: usize = 250;
 
+/// A postmortem body's inputs: its file's fingerprint, its place in the file, and the
+/// fingerprint of the site's assets (which its links are checked against).
+type BodyKey = (u64, usize, u64);
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
     /// Output path → fingerprint of its inputs.
     written: HashMap<String, u64>,
-    /// Rendered postmortem bodies by (file fingerprint, entry index, assets fingerprint).
-    bodies: HashMap<(u64, usize, u64), Arc<Rendered>>,
+    /// Rendered postmortem bodies.
+    bodies: HashMap<BodyKey, Arc<Rendered>>,
     /// Each postmortem's card as made from its file, and the card's fingerprint, by
     /// (file fingerprint, which covers its path; entry index).
     cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
+}
+
+impl RenderState {
+    /// Takes the fingerprints of files already in the output as a previous render
+    /// wrote them (see [`crate::output::previous_fingerprints`]): files whose inputs
+    /// did not change are then not written again.
+    pub fn remember(&mut self, written: HashMap<String, u64>) {
+        self.written = written;
+    }
+
+    /// Output path → fingerprint of its inputs, for every file the last render produced.
+    pub fn fingerprints(&self) -> &HashMap<String, u64> {
+        &self.written
+    }
 }
 
 /// Everything a render reads.
@@ -348,37 +366,30 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         v
     });
     let body_key = |it: &Published| (it.file.fingerprint, it.entry.postmortem.index, assets_fp);
-    let missing: Vec<&Published> = items
-        .iter()
-        .filter(|it| !state.bodies.contains_key(&body_key(it)))
-        .collect();
-    let fresh: Vec<((u64, usize, u64), Arc<Rendered>)> = missing
-        .par_iter()
-        .map(|it| {
-            let root = render::root_prefix(&it.card.url);
-            let source_dir = Path::new(&it.file.path)
-                .parent()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            let body = markdown::render(
-                &it.entry.markdown,
-                &Links {
-                    source_dir: &source_dir,
-                    assets: &assets,
-                    root: &root,
-                },
-            );
-            (body_key(it), Arc::new(body))
-        })
-        .collect();
-    let mut bodies: HashMap<(u64, usize, u64), Arc<Rendered>> = items
+    // A body is rendered when its page is, and kept for the next render.
+    let render_body = |it: &Published| {
+        let root = render::root_prefix(&it.card.url);
+        let source_dir = Path::new(&it.file.path)
+            .parent()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        Arc::new(markdown::render(
+            &it.entry.markdown,
+            &Links {
+                source_dir: &source_dir,
+                assets: &assets,
+                root: &root,
+            },
+        ))
+    };
+    let mut bodies: HashMap<BodyKey, Arc<Rendered>> = items
         .iter()
         .filter_map(|it| {
             let k = body_key(it);
             state.bodies.get(&k).map(|b| (k, b.clone()))
         })
         .collect();
-    bodies.extend(fresh);
+    let fresh_bodies: Mutex<Vec<(BodyKey, Arc<Rendered>)>> = Mutex::new(Vec::new());
 
     // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
     // show it (its own, its neighbours', the listings) fingerprint that.
@@ -394,7 +405,17 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
             let fp = fingerprint(&(global, key, card_fps[i], around));
             page(&it.card.url, fp, &|| {
-                let body = &bodies[&key];
+                let body = match bodies.get(&key) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b = render_body(it);
+                        fresh_bodies
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((key, b.clone()));
+                        b
+                    }
+                };
                 let mut ctx = base(&it.card.url, &it.card.title);
                 ctx.insert("pm", &it.entry.postmortem);
                 ctx.insert("card", &*it.card);
@@ -669,6 +690,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         sink.remove(r)?;
     }
     state.written = produced;
+    bodies.extend(fresh_bodies.into_inner().unwrap_or_else(|e| e.into_inner()));
     state.bodies = bodies;
     Ok(RenderReport {
         pages,

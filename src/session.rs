@@ -130,13 +130,14 @@ impl Session {
             config.base_url = b.clone();
         }
         let templates = Templates::load(root, &config.theme)?;
+        let salt = build_salt(root, &opts, &templates);
         let mut session = Session {
             root: root.to_owned(),
             output: site.output_dir(&opts),
             opts,
             config,
             templates,
-            templates_id: 0,
+            templates_id: salt,
             files: BTreeMap::new(),
             assets: Vec::new(),
             skipped: Vec::new(),
@@ -162,9 +163,26 @@ impl Session {
             &read_folders(&session.root, &session.config),
             held,
         )?;
+        // What the last build wrote and is still as it wrote it is not written again.
+        session
+            .state
+            .remember(crate::output::previous_fingerprints(output.dir(), salt));
         let report = session.render(&output, watchdog, progress)?;
         session.output = output.dir().to_owned();
-        session.published = Some(Arc::new(output.commit()?));
+        let written: std::collections::HashSet<&str> =
+            report.written.iter().map(String::as_str).collect();
+        let keep = session
+            .state
+            .fingerprints()
+            .keys()
+            .filter(|rel| !written.contains(rel.as_str()))
+            .cloned()
+            .collect();
+        session.published = Some(Arc::new(output.commit_keeping(keep)?));
+        // Only a cache: without it (or if it cannot be written) the next build writes
+        // every file, as it would the first time.
+        let _ =
+            crate::output::record_fingerprints(&session.output, salt, session.state.fingerprints());
         let drafts = session.drafts();
         let summary = BuildSummary {
             output: session.output.clone(),
@@ -182,6 +200,7 @@ impl Session {
                 .map(|(f, _)| f.entries.len())
                 .sum(),
             pages: report.pages,
+            written: report.written.len(),
             elapsed: started.elapsed(),
         };
         Ok((session, summary))
@@ -476,4 +495,27 @@ pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
     let mut paths = vec![root.join(CONFIG_FILE)];
     paths.extend(read_folders(root, config).into_iter().map(|(_, p)| p));
     paths
+}
+
+/// What every page's fingerprint also depends on, from one build to the next: this
+/// program (its version, and the executable itself, by size and time), the settings
+/// (`site.toml` as written, and the command line's), and the templates.
+fn build_salt(root: &Path, opts: &BuildOptions, templates: &Templates) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    if let Some(m) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+    {
+        m.len().hash(&mut h);
+        m.modified().ok().hash(&mut h);
+    } else {
+        // Not knowing the program, never trust an old record.
+        std::time::SystemTime::now().hash(&mut h);
+    }
+    std::fs::read(root.join(CONFIG_FILE)).ok().hash(&mut h);
+    (opts.drafts, &opts.base_url).hash(&mut h);
+    templates.fingerprint().hash(&mut h);
+    h.finish()
 }

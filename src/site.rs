@@ -51,6 +51,9 @@ pub struct BuildSummary {
     pub postmortems: usize,
     pub drafts_skipped: usize,
     pub pages: usize,
+    /// Files written this time: all of them the first time, those whose inputs changed
+    /// when the folder holds the last build of the same site.
+    pub written: usize,
     pub elapsed: Duration,
 }
 

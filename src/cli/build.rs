@@ -118,13 +118,15 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
             format!(" ({})", extra.join(", "))
         };
         outln!(
-            "Built {} postmortem{} from {} file{}{extra} into {} ({} pages) in {} ms",
+            "Built {} postmortem{} from {} file{}{extra} into {} ({} pages, {} file{} written) in {} ms",
             summary.postmortems,
             plural(summary.postmortems),
             summary.files,
             plural(summary.files),
             summary.output.display(),
             summary.pages,
+            summary.written,
+            plural(summary.written),
             summary.elapsed.as_millis()
         );
     }

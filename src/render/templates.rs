@@ -129,6 +129,23 @@ pub enum StaticSource {
 }
 
 impl Templates {
+    /// A fingerprint of every template's text, the theme's name and its static files'
+    /// names: what a page's look depends on besides its own inputs.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::fast::FixedState::default().build_hasher();
+        self.texts.hash(&mut h);
+        self.theme.name.hash(&mut h);
+        for (rel, src) in &self.statics {
+            rel.hash(&mut h);
+            match src {
+                StaticSource::Builtin(text) => text.hash(&mut h),
+                StaticSource::File(path) => path.hash(&mut h),
+            }
+        }
+        h.finish()
+    }
+
     /// Loads the templates for `theme` as seen from the site folder `root`.
     pub fn load(root: &Path, theme: &str) -> Result<Templates> {
         let mut map: BTreeMap<String, String> = BUILTIN_TEMPLATES

@@ -104,9 +104,15 @@ fn a_build_killed_at_any_point_leaves_a_complete_site_and_the_next_build_finishe
     let large = build_ok(&site, "the large site");
     // Each swap's steps: the journal, a rename per file, the manifest, a removal per
     // page that is gone, the journal's removal. Stopped at each kind of step, going from
-    // the small site to the large one and back.
+    // the small site to the large one and back: the first round with every file
+    // written (the record of the last build's files removed, so the count of renames
+    // is known), the second with only the changed files written and the rest kept, at
+    // its first steps (the journal, the first renames).
     let steps = |from: &BTreeSet<String>, to: &BTreeSet<String>| {
         1 + to.len() + 1 + from.difference(to).count() + 1
+    };
+    let forget_record = || {
+        let _ = std::fs::remove_file(site.dir.join("public/.hindsight-fingerprints"));
     };
     let picks: [fn(usize, usize) -> usize; 8] = [
         |_, _| 1,
@@ -126,11 +132,17 @@ fn a_build_killed_at_any_point_leaves_a_complete_site_and_the_next_build_finishe
             (&small, &large)
         };
         let all = steps(from, to);
-        let n = pick(to.len(), all);
+        let kept = i >= picks.len();
+        let n = if kept {
+            pick(to.len(), all).min(1 + i % 3)
+        } else {
+            forget_record();
+            pick(to.len(), all)
+        };
         content(&site, !now_large);
         let (status, err) = finish(build(&site, Some(n)));
         let when = format!(
-            "killed at swap:{n} of {all}, to the large site: {}",
+            "killed at swap:{n} of {all}, to the large site: {}, unchanged files kept: {kept}",
             !now_large
         );
         assert!(
@@ -150,6 +162,7 @@ fn a_build_killed_at_any_point_leaves_a_complete_site_and_the_next_build_finishe
     }
     // One step past the last the swap makes, the hook never fires.
     assert!(now_large);
+    forget_record();
     content(&site, false);
     let (status, err) = finish(build(&site, Some(steps(&large, &small) + 1)));
     assert!(status.success(), "{err}");
