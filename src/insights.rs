@@ -6,6 +6,7 @@
 use crate::model::{CheckId, Severity};
 use crate::render::{Card, TermRef};
 use serde::Serialize;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -101,7 +102,26 @@ const USER_BUCKETS: &[(&str, f64)] = &[
 ];
 
 pub fn compute(cards: &[&Card]) -> Insights {
-    let all = figures(cards);
+    let mut groups: BTreeMap<&str, (&TermRef, Vec<&Card>)> = BTreeMap::new();
+    for c in cards {
+        if let Some(col) = &c.collection {
+            groups.entry(&col.slug).or_insert((col, Vec::new())).1.push(c);
+        }
+    }
+    // The class's figures and each collection's, in parallel.
+    let groups: Vec<(&TermRef, Vec<&Card>)> = groups.into_values().collect();
+    let (all, collections) = rayon::join(
+        || figures(cards),
+        || {
+            groups
+                .par_iter()
+                .map(|(collection, members)| CollectionFigures {
+                    collection: (*collection).clone(),
+                    figures: figures(members),
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     let mut most_missed: Vec<CheckRate> = all
         .checks
         .iter()
@@ -110,23 +130,6 @@ pub fn compute(cards: &[&Card]) -> Insights {
         .collect();
     most_missed.sort_by(|a, b| a.percent.total_cmp(&b.percent).then(a.id.cmp(b.id)));
     most_missed.truncate(3);
-    let mut groups: BTreeMap<&str, (&TermRef, Vec<&Card>)> = BTreeMap::new();
-    for c in cards {
-        if let Some(col) = &c.collection {
-            groups
-                .entry(&col.slug)
-                .or_insert((col, Vec::new()))
-                .1
-                .push(c);
-        }
-    }
-    let collections = groups
-        .into_values()
-        .map(|(collection, members)| CollectionFigures {
-            collection: collection.clone(),
-            figures: figures(&members),
-        })
-        .collect();
     Insights {
         all,
         most_missed,

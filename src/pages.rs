@@ -261,28 +261,23 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     sort_cards(&mut items, config.sort_by, config.reverse);
 
     // Listings: tags and collections, each a list of indexes into `items`.
-    let mut tags: BTreeMap<String, (TermRef, Vec<usize>)> = BTreeMap::new();
-    let mut collections: BTreeMap<String, (TermRef, Vec<usize>)> = BTreeMap::new();
+    // (Keyed by borrowed slugs: a copy of every tag of every card was a tenth of a
+    // preview's rebuild.)
+    let mut tags: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
+    let mut collections: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
     for (i, it) in items.iter().enumerate() {
         for t in &it.card.tags {
-            tags.entry(t.slug.clone())
-                .or_insert_with(|| (t.clone(), Vec::new()))
-                .1
-                .push(i);
+            tags.entry(&t.slug).or_insert((t, Vec::new())).1.push(i);
         }
         if let Some(c) = &it.card.collection {
-            collections
-                .entry(c.slug.clone())
-                .or_insert_with(|| (c.clone(), Vec::new()))
-                .1
-                .push(i);
+            collections.entry(&c.slug).or_insert((c, Vec::new())).1.push(i);
         }
     }
-    let counts = |m: &BTreeMap<String, (TermRef, Vec<usize>)>| -> Vec<TermCount> {
+    let counts = |m: &BTreeMap<&str, (&TermRef, Vec<usize>)>| -> Vec<TermCount> {
         let mut v: Vec<TermCount> = m
             .values()
             .map(|(t, ix)| TermCount {
-                term: t.clone(),
+                term: (*t).clone(),
                 count: ix.len(),
             })
             .collect();
