@@ -481,16 +481,17 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let path = render::page_path(l.base_path, n);
             let shown = || l.ixs.iter().skip((n - 1) * per_page).take(per_page);
             let chunk_fps: Vec<u64> = shown().map(|&i| card_fps[i]).collect();
-            let paginator = Paginator::new(l.base_path, n, total);
+            // The pager is a function of the listing's path, the page and the count.
             let fp = fingerprint(&(
                 global,
                 l.template,
                 &chunk_fps,
-                &paginator,
+                (l.base_path, n, total),
                 tag_counts_fp,
                 l.term,
             ));
             page(&path, fp, &|| {
+                let paginator = Paginator::new(l.base_path, n, total);
                 let chunk: Vec<&Card> = shown().map(|&i| &*items[i].card).collect();
                 let mut ctx = base(&path, &site.title);
                 ctx.insert("cards", &chunk);
