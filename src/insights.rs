@@ -5,8 +5,8 @@
 
 use crate::model::{CheckId, Severity};
 use crate::render::{Card, TermRef};
-use serde::Serialize;
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -105,7 +105,11 @@ pub fn compute(cards: &[&Card]) -> Insights {
     let mut groups: BTreeMap<&str, (&TermRef, Vec<&Card>)> = BTreeMap::new();
     for c in cards {
         if let Some(col) = &c.collection {
-            groups.entry(&col.slug).or_insert((col, Vec::new())).1.push(c);
+            groups
+                .entry(&col.slug)
+                .or_insert((col, Vec::new()))
+                .1
+                .push(c);
         }
     }
     // The class's figures and each collection's, in parallel.

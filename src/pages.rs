@@ -270,7 +270,11 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             tags.entry(&t.slug).or_insert((t, Vec::new())).1.push(i);
         }
         if let Some(c) = &it.card.collection {
-            collections.entry(&c.slug).or_insert((c, Vec::new())).1.push(i);
+            collections
+                .entry(&c.slug)
+                .or_insert((c, Vec::new()))
+                .1
+                .push(i);
         }
     }
     let counts = |m: &BTreeMap<&str, (&TermRef, Vec<usize>)>| -> Vec<TermCount> {

@@ -65,6 +65,8 @@ pub struct Session {
     skipped: Vec<(String, Diagnostic)>,
     /// The postmortem files the last walk of the content folder found, by path.
     sources: HashMap<PathBuf, SourcePath>,
+    /// The settings' tag rules, compiled (again when the settings change).
+    tagger: Option<crate::taxonomy::Tagger>,
     state: RenderState,
     /// See [`Session::keep_last_good`]: files whose new version is broken, with its
     /// problems, while their last good version is what is published.
@@ -142,6 +144,7 @@ impl Session {
             assets: Vec::new(),
             skipped: Vec::new(),
             sources: HashMap::new(),
+            tagger: None,
             state: RenderState::default(),
             held: BTreeMap::new(),
             keep_last_good: false,
@@ -317,6 +320,7 @@ impl Session {
                 )?;
                 let templates = Templates::load(&self.root, &config.theme)?;
                 self.config = config;
+                self.tagger = None;
                 self.templates = templates;
                 self.templates_id += 1;
                 self.refresh_content(true, paths, &Silent)?
@@ -368,6 +372,9 @@ impl Session {
         touched: &[PathBuf],
         progress: &dyn Progress,
     ) -> Result<usize> {
+        if self.tagger.is_none() {
+            self.tagger = Some(crate::taxonomy::Tagger::new(&self.config.tags));
+        }
         let content = self.content_dir();
         if !content.is_dir() {
             return Err(Error::Usage(format!(
@@ -427,7 +434,16 @@ impl Session {
         stale: &[(&SourcePath, Stamp)],
         progress: &dyn Progress,
     ) -> Vec<(String, FileResult, Stamp)> {
-        let analyzer = Analyzer::new(&self.config);
+        // The tag rules are compiled once per settings (see `refresh_content`), not once
+        // per save.
+        let tagger = self
+            .tagger
+            .clone()
+            .unwrap_or_else(|| crate::taxonomy::Tagger::new(&self.config.tags));
+        let analyzer = Analyzer {
+            config: &self.config,
+            tagger,
+        };
         progress.begin(Stage::Analysing, stale.len());
         stale
             .par_iter()

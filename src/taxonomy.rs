@@ -144,6 +144,7 @@ const BUILTIN: &[(&str, &[&str])] = &[
 
 /// Compiled tag rules: every rule's words in one automaton, so a text is read once
 /// whatever the number of rules.
+#[derive(Clone)]
 pub struct Tagger {
     /// Each rule's tag, in order.
     tags: Vec<String>,
