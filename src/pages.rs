@@ -381,13 +381,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             },
         ))
     };
-    let mut bodies: HashMap<BodyKey, Arc<Rendered>> = items
-        .iter()
-        .filter_map(|it| {
-            let k = body_key(it);
-            state.bodies.get(&k).map(|b| (k, b.clone()))
-        })
-        .collect();
+    // Bodies of earlier versions are dropped once they are as many as the current ones
+    // (copying the table at every render was a fourteenth of a preview's rebuild).
+    let mut bodies = std::mem::take(&mut state.bodies);
+    if bodies.len() > 2 * items.len() + 64 {
+        let current: HashSet<BodyKey> = items.iter().map(body_key).collect();
+        bodies.retain(|k, _| current.contains(k));
+    }
     let fresh_bodies: Mutex<Vec<(BodyKey, Arc<Rendered>)>> = Mutex::new(Vec::new());
 
     // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
