@@ -135,33 +135,52 @@ pub struct Tokens {
     pub stems: Vec<String>,
 }
 
+/// A thread's table of what a pure function gave for each text: a file's reading asks
+/// the same of its lines many times (each role and check reads them). Kept in a
+/// `thread_local!`, cleared for each file, and when full.
+pub struct TextMemo<T>(std::cell::RefCell<HashMap<Box<str>, Rc<T>, Fx>>);
+
+impl<T> Default for TextMemo<T> {
+    fn default() -> Self {
+        TextMemo(Default::default())
+    }
+}
+
+impl<T> TextMemo<T> {
+    /// The result for `text`, made by `make` the first time it is asked for.
+    pub fn get_or(&self, text: &str, make: impl FnOnce() -> T) -> Rc<T> {
+        if let Some(hit) = self.0.borrow().get(text) {
+            return hit.clone();
+        }
+        // Made with the table free, so `make` may use other tables (or this one).
+        let made = Rc::new(make());
+        let mut table = self.0.borrow_mut();
+        if table.len() >= 4096 {
+            table.clear();
+        }
+        table.insert(text.into(), made.clone());
+        made
+    }
+
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+}
+
 thread_local! {
-    /// Texts already split into tokens on this thread: the same lines and sentences are
-    /// read by several roles and checks. Cleared for each file ([`forget`]), and when
-    /// full.
-    static TOKENS: std::cell::RefCell<HashMap<Box<str>, Rc<Tokens>, Fx>> = Default::default();
+    /// Texts already split into tokens on this thread.
+    static TOKENS: TextMemo<Tokens> = TextMemo::default();
 }
 
 /// Forgets the texts split so far on this thread (a new file begins).
 pub fn forget() {
-    TOKENS.with(|m| m.borrow_mut().clear());
+    TOKENS.with(TextMemo::clear);
 }
 
 impl Tokens {
     /// The words and stems of `text`, remembered per text.
     pub fn of(text: &str) -> Rc<Tokens> {
-        if let Some(hit) = TOKENS.with(|m| m.borrow().get(text).cloned()) {
-            return hit;
-        }
-        let tokens = Rc::new(Tokens::new(text));
-        TOKENS.with(|m| {
-            let mut m = m.borrow_mut();
-            if m.len() >= 4096 {
-                m.clear();
-            }
-            m.insert(text.into(), tokens.clone());
-        });
-        tokens
+        TOKENS.with(|m| m.get_or(text, || Tokens::new(text)))
     }
 
     /// The words and stems of `text`.

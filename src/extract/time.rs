@@ -10,7 +10,6 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use regex::Regex;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -1346,30 +1345,18 @@ type Scanned = (Vec<TimeMention>, Vec<(usize, usize)>);
 thread_local! {
     /// Texts already scanned on this thread: a line is read for times by the timeline,
     /// the outage window, the headline and several checks, and a scan is the dearest
-    /// step of reading it. Cleared for each file ([`forget`]), and when full.
-    static SCANNED: std::cell::RefCell<HashMap<Box<str>, std::rc::Rc<Scanned>, crate::words::Fx>> =
-        Default::default();
+    /// step of reading it.
+    static SCANNED: crate::words::TextMemo<Scanned> = Default::default();
 }
 
 /// Forgets the texts scanned so far on this thread (a new file begins).
 pub fn forget() {
-    SCANNED.with(|m| m.borrow_mut().clear());
+    SCANNED.with(crate::words::TextMemo::clear);
 }
 
 /// [`scan_uncached`], remembered per text.
 fn scan(text: &str) -> std::rc::Rc<Scanned> {
-    if let Some(hit) = SCANNED.with(|m| m.borrow().get(text).cloned()) {
-        return hit;
-    }
-    let scanned = std::rc::Rc::new(scan_uncached(text));
-    SCANNED.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= 4096 {
-            m.clear();
-        }
-        m.insert(text.into(), scanned.clone());
-    });
-    scanned
+    SCANNED.with(|m| m.get_or(text, || scan_uncached(text)))
 }
 
 fn scan_uncached(text: &str) -> Scanned {
