@@ -3,8 +3,9 @@
 //! Each output file carries a fingerprint of everything that went into it. A render
 //! keeps the fingerprints of the last one in [`RenderState`] and skips files whose
 //! inputs did not change, so a full build and an incremental rebuild run the same
-//! code and produce the same bytes; the incremental one just writes less. Postmortem
-//! bodies (markdown → sanitized HTML) are cached by their file's fingerprint.
+//! code and produce the same bytes; the incremental one just writes less. A postmortem's
+//! body (markdown → sanitized HTML) is rendered with its page, when its page is, and
+//! not kept: holding every body was a fifth of a large build's memory.
 
 use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
@@ -12,7 +13,7 @@ use crate::error::Result;
 use crate::model::{CheckId, Diagnostic, Level};
 use crate::progress::{Progress, Stage};
 use crate::render::budget::Watchdog;
-use crate::render::markdown::{self, Links, Rendered};
+use crate::render::markdown::{self, Links};
 use crate::render::templates::{StaticSource, Templates};
 use crate::render::{self, Card, Paginator, SiteInfo, TermRef};
 use crate::source::SourcePath;
@@ -61,17 +62,11 @@ impl Sink for crate::output::Published {
 /// opens at once.
 const REPORT_ROWS: usize = 250;
 
-/// A postmortem body's inputs: its file's fingerprint, its place in the file, and the
-/// fingerprint of the site's assets (which its links are checked against).
-type BodyKey = (u64, usize, u64);
-
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
     /// Output path → fingerprint of its inputs.
     written: HashMap<String, u64>,
-    /// Rendered postmortem bodies.
-    bodies: HashMap<BodyKey, Arc<Rendered>>,
     /// Each postmortem's card as made from its file, and the card's fingerprint, by
     /// (file fingerprint, which covers its path; entry index).
     cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
@@ -357,7 +352,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         Ok(())
     };
 
-    // Postmortem bodies: rendered once per file version, in parallel.
+    // A body's inputs: its file (whose fingerprint covers its path), its place in the
+    // file, and the site's assets, which its links are checked against.
     let assets: HashSet<String> = inputs.assets.iter().map(|a| a.rel.clone()).collect();
     let assets_fp = fingerprint(&{
         let mut v: Vec<&String> = assets.iter().collect();
@@ -365,30 +361,21 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         v
     });
     let body_key = |it: &Published| (it.file.fingerprint, it.entry.postmortem.index, assets_fp);
-    // A body is rendered when its page is, and kept for the next render.
     let render_body = |it: &Published| {
         let root = render::root_prefix(&it.card.url);
         let source_dir = Path::new(&it.file.path)
             .parent()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        Arc::new(markdown::render(
+        markdown::render(
             &it.entry.markdown,
             &Links {
                 source_dir: &source_dir,
                 assets: &assets,
                 root: &root,
             },
-        ))
+        )
     };
-    // Bodies of earlier versions are dropped once they are as many as the current ones
-    // (copying the table at every render was a fourteenth of a preview's rebuild).
-    let mut bodies = std::mem::take(&mut state.bodies);
-    if bodies.len() > 2 * items.len() + 64 {
-        let current: HashSet<BodyKey> = items.iter().map(body_key).collect();
-        bodies.retain(|k, _| current.contains(k));
-    }
-    let fresh_bodies: Mutex<Vec<(BodyKey, Arc<Rendered>)>> = Mutex::new(Vec::new());
 
     // Postmortem pages, in parallel. Each card is fingerprinted once; the pages that
     // show it (its own, its neighbours', the listings) fingerprint that.
@@ -404,17 +391,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
             let fp = fingerprint(&(global, key, card_fps[i], around));
             page(&it.card.url, fp, &|| {
-                let body = match bodies.get(&key) {
-                    Some(b) => b.clone(),
-                    None => {
-                        let b = render_body(it);
-                        fresh_bodies
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((key, b.clone()));
-                        b
-                    }
-                };
+                let body = render_body(it);
                 let mut ctx = base(&it.card.url, &it.card.title);
                 ctx.insert("pm", &it.entry.postmortem);
                 ctx.insert("card", &*it.card);
@@ -690,8 +667,6 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         sink.remove(r)?;
     }
     state.written = produced;
-    bodies.extend(fresh_bodies.into_inner().unwrap_or_else(|e| e.into_inner()));
-    state.bodies = bodies;
     Ok(RenderReport {
         pages,
         written,
