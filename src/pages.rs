@@ -336,15 +336,43 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         config.paginate_by
     };
     let listing_pages = |n: usize| n.div_ceil(per_page).max(1);
-    let total_pages = items.len()
-        + listing_pages(items.len())
-        + tags
-            .values()
-            .chain(collections.values())
-            .map(|(_, ixs)| listing_pages(ixs.len()))
-            .sum::<usize>()
-        + 4
-        + items.len().div_ceil(REPORT_ROWS).max(1);
+    // Every listing page (rendered in parallel after the postmortem pages).
+    struct Listing<'t> {
+        base_path: &'t str,
+        template: &'static str,
+        ixs: &'t [usize],
+        term: Option<(&'static str, &'t TermRef)>,
+    }
+    let all: Vec<usize> = (0..items.len()).collect();
+    let listings = std::iter::once(Listing {
+        base_path: "",
+        template: "index.html",
+        ixs: &all,
+        term: None,
+    })
+    .chain(tags.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("tag", term)),
+    }))
+    .chain(collections.values().map(|(term, ixs)| Listing {
+        base_path: &term.url,
+        template: "taxonomy.html",
+        ixs,
+        term: Some(("collection", term)),
+    }));
+    let listings: Vec<Listing> = listings.collect();
+    let jobs: Vec<(&Listing, usize, usize)> = listings
+        .iter()
+        .flat_map(|l| {
+            let total = listing_pages(l.ixs.len());
+            (1..=total).map(move |n| (l, n, total))
+        })
+        .collect();
+    let report_pages = items.len().div_ceil(REPORT_ROWS).max(1);
+    // The tags and collections lists, insights and 404 besides.
+    let total_pages = items.len() + jobs.len() + report_pages + 4;
     inputs.progress.begin(Stage::Rendering, total_pages);
     let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
         emit.text(&format!("{path}index.html"), fp, make)?;
@@ -422,40 +450,6 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let mut pages = items.len();
 
     // Index and listing pages.
-    // Every listing page, then all of them rendered in parallel.
-    struct Listing<'t> {
-        base_path: &'t str,
-        template: &'static str,
-        ixs: &'t [usize],
-        term: Option<(&'static str, &'t TermRef)>,
-    }
-    let all: Vec<usize> = (0..items.len()).collect();
-    let listings = std::iter::once(Listing {
-        base_path: "",
-        template: "index.html",
-        ixs: &all,
-        term: None,
-    })
-    .chain(tags.values().map(|(term, ixs)| Listing {
-        base_path: &term.url,
-        template: "taxonomy.html",
-        ixs,
-        term: Some(("tag", term)),
-    }))
-    .chain(collections.values().map(|(term, ixs)| Listing {
-        base_path: &term.url,
-        template: "taxonomy.html",
-        ixs,
-        term: Some(("collection", term)),
-    }));
-    let listings: Vec<Listing> = listings.collect();
-    let jobs: Vec<(&Listing, usize, usize)> = listings
-        .iter()
-        .flat_map(|l| {
-            let total = listing_pages(l.ixs.len());
-            (1..=total).map(move |n| (l, n, total))
-        })
-        .collect();
     let tag_counts_fp = fingerprint(&tag_counts);
     jobs.par_iter()
         .try_for_each(|&(l, n, total)| -> Result<()> {
@@ -558,11 +552,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     ));
     // The grading report, a page per REPORT_ROWS postmortems (the pass rates and the
     // files without a postmortem on each, so any page reads alone).
-    let report_pages = cards.len().div_ceil(REPORT_ROWS).max(1);
-    let report_rows = |n: usize| (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
     for n in 1..=report_pages {
         let path = render::page_path("report/", n);
-        let rows = report_rows(n);
+        let rows = (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
+        let rel = format!("{path}index.html");
         let paginator = Paginator::new("report/", n, report_pages);
         let fp = fingerprint(&(
             global,
@@ -582,11 +575,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             ctx.insert("rejected", rejected);
             render_template("report.html", &ctx)
         };
-        singles.push((
-            format!("{}index.html", render::page_path("report/", n)),
-            fp,
-            Box::new(make),
-        ));
+        singles.push((rel, fp, Box::new(make)));
     }
     singles.push((
         "404.html".into(),
