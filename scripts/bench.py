@@ -7,9 +7,10 @@ For each size N it generates a deterministic gallery of N synthetic postmortems 
 540 words each, 8-12 timeline entries in several time formats and zones, 4-6 tags of 25,
 a code block in about 30%, one file in ten plain text), then times, as medians of RUNS
 interleaved runs of whole processes (`/usr/bin/time`): a full `hindsight build` (wall,
-CPU, peak memory, files and bytes written), `hindsight check` (and its throughput in MB
-of text a second), and, when `hugo` is installed, a full build of a minimal Hugo site
-over the same markdown, with the ratios. At 10,000 (or the largest size below it) it
+CPU, peak memory, files and bytes written), a second `build` into the same folder after
+one postmortem is edited, `hindsight check` (and its throughput in MB of text a second),
+and, when `hugo` is installed, a full build of a minimal Hugo site
+over the same markdown, with the ratios of both builds to it. At 10,000 (or the largest size below it) it
 also measures save -> reload in `hindsight serve` (scripts/reload-latency.py, 20 edits).
 Prints a table, and the figures as JSON to FILE (default target/bench.json).
 """
@@ -214,11 +215,17 @@ def bench(n, runs, hugo_bin):
             hugo_site(site, hugo_dir)
             hugo = [hugo_bin, "--quiet", "--source", hugo_dir, "--destination",
                     os.path.join(hugo_dir, "public")]
-        ours, theirs, checks = [], [], []
-        for _ in range(runs):
+        sources = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                         for f in fs)
+        ours, again, theirs, checks = [], [], [], []
+        for run in range(runs):
             # Full builds from nothing, interleaved, so both see the same machine state.
             shutil.rmtree(out, ignore_errors=True)
             ours.append(timed(build))
+            # Then one postmortem edited, and the same folder built again.
+            with open(sources[(run * 7919) % len(sources)], "a") as fh:
+                fh.write(f"\nEdited for run {run}: the on-call engineer added a note.\n")
+            again.append(timed(build))
             if hugo:
                 shutil.rmtree(os.path.join(hugo_dir, "public"), ignore_errors=True)
                 theirs.append(timed(hugo))
@@ -227,12 +234,14 @@ def bench(n, runs, hugo_bin):
             "postmortems": n,
             "content_mb": content_mb(site),
             "build": median_of(ours) | written(out),
+            "after_one_edit": median_of(again),
             "check": median_of(checks),
         }
         result["check"]["mb_per_s"] = round(result["content_mb"] / max(result["check"]["wall_s"], 1e-3), 1)
         if hugo:
             result["hugo"] = median_of(theirs) | written(os.path.join(hugo_dir, "public"))
             result["wall_vs_hugo"] = round(result["build"]["wall_s"] / result["hugo"]["wall_s"], 2)
+            result["edit_vs_hugo"] = round(result["after_one_edit"]["wall_s"] / result["hugo"]["wall_s"], 3)
         return result
     finally:
         shutil.rmtree(site, ignore_errors=True)
@@ -262,14 +271,16 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {"cores": os.cpu_count(), "runs": args.runs, "hugo": bool(hugo_bin), "sizes": []}
     print(f"{'N':>7} {'build s':>8} {'cpu s':>6} {'MiB':>5} {'files':>7} {'MB out':>7} "
-          f"{'check s':>8} {'MB/s':>6} {'hugo s':>7} {'hugo MiB':>8} {'vs hugo':>7}")
+          f"{'check s':>8} {'MB/s':>6} {'hugo s':>7} {'hugo MiB':>8} {'vs hugo':>7} "
+          f"{'edit s':>7} {'vs hugo':>7}")
     for n in sizes:
         r = bench(n, args.runs, hugo_bin)
         results["sizes"].append(r)
-        b, c, h = r["build"], r["check"], r.get("hugo", {})
+        b, c, h, e = r["build"], r["check"], r.get("hugo", {}), r["after_one_edit"]
         print(f"{n:>7} {b['wall_s']:>8} {b['cpu_s']:>6} {b['peak_mib']:>5} {b['files']:>7} {b['mb']:>7} "
               f"{c['wall_s']:>8} {c['mb_per_s']:>6} {h.get('wall_s', '-'):>7} {h.get('peak_mib', '-'):>8} "
-              f"{r.get('wall_vs_hugo', '-'):>7}", flush=True)
+              f"{r.get('wall_vs_hugo', '-'):>7} {e['wall_s']:>7} {r.get('edit_vs_hugo', '-'):>7}",
+              flush=True)
     if not args.no_reload:
         n = max([s for s in sizes if s <= 10000] or [min(sizes)])
         results["reload"] = {"postmortems": n, **reload_latency(n)}

@@ -10,10 +10,10 @@ use crate::model::{CheckId, Diagnostic, Level, Postmortem, Score};
 use crate::slug::slugify;
 use crate::source::{self, Encoding, FrontMatter, SourcePath};
 use crate::taxonomy::{self, Tagger};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Everything learned from one source file.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FileResult {
     /// Relative to the content folder (or as given on the command line).
     pub path: String,
@@ -23,11 +23,14 @@ pub struct FileResult {
     pub problems: Vec<Diagnostic>,
     pub entries: Vec<Entry>,
     pub front: FrontMatter,
-    /// The decoded text, kept for diagnostics that quote a line.
+    /// The decoded text, kept for diagnostics and pages that quote a line.
     pub text: String,
     /// Changes whenever the file's path or text does: what caches and incremental
     /// rebuilds key on.
     pub fingerprint: u64,
+    /// The files its relative links lead to, each with whether it was there when the
+    /// file was read: the reading depends on them as well as on the file itself.
+    pub linked: Vec<(PathBuf, bool)>,
 }
 
 impl FileResult {
@@ -44,12 +47,19 @@ impl FileResult {
             entries: Vec::new(),
             front: FrontMatter::default(),
             text: String::new(),
+            linked: Vec::new(),
         }
     }
 
     /// The text of a 1-based line, for quoting in diagnostics.
     pub fn line_text(&self, line: u32) -> Option<&str> {
         self.text.lines().nth(line.checked_sub(1)? as usize)
+    }
+
+    /// Whether a reading kept from an earlier build (of the file as it is now) still
+    /// holds: every file its links lead to is there, or not, as it was.
+    pub fn still_holds(&self) -> bool {
+        self.linked.iter().all(|(path, was)| path.is_file() == *was)
     }
 
     pub fn is_draft(&self) -> bool {
@@ -64,7 +74,7 @@ impl FileResult {
 }
 
 /// One postmortem and what it takes to render it.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub postmortem: Postmortem,
     /// Its own text, as markdown ready to render (plain text is converted).
@@ -135,8 +145,9 @@ impl<'a> Analyzer<'a> {
         let doc = Document::parse(body, loaded.body_line, markdown_hint);
         let parts = doc.parts();
         let mut problems = loaded.problems.clone();
+        let mut linked = Vec::new();
         if let (true, Some(source)) = (markdown_hint, source) {
-            problems.extend(dead_links(body, loaded.body_line, rel, source));
+            problems.extend(dead_links(body, loaded.body_line, rel, source, &mut linked));
         }
         let front = &loaded.front;
         let collection = front.collection.clone().or(collection);
@@ -359,6 +370,7 @@ impl<'a> Analyzer<'a> {
             entries,
             front,
             text: loaded.text,
+            linked,
         }
     }
 }
@@ -445,7 +457,15 @@ fn boilerplate_span(doc: &Document) -> Option<(u32, u32)> {
 
 /// Relative links and images that lead to no file the site publishes, each at its
 /// line: the renderer drops them, so the writer is told here (like `zola check`).
-fn dead_links(body: &str, body_line: u32, rel: &str, source: &Path) -> Vec<Diagnostic> {
+/// The warnings for relative links that lead nowhere; each file looked for is added to
+/// `looked_up` with whether it was there.
+fn dead_links(
+    body: &str,
+    body_line: u32,
+    rel: &str,
+    source: &Path,
+    looked_up: &mut Vec<(PathBuf, bool)>,
+) -> Vec<Diagnostic> {
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = source.parent().unwrap_or(Path::new("."));
     // The targets come in order: each one's line is counted on from the last one's, so
@@ -464,8 +484,15 @@ fn dead_links(body: &str, body_line: u32, rel: &str, source: &Path) -> Vec<Diagn
                 Some(p) if !crate::source::discover::is_asset(&p) => {
                     "only images and other files beside the postmortems are published"
                 }
-                Some(_) if !folder.join(&target).is_file() => "there is no such file",
-                Some(_) => return None,
+                Some(_) => {
+                    let path = folder.join(&target);
+                    let there = path.is_file();
+                    looked_up.push((path, there));
+                    if there {
+                        return None;
+                    }
+                    "there is no such file"
+                }
             };
             Some(Diagnostic::warning(
                 format!("the link to \"{target}\" leads nowhere: {why}"),

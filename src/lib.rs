@@ -20,6 +20,7 @@ pub mod model;
 pub mod output;
 pub mod pages;
 pub mod progress;
+pub mod readings;
 pub mod render;
 pub mod serve;
 pub mod session;

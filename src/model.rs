@@ -2,7 +2,7 @@
 //! fared against the rubric. Nothing here knows how it was read or how it will be shown.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A local wall-clock reading as the writer gave it: with a date when one was stated,
@@ -57,15 +57,46 @@ impl fmt::Display for Local {
     }
 }
 
+/// A [`Local`] as binary formats keep it: whole, seconds and all (the text form, which
+/// reports show, has minutes only).
+#[derive(Serialize, Deserialize)]
+enum Exact {
+    DateTime(NaiveDateTime),
+    Time(NaiveTime),
+}
+
 impl Serialize for Local {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            return s.collect_str(self);
+        }
+        match *self {
+            Local::DateTime(dt) => Exact::DateTime(dt),
+            Local::Time(t) => Exact::Time(t),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Local {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            return NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
+                .map(Local::DateTime)
+                .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M").map(Local::Time))
+                .map_err(|_| serde::de::Error::custom(format!("not a local time: {text}")));
+        }
+        Ok(match Exact::deserialize(d)? {
+            Exact::DateTime(dt) => Local::DateTime(dt),
+            Exact::Time(t) => Local::Time(t),
+        })
     }
 }
 
 /// A point of the outage window: what was read, where, and the UTC instant when the
 /// date and zone make one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Moment {
     pub local: Local,
     /// RFC 3339, only when both the date and the zone's offset are known.
@@ -94,7 +125,7 @@ impl Moment {
 }
 
 /// The outage window and its reach, as the summary states them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Outage {
     pub start: Option<Moment>,
     pub end: Option<Moment>,
@@ -116,7 +147,7 @@ pub struct Outage {
 }
 
 /// What a timeline entry records, in the rubric's terms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     Detection,
@@ -152,7 +183,7 @@ impl EntryKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub time: Option<Local>,
     pub text: String,
@@ -287,8 +318,15 @@ impl Serialize for CheckId {
     }
 }
 
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        CheckId::parse(&id).ok_or_else(|| serde::de::Error::custom(format!("no check {id}")))
+    }
+}
+
 /// How much a failing check matters, like a clippy lint level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -320,7 +358,7 @@ impl Level {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -329,7 +367,7 @@ pub enum Status {
 }
 
 /// One check's verdict with its evidence.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub id: CheckId,
     pub status: Status,
@@ -349,7 +387,7 @@ impl CheckResult {
 }
 
 /// The course's score: the mandatory checks passed, and the optional task.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     pub passed: usize,
     pub of: usize,
@@ -385,7 +423,7 @@ impl Score {
 }
 
 /// The part of a postmortem a heading opens, in the rubric's terms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
     Summary,
@@ -399,7 +437,7 @@ pub enum SectionKind {
 }
 
 /// Where a section of the postmortem sits in its file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectionSpan {
     pub kind: SectionKind,
     pub heading: String,
@@ -409,7 +447,7 @@ pub struct SectionSpan {
 }
 
 /// Everything Hindsight knows about one postmortem.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Postmortem {
     /// 0 for the first postmortem in the file.
     pub index: usize,
@@ -440,7 +478,7 @@ pub struct Postmortem {
 }
 
 /// A file-level problem: unreadable, binary, malformed front matter, not a postmortem.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub level: Level,
     pub message: String,
@@ -475,7 +513,7 @@ impl Diagnostic {
 
 /// A rough severity from the share of users affected and the outage's length, so a
 /// gallery can sort and badge incidents without reading them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Unknown,

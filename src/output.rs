@@ -39,6 +39,8 @@ const TMP: &str = ".hindsight-tmp";
 /// What each file of the last build was made from (a fingerprint of its inputs) and
 /// its size and time as written, so the next build can leave unchanged files alone.
 const FINGERPRINTS: &str = ".hindsight-fingerprints";
+/// What the last build read (see [`crate::readings`]).
+pub(crate) const READINGS: &str = ".hindsight-readings";
 /// Every name Hindsight keeps for itself at the top of the output folder starts so.
 const RESERVED: &str = ".hindsight-";
 /// What older versions left behind when killed mid-swap (the old site's entries, moved
@@ -697,20 +699,33 @@ fn remove_file(dir: &Path, target: &Path) -> Result<()> {
 }
 
 /// Writes `dir/name` whole or not at all: into the temporary folder, then renamed.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> Result<()> {
-    let tmp_dir = dir.join(TMP);
-    crate::error::fs::create_dir_all(&tmp_dir)?;
-    let tmp = tmp_dir.join(name);
-    let target = dir.join(name);
-    (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        std::io::Write::write_all(&mut f, bytes)?;
+pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> Result<()> {
+    use std::io::Write;
+    write_atomic_with(dir, name, |f| {
+        f.write_all(bytes)?;
         if sync {
-            f.sync_all()?;
+            f.flush()?;
+            f.get_ref().sync_all()?;
         }
-        std::fs::rename(&tmp, &target)
-    })()
-    .map_err(|e| Error::io(&target, e))
+        Ok(())
+    })
+    .map_err(|e| Error::io(dir.join(name), e))
+}
+
+/// Writes `dir/name` atomically with what `write` writes into it (buffered).
+pub(crate) fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp_dir = dir.join(TMP);
+    std::fs::create_dir_all(&tmp_dir)?;
+    let tmp = tmp_dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    write(&mut f)?;
+    std::io::Write::flush(&mut f)?;
+    drop(f);
+    std::fs::rename(&tmp, dir.join(name))
 }
 
 /// A file's size and modification time, in nanoseconds: how the next build knows the
@@ -736,43 +751,82 @@ struct FingerprintFile {
     files: std::collections::BTreeMap<String, (u64, u64, u64)>,
 }
 
+/// What the last build of an output folder recorded of the files it wrote (see
+/// [`previous_fingerprints`]).
+#[derive(Default)]
+pub struct Recorded {
+    /// File → (fingerprint of its inputs, its size, its modification time).
+    files: std::collections::HashMap<String, (u64, u64, u64)>,
+}
+
+impl Recorded {
+    /// Each file's fingerprint.
+    pub fn fingerprints(&self) -> std::collections::HashMap<String, u64> {
+        self.files
+            .iter()
+            .map(|(rel, (fp, ..))| (rel.clone(), *fp))
+            .collect()
+    }
+}
+
 /// The fingerprints the last build of the folder `dir` recorded with `salt`, of the
 /// files still on its manifest and still exactly as it wrote them (a file changed or
 /// removed by hand since is made again). Empty when there is no record to trust.
-pub fn previous_fingerprints(dir: &Path, salt: u64) -> std::collections::HashMap<String, u64> {
+pub fn previous_fingerprints(dir: &Path, salt: u64) -> Recorded {
     let Previous::Listed(listed) = read_manifest(dir) else {
-        return Default::default();
+        return Recorded::default();
     };
     let record = std::fs::read_to_string(dir.join(FINGERPRINTS))
         .ok()
         .and_then(|t| serde_json::from_str::<FingerprintFile>(&t).ok())
         .filter(|f| f.salt == salt);
     let Some(record) = record else {
-        return Default::default();
+        return Recorded::default();
     };
-    record
+    let files = record
         .files
         .into_iter()
         .filter(|(rel, (_, len, time))| {
             listed.contains(rel)
                 && inside(dir, rel).is_ok_and(|p| stamp_of(&p) == Some((*len, *time)))
         })
-        .map(|(rel, (fp, _, _))| (rel, fp))
-        .collect()
+        .collect();
+    Recorded { files }
 }
 
 /// Records, for the next build, what each file of the site just committed into `dir`
-/// was made from. Without a record (or with a stale one: every file's size and time
-/// are checked) the next build writes every file.
+/// was made from, given what the last build recorded (`previous`) and which files this
+/// one wrote (the others are as `previous` found them). Without a record (or with a
+/// stale one: every file's size and time are checked) the next build writes every file.
 pub fn record_fingerprints(
     dir: &Path,
     salt: u64,
     fingerprints: &std::collections::HashMap<String, u64>,
+    previous: &Recorded,
+    written: &std::collections::HashSet<&str>,
 ) -> Result<()> {
+    let unchanged = |rel: &str, fp: u64| {
+        (!written.contains(rel))
+            .then(|| previous.files.get(rel))
+            .flatten()
+            .filter(|(was, ..)| *was == fp)
+    };
+    if written.is_empty()
+        && fingerprints.len() == previous.files.len()
+        && fingerprints
+            .iter()
+            .all(|(rel, fp)| unchanged(rel, *fp).is_some())
+    {
+        let _ = std::fs::remove_dir(dir.join(TMP));
+        return Ok(());
+    }
     let files = fingerprints
         .iter()
         .filter_map(|(rel, fp)| {
-            let (len, time) = stamp_of(&inside(dir, rel).ok()?)?;
+            let (len, time) = match unchanged(rel, *fp) {
+                Some(&(_, len, time)) => (len, time),
+                None => stamp_of(&inside(dir, rel).ok()?)?,
+            };
             Some((rel.clone(), (*fp, len, time)))
         })
         .collect();

@@ -53,6 +53,12 @@ fn stamp(path: &Path) -> Stamp {
         .unwrap_or((0, None))
 }
 
+/// A stamp as the readings kept for the next build record it (none without a time).
+fn exact((len, time): Stamp) -> Option<crate::readings::Stamp> {
+    let since = time?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some((len, since.as_nanos() as u64))
+}
+
 pub struct Session {
     pub root: PathBuf,
     pub opts: BuildOptions,
@@ -74,6 +80,11 @@ pub struct Session {
     keep_last_good: bool,
     /// The output folder, locked, once the first build is in; rebuilds write into it.
     published: Option<Arc<Published>>,
+    /// What the last build into the output folder read (see [`crate::readings`]),
+    /// until the first walk of the content folder takes what still holds.
+    kept: crate::readings::Kept,
+    /// The files whose reading was taken from `kept`.
+    reused: std::collections::HashSet<String>,
 }
 
 impl Session {
@@ -131,11 +142,28 @@ impl Session {
         if let Some(b) = &opts.base_url {
             config.base_url = b.clone();
         }
-        let templates = Templates::load(root, &config.theme)?;
-        let salt = build_salt(root, &opts, &templates);
+        let reading_salt = reading_salt(root, &opts);
+        let output_dir = site.output_dir(&opts);
+        // What the last build read is decoded while the templates load and the content
+        // folder is walked.
+        let content = root.join(&config.content_dir);
+        let ((templates, walked), kept) = rayon::join(
+            || {
+                let templates = Templates::load(root, &config.theme);
+                (
+                    templates,
+                    content.is_dir().then(|| source::discover(&content)),
+                )
+            },
+            || crate::readings::previous(&output_dir, reading_salt),
+        );
+        let templates = templates?;
+        let salt = build_salt(reading_salt, &opts, &templates);
         let mut session = Session {
+            kept,
+            reused: Default::default(),
             root: root.to_owned(),
-            output: site.output_dir(&opts),
+            output: output_dir,
             opts,
             config,
             templates,
@@ -150,7 +178,7 @@ impl Session {
             keep_last_good: false,
             published: None,
         };
-        session.refresh_content(true, &[], progress)?;
+        let read = session.refresh_content(true, &[], walked, progress)?;
         if session.opts.strict {
             let problems = session.diagnostics();
             if problems.iter().any(|(_, d)| d.level >= Level::Warning) {
@@ -167,9 +195,8 @@ impl Session {
             held,
         )?;
         // What the last build wrote and is still as it wrote it is not written again.
-        session
-            .state
-            .remember(crate::output::previous_fingerprints(output.dir(), salt));
+        let recorded = crate::output::previous_fingerprints(output.dir(), salt);
+        session.state.remember(recorded.fingerprints());
         let report = session.render(&output, watchdog, progress)?;
         session.output = output.dir().to_owned();
         let written: std::collections::HashSet<&str> =
@@ -182,10 +209,25 @@ impl Session {
             .cloned()
             .collect();
         session.published = Some(Arc::new(output.commit_keeping(keep)?));
-        // Only a cache: without it (or if it cannot be written) the next build writes
-        // every file, as it would the first time.
-        let _ =
-            crate::output::record_fingerprints(&session.output, salt, session.state.fingerprints());
+        // Only caches: without them (or if they cannot be written) the next build reads
+        // and writes every file, as it would the first time.
+        let keep: Vec<_> = session
+            .files
+            .values()
+            .filter(|(r, _)| session.keepable(r))
+            .filter_map(|(r, st)| Some((exact(*st)?, r)))
+            .collect();
+        let _ = crate::readings::record(&session.output, reading_salt, &session.kept, &keep, |r| {
+            !session.reused.contains(&r.path)
+        });
+        session.kept = Default::default();
+        let _ = crate::output::record_fingerprints(
+            &session.output,
+            salt,
+            session.state.fingerprints(),
+            &recorded,
+            &written,
+        );
         let drafts = session.drafts();
         let summary = BuildSummary {
             output: session.output.clone(),
@@ -203,6 +245,7 @@ impl Session {
                 .map(|(f, _)| f.entries.len())
                 .sum(),
             pages: report.pages,
+            read,
             written: report.written.len(),
             elapsed: started.elapsed(),
         };
@@ -215,6 +258,14 @@ impl Session {
 
     fn drafts(&self) -> bool {
         self.opts.drafts || self.config.drafts
+    }
+
+    /// Whether the output folder may keep a reading for the next build: only of a
+    /// postmortem it publishes.
+    fn keepable(&self, reading: &FileResult) -> bool {
+        !reading.entries.is_empty()
+            && !reading.is_broken()
+            && (self.drafts() || !reading.is_draft())
     }
 
     /// The folders and files a watcher should follow.
@@ -297,6 +348,14 @@ impl Session {
         self.published.as_ref().and_then(|p| p.lock())
     }
 
+    /// Ends the session of a process about to exit: the output folder's lock is let
+    /// go, and what was read is left for the process's end to free at once rather than
+    /// taken apart piece by piece (a tenth of a build that had little to do).
+    pub fn finish(mut self) {
+        drop(self.published.take());
+        std::mem::forget(self);
+    }
+
     /// Brings the output up to date after changes to `paths`.
     pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Rebuild> {
         self.rebuild_within(paths, &Watchdog::default())
@@ -323,14 +382,14 @@ impl Session {
                 self.tagger = None;
                 self.templates = templates;
                 self.templates_id += 1;
-                self.refresh_content(true, paths, &Silent)?
+                self.refresh_content(true, paths, None, &Silent)?
             }
             Scope::Templates => {
                 self.templates = Templates::load(&self.root, &self.config.theme)?;
                 self.templates_id += 1;
-                self.refresh_content(false, paths, &Silent)?
+                self.refresh_content(false, paths, None, &Silent)?
             }
-            Scope::Content => self.refresh_content(false, paths, &Silent)?,
+            Scope::Content => self.refresh_content(false, paths, None, &Silent)?,
         };
         let sink = self
             .published
@@ -370,6 +429,7 @@ impl Session {
         &mut self,
         all: bool,
         touched: &[PathBuf],
+        walked: Option<source::Discovered>,
         progress: &dyn Progress,
     ) -> Result<usize> {
         if self.tagger.is_none() {
@@ -402,17 +462,34 @@ impl Session {
             let fresh = self.analyze_all(&stale, progress);
             return Ok(self.take_in(fresh));
         }
-        let found = source::discover(&content);
-        let stale: Vec<(&SourcePath, Stamp)> = found
+        let found = walked.unwrap_or_else(|| source::discover(&content));
+        // What the last build read of a file still as it was is taken as it is.
+        let mut kept = std::mem::take(&mut self.kept.readings);
+        let mut reused = Vec::new();
+        let stamped: Vec<(&SourcePath, Stamp)> = found
             .sources
-            .iter()
+            .par_iter()
             .map(|s| (s, stamp(&s.path)))
+            .collect();
+        let stale: Vec<(&SourcePath, Stamp)> = stamped
+            .into_iter()
             .filter(|(s, st)| {
                 all || touched.contains(&s.path)
                     || self.files.get(&s.rel).is_none_or(|(_, old)| old != st)
             })
+            .filter(|(s, st)| match kept.remove(&s.rel) {
+                Some((was, reading)) if exact(*st) == Some(was) && reading.still_holds() => {
+                    reused.push((s.rel.clone(), reading, *st));
+                    false
+                }
+                _ => true,
+            })
             .collect();
         let fresh = self.analyze_all(&stale, progress);
+        for (rel, reading, st) in reused {
+            self.reused.insert(rel.clone());
+            self.files.insert(rel, (reading, st));
+        }
         let keep: std::collections::HashSet<&str> =
             found.sources.iter().map(|s| s.rel.as_str()).collect();
         self.files.retain(|rel, _| keep.contains(rel.as_str()));
@@ -513,13 +590,26 @@ pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
     paths
 }
 
-/// What every page's fingerprint also depends on, from one build to the next: this
-/// program (its version, and the executable itself, by size and time), the settings
-/// (`site.toml` as written, and the command line's), and the templates.
-fn build_salt(root: &Path, opts: &BuildOptions, templates: &Templates) -> u64 {
+/// What every page's fingerprint also depends on, from one build to the next: what
+/// the readings do (see [`reading_salt`]), whether drafts are published, and the
+/// templates.
+fn build_salt(reading_salt: u64, opts: &BuildOptions, templates: &Templates) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one((
+        reading_salt,
+        opts.drafts,
+        templates.fingerprint(),
+    ))
+}
+
+/// What a file's reading depends on besides the file, from one build to the next: this
+/// program (its version, and the executable itself, by size and time), the site's
+/// folder, and the settings (`site.toml` as written, and the command line's).
+fn reading_salt(root: &Path, opts: &BuildOptions) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h = foldhash::fast::FixedState::default().build_hasher();
     env!("CARGO_PKG_VERSION").hash(&mut h);
+    root.hash(&mut h);
     if let Some(m) = std::env::current_exe()
         .ok()
         .and_then(|p| std::fs::metadata(p).ok())
@@ -531,7 +621,6 @@ fn build_salt(root: &Path, opts: &BuildOptions, templates: &Templates) -> u64 {
         std::time::SystemTime::now().hash(&mut h);
     }
     std::fs::read(root.join(CONFIG_FILE)).ok().hash(&mut h);
-    (opts.drafts, &opts.base_url).hash(&mut h);
-    templates.fingerprint().hash(&mut h);
+    opts.base_url.hash(&mut h);
     h.finish()
 }

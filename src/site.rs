@@ -51,6 +51,9 @@ pub struct BuildSummary {
     pub postmortems: usize,
     pub drafts_skipped: usize,
     pub pages: usize,
+    /// Content files read this time: all of them the first time, those that changed
+    /// when the output folder keeps the last build's readings (see [`crate::readings`]).
+    pub read: usize,
     /// Files written this time: all of them the first time, those whose inputs changed
     /// when the folder holds the last build of the same site.
     pub written: usize,

@@ -59,6 +59,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     match built? {
         Ok((session, summary)) => {
             report_session(term, &session, &summary);
+            session.finish();
             Ok(ExitCode::SUCCESS)
         }
         Err(e @ Error::Strict { .. }) => {
@@ -118,15 +119,16 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
             format!(" ({})", extra.join(", "))
         };
         outln!(
-            "Built {} postmortem{} from {} file{}{extra} into {} ({} pages, {} file{} written) in {} ms",
+            "Built {} postmortem{} from {} file{}{extra} into {} ({} pages; {} file{} read, {} written) in {} ms",
             summary.postmortems,
             plural(summary.postmortems),
             summary.files,
             plural(summary.files),
             summary.output.display(),
             summary.pages,
+            summary.read,
+            plural(summary.read),
             summary.written,
-            plural(summary.written),
             summary.elapsed.as_millis()
         );
     }

@@ -70,6 +70,20 @@ impl serde::Serialize for Encoding {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Encoding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let label = <Cow<'de, str>>::deserialize(d)?;
+        Ok(match &*label {
+            "unknown" => Encoding::Unknown,
+            "utf-16" => Encoding::Utf16,
+            other => Encoding::of(
+                encoding_rs::Encoding::for_label(other.as_bytes())
+                    .ok_or_else(|| serde::de::Error::custom(format!("no encoding {other}")))?,
+            ),
+        })
+    }
+}
+
 /// Text recovered from a file, plus what had to be done to recover it, so
 /// later stages can warn about files that needed fixing.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,8 +12,14 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        // The record of what each file was made from holds their times: a cache.
-        .filter(|e| e.file_name() != ".hindsight-fingerprints")
+        // The records of what each file was made from, and of what each postmortem
+        // read as, hold times and the history of the builds: caches.
+        .filter(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some(".hindsight-fingerprints" | ".hindsight-readings")
+            )
+        })
         .map(|e| {
             let rel = e
                 .path()
@@ -175,15 +181,27 @@ fn every_kind_of_change_gives_the_full_build_output() {
 fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
     let site = TestSite::with_content_from("inc-again", &bundled_content())
         .file("site.toml", "title = \"Again\"\npaginate_by = 4\n");
-    let (first, _) = site.built();
+    let (first, analysis) = site.built();
     let files = tree(&site.dir.join("public"))
         .keys()
         .filter(|k| !k.starts_with(".hindsight-"))
         .count();
     assert_eq!(first.written, files, "the first build writes every file");
+    assert_eq!(first.read, first.files, "and reads every file");
+    // What is not a published postmortem is not kept between builds: read each time.
+    let unkept = analysis
+        .files
+        .iter()
+        .filter(|f| f.entries.is_empty() || f.is_draft())
+        .count();
+    assert!(unkept < first.files);
 
     let (again, _) = site.built();
     assert_eq!(again.written, 0, "nothing changed, nothing written");
+    assert_eq!(
+        again.read, unkept,
+        "nothing changed, only what was not kept read"
+    );
     assert_same_as_full_build(&site, "unchanged");
 
     // One postmortem edited: its page and what lists it.
@@ -198,6 +216,7 @@ fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
         "an edit rewrites what shows it, not the site: {}",
         one.written
     );
+    assert_eq!(one.read, unkept + 1, "an edit reads the file edited");
     assert_same_as_full_build(&site, "edit");
 
     // A page changed or deleted by hand in the output is made again.
@@ -209,17 +228,20 @@ fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
     assert_eq!(mended.written, 2);
     assert_same_as_full_build(&site, "hand edits");
 
-    // New settings or templates: every page again.
-    for (step, rel, text) in [
+    // New settings or templates: every page again; new settings read every file again,
+    // new templates none.
+    for (step, rel, text, read) in [
         (
             "settings",
             "site.toml",
             "title = \"Again, renamed\"\npaginate_by = 4\n",
+            first.files,
         ),
         (
             "template",
             "templates/404.html",
             "<html><body>lost {{ site.title }}</body></html>",
+            unkept,
         ),
     ] {
         touch(&site, rel, text);
@@ -229,8 +251,59 @@ fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
             "{step}: {} of {files}",
             again.written
         );
+        assert_eq!(again.read, read, "{step}: files read");
         assert_same_as_full_build(&site, step);
     }
+
+    // Of a torn record of the readings (a build killed while it added to it), what
+    // precedes the tear is taken, and the record is written afresh; a record that is
+    // not one is no record.
+    let record = site.out(".hindsight-readings");
+    let mut bytes = std::fs::read(&record).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&record, bytes).unwrap();
+    let (torn, _) = site.built();
+    assert!(
+        torn.read > unkept && torn.read < first.files,
+        "a torn record: {} read",
+        torn.read
+    );
+    assert_same_as_full_build(&site, "torn record");
+    let (after, _) = site.built();
+    assert_eq!(after.read, unkept, "the record is whole again");
+    std::fs::write(&record, "not a record").unwrap();
+    let (foreign, _) = site.built();
+    assert_eq!(
+        foreign.read, first.files,
+        "a record that is not one is not trusted"
+    );
+    assert_same_as_full_build(&site, "foreign record");
+}
+
+#[test]
+fn a_reading_kept_from_the_last_build_follows_the_files_its_links_lead_to() {
+    let linking =
+        good_postmortem("Linked").replace("## Timeline", "![the graph](graph.png)\n\n## Timeline");
+    let site = TestSite::new("inc-links")
+        .file("content/a.md", &linking)
+        .file("content/b.md", good_postmortem("Other"));
+    let warned = |a: &hindsight::site::Analysis| {
+        a.files
+            .iter()
+            .any(|f| f.problems.iter().any(|p| p.message.contains("graph.png")))
+    };
+    let (first, analysis) = site.built();
+    assert_eq!(first.read, 2);
+    assert!(warned(&analysis), "a link to a missing image is warned");
+    // The image appears: the file that links to it is read again, the other is not.
+    site.put("content/graph.png", b"\x89PNG\r\n\x1a\n");
+    let (again, analysis) = site.built();
+    assert_eq!(again.read, 1);
+    assert!(!warned(&analysis), "the image is there now");
+    assert_same_as_full_build(&site, "image added");
+    let (unchanged, analysis) = site.built();
+    assert_eq!(unchanged.read, 0);
+    assert!(!warned(&analysis));
 }
 
 #[test]
