@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::document::Document;
 use crate::extract::{self, Context};
 use crate::model::{CheckId, Diagnostic, Level, Postmortem, Score};
+use crate::packed::Packed;
 use crate::slug::slugify;
 use crate::source::{self, Encoding, FrontMatter, SourcePath};
 use crate::taxonomy::{self, Tagger};
@@ -23,8 +24,8 @@ pub struct FileResult {
     pub problems: Vec<Diagnostic>,
     pub entries: Vec<Entry>,
     pub front: FrontMatter,
-    /// The decoded text, kept for diagnostics and pages that quote a line.
-    pub text: String,
+    /// The decoded text, kept (compressed) for diagnostics and pages that quote a line.
+    pub text: Packed,
     /// Changes whenever the file's path or text does: what caches and incremental
     /// rebuilds key on.
     pub fingerprint: u64,
@@ -46,14 +47,14 @@ impl FileResult {
             problems: vec![problem],
             entries: Vec::new(),
             front: FrontMatter::default(),
-            text: String::new(),
+            text: Packed::default(),
             linked: Vec::new(),
         }
     }
 
     /// The text of a 1-based line, for quoting in diagnostics.
-    pub fn line_text(&self, line: u32) -> Option<&str> {
-        self.text.lines().nth(line.checked_sub(1)? as usize)
+    pub fn line_text(&self, line: u32) -> Option<String> {
+        nth_line(&self.text.unpack(), line).map(str::to_owned)
     }
 
     /// Whether a reading kept from an earlier build (of the file as it is now) still
@@ -77,8 +78,8 @@ impl FileResult {
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub postmortem: Postmortem,
-    /// Its own text, as markdown ready to render (plain text is converted).
-    pub markdown: String,
+    /// Its own text, as markdown ready to render (plain text is converted); compressed.
+    pub markdown: Packed,
 }
 
 /// Shared, read-only settings for analysing many files.
@@ -297,7 +298,7 @@ impl<'a> Analyzer<'a> {
             };
             entries.push(Entry {
                 postmortem,
-                markdown,
+                markdown: Packed::new(&markdown),
             });
         }
         if entries.is_empty() {
@@ -369,10 +370,15 @@ impl<'a> Analyzer<'a> {
             problems,
             entries,
             front,
-            text: loaded.text,
+            text: Packed::new(&loaded.text),
             linked,
         }
     }
+}
+
+/// The 1-based line `line` of `text`.
+pub fn nth_line(text: &str, line: u32) -> Option<&str> {
+    text.lines().nth(line.checked_sub(1)? as usize)
 }
 
 /// A fingerprint of a file's path and text (std's SipHash with fixed keys: stable within

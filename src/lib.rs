@@ -18,6 +18,7 @@ pub mod extract;
 pub mod insights;
 pub mod model;
 pub mod output;
+pub mod packed;
 pub mod pages;
 pub mod progress;
 pub mod readings;

@@ -396,7 +396,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         markdown::render(
-            &it.entry.markdown,
+            &it.entry.markdown.unpack(),
             &Links {
                 source_dir: &source_dir,
                 assets: &assets,
@@ -746,10 +746,11 @@ fn check_groups<'a>(
     file: &FileResult,
 ) -> Vec<CheckGroup<'a>> {
     let mut groups: Vec<CheckGroup> = Vec::new();
+    let text = file.text.unpack();
     for c in checks {
         let quote = c
             .line
-            .and_then(|n| file.line_text(n))
+            .and_then(|n| crate::analyze::nth_line(&text, n))
             .map(evidence_words)
             .filter(|t| !t.is_empty())
             .map(|t| crate::extract::outage::truncate(&t, 180));

@@ -456,7 +456,7 @@ proptest! {
         // A file that could not be decoded keeps no text: its problem is placed in its
         // bytes, where a line ends at any newline or carriage return byte.
         let raw_lines = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u32 + 1;
-        let lines = line_count(&f.text).max(raw_lines);
+        let lines = line_count(&f.text.unpack()).max(raw_lines);
         for p in &f.problems {
             if let Some(n) = p.line {
                 assert_line(n, lines, &p.message)?;
@@ -494,7 +494,7 @@ proptest! {
             if let Some(p) = pm.outage.users_affected_percent {
                 prop_assert!((0.0..=100.0).contains(&p), "{p}% of users");
             }
-            assert_inert(&render(&e.markdown).html)?;
+            assert_inert(&render(&e.markdown.unpack()).html)?;
         }
     }
 
