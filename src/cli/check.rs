@@ -119,7 +119,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     };
     let failed = failing(Level::Error) || (args.strict && failing(Level::Warning));
     match args.format {
-        Format::Json => outln!("{}", Report::new(&files).to_json()),
+        Format::Json => super::write_out_with(|out| Report::new(&files).write_json(out)),
         Format::Github => out!("{}", github(&files)),
         Format::Human => {
             let opts = Options {

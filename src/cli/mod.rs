@@ -121,18 +121,21 @@ impl Term {
 }
 
 pub(crate) fn write_out(args: std::fmt::Arguments, newline: bool) {
+    write_out_with(|stdout| {
+        stdout.write_fmt(args)?;
+        if newline {
+            stdout.write_all(b"\n")?;
+        }
+        Ok(())
+    });
+}
+
+/// Writes to standard output with `write`; a closed pipe ends the process quietly, any
+/// other failure with an error.
+pub(crate) fn write_out_with(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    let written = stdout
-        .write_fmt(args)
-        .and_then(|()| {
-            if newline {
-                stdout.write_all(b"\n")
-            } else {
-                Ok(())
-            }
-        })
-        .and_then(|()| stdout.flush());
+    let written = write(&mut stdout).and_then(|()| stdout.flush());
     if let Err(e) = written {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
