@@ -8,6 +8,7 @@ use crate::render::{Card, TermRef};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CheckRate {
@@ -102,30 +103,71 @@ const USER_BUCKETS: &[(&str, f64)] = &[
 ];
 
 pub fn compute(cards: &[&Card]) -> Insights {
-    let mut groups: BTreeMap<&str, (&TermRef, Vec<&Card>)> = BTreeMap::new();
-    for c in cards {
+    compute_remembering(cards, |_| 0, &mut None)
+}
+
+/// Figures worked out by an earlier [`compute_remembering`], by a fingerprint of the
+/// cards they were worked out from.
+pub type Remembered = HashMap<u64, Figures, crate::words::Fx>;
+
+/// [`compute`], given each card's fingerprint (`fp` of its index), taking from
+/// `remembered` the figures of any group of cards (the class, a collection) none of
+/// whose cards changed since, and leaving there this computation's.
+pub fn compute_remembering(
+    cards: &[&Card],
+    fp: impl Fn(usize) -> u64 + Sync,
+    remembered: &mut Option<Remembered>,
+) -> Insights {
+    let mut groups: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
+    for (i, c) in cards.iter().enumerate() {
         if let Some(col) = &c.collection {
             groups
                 .entry(&col.slug)
                 .or_insert((col, Vec::new()))
                 .1
-                .push(c);
+                .push(i);
         }
     }
+    let groups: Vec<(&TermRef, Vec<usize>)> = groups.into_values().collect();
+    let before = remembered.take();
+    let keyed = |members: &mut dyn Iterator<Item = usize>| -> u64 {
+        let fps: Vec<u64> = members.map(&fp).collect();
+        foldhash::fast::FixedState::default().hash_one(&fps)
+    };
+    let figures_of = |key: u64, members: &[&Card]| -> Figures {
+        match before.as_ref().and_then(|b| b.get(&key)) {
+            Some(known) => known.clone(),
+            None => figures(members),
+        }
+    };
     // The class's figures and each collection's, in parallel.
-    let groups: Vec<(&TermRef, Vec<&Card>)> = groups.into_values().collect();
-    let (all, collections) = rayon::join(
-        || figures(cards),
+    let ((all_key, all), collections) = rayon::join(
+        || {
+            let key = keyed(&mut (0..cards.len()));
+            (key, figures_of(key, cards))
+        },
         || {
             groups
                 .par_iter()
-                .map(|(collection, members)| CollectionFigures {
-                    collection: (*collection).clone(),
-                    figures: figures(members),
+                .map(|(collection, ixs)| {
+                    let key = keyed(&mut ixs.iter().copied());
+                    let members: Vec<&Card> = ixs.iter().map(|&i| cards[i]).collect();
+                    (
+                        key,
+                        CollectionFigures {
+                            collection: (*collection).clone(),
+                            figures: figures_of(key, &members),
+                        },
+                    )
                 })
                 .collect::<Vec<_>>()
         },
     );
+    let mut now = Remembered::default();
+    now.insert(all_key, all.clone());
+    now.extend(collections.iter().map(|(k, c)| (*k, c.figures.clone())));
+    *remembered = Some(now);
+    let collections: Vec<CollectionFigures> = collections.into_iter().map(|(_, c)| c).collect();
     let mut most_missed: Vec<CheckRate> = all
         .checks
         .iter()

@@ -761,7 +761,7 @@ pub struct Recorded {
 
 impl Recorded {
     /// Each file's fingerprint.
-    pub fn fingerprints(&self) -> std::collections::HashMap<String, u64> {
+    pub fn fingerprints(&self) -> crate::pages::Fingerprints {
         self.files
             .iter()
             .map(|(rel, (fp, ..))| (rel.clone(), *fp))
@@ -801,7 +801,7 @@ pub fn previous_fingerprints(dir: &Path, salt: u64) -> Recorded {
 pub fn record_fingerprints(
     dir: &Path,
     salt: u64,
-    fingerprints: &std::collections::HashMap<String, u64>,
+    fingerprints: &crate::pages::Fingerprints,
     previous: &Recorded,
     written: &std::collections::HashSet<&str>,
 ) -> Result<()> {

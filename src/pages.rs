@@ -66,22 +66,24 @@ const REPORT_ROWS: usize = 250;
 #[derive(Default)]
 pub struct RenderState {
     /// Output path → fingerprint of its inputs.
-    written: HashMap<String, u64>,
+    written: Fingerprints,
     /// Each postmortem's card as made from its file, and the card's fingerprint, by
     /// (file fingerprint, which covers its path; entry index).
     cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
+    /// The class's and each collection's figures, by their cards' fingerprints.
+    figures: Option<crate::insights::Remembered>,
 }
 
 impl RenderState {
     /// Takes the fingerprints of files already in the output as a previous render
     /// wrote them (see [`crate::output::previous_fingerprints`]): files whose inputs
     /// did not change are then not written again.
-    pub fn remember(&mut self, written: HashMap<String, u64>) {
+    pub fn remember(&mut self, written: Fingerprints) {
         self.written = written;
     }
 
     /// Output path → fingerprint of its inputs, for every file the last render produced.
-    pub fn fingerprints(&self) -> &HashMap<String, u64> {
+    pub fn fingerprints(&self) -> &Fingerprints {
         &self.written
     }
 }
@@ -112,6 +114,15 @@ pub struct RenderReport {
     pub written: Vec<String>,
     /// Files no longer produced (removed from an incremental sink).
     pub removed: Vec<String>,
+}
+
+/// Each output file's fingerprint, by its path in the output folder.
+pub type Fingerprints = HashMap<String, u64, crate::words::Fx>;
+
+/// A fingerprint of plain values that hash (cheaper than [`fingerprint`], which goes
+/// through their serialization).
+fn hashed<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(value)
 }
 
 /// A fingerprint of anything serializable, without building the string (foldhash with
@@ -176,8 +187,8 @@ struct TermCount {
 
 /// Collects what a render produced and writes what changed.
 struct Emitter<'a> {
-    previous: &'a HashMap<String, u64>,
-    produced: Mutex<HashMap<String, u64>>,
+    previous: &'a Fingerprints,
+    produced: Mutex<Fingerprints>,
     written: Mutex<Vec<String>>,
     sink: &'a dyn Sink,
 }
@@ -258,8 +269,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // Listings: tags and collections, each a list of indexes into `items`.
     // (Keyed by borrowed slugs: a copy of every tag of every card was a tenth of a
     // preview's rebuild.)
-    let mut tags: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
-    let mut collections: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
+    // Gathered in hash maps (a postmortem's few tags each looked up among few), then
+    // put in order once.
+    type Members<'c> = HashMap<&'c str, (&'c TermRef, Vec<usize>), crate::words::Fx>;
+    let (mut tags, mut collections) = (Members::default(), Members::default());
     for (i, it) in items.iter().enumerate() {
         for t in &it.card.tags {
             tags.entry(&t.slug).or_insert((t, Vec::new())).1.push(i);
@@ -272,6 +285,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .push(i);
         }
     }
+    let tags: BTreeMap<&str, (&TermRef, Vec<usize>)> = tags.into_iter().collect();
+    let collections: BTreeMap<&str, (&TermRef, Vec<usize>)> = collections.into_iter().collect();
     let counts = |m: &BTreeMap<&str, (&TermRef, Vec<usize>)>| -> Vec<TermCount> {
         let mut v: Vec<TermCount> = m
             .values()
@@ -324,7 +339,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     };
     let emit = Emitter {
         previous: &state.written,
-        produced: Mutex::new(HashMap::new()),
+        produced: Mutex::new(Fingerprints::default()),
         written: Mutex::new(Vec::new()),
         sink,
     };
@@ -417,7 +432,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
-            let fp = fingerprint(&(global, key, card_fps[i], around));
+            let fp = hashed(&(global, key, card_fps[i], around));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
                 let mut ctx = base(&it.card.url, &it.card.title);
@@ -457,7 +472,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let shown = || l.ixs.iter().skip((n - 1) * per_page).take(per_page);
             let chunk_fps: Vec<u64> = shown().map(|&i| card_fps[i]).collect();
             // The pager is a function of the listing's path, the page and the count.
-            let fp = fingerprint(&(
+            let fp = hashed(&(
                 global,
                 l.template,
                 &chunk_fps,
@@ -486,7 +501,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // What the single pages show: the class picture, the instructor's grading report,
     // and the 404 page (served for any missing path, so its links cannot be relative;
     // its stylesheet is inlined, so it is styled wherever it is opened, from disk too).
-    let insights = crate::insights::compute(&cards);
+    let insights =
+        crate::insights::compute_remembering(&cards, |i| card_fps[i], &mut state.figures);
     let mandatory: Vec<&str> = CheckId::ALL
         .iter()
         .filter(|c| c.is_mandatory())

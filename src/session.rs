@@ -322,10 +322,13 @@ impl Session {
                 out.push((format!("{content}/{}", f.path), p.clone()));
             }
         }
-        let files: Vec<&FileResult> = self.files().collect();
-        for (path, d) in pages::slug_clashes(&files, self.drafts()) {
-            if d.level >= min {
-                out.push((format!("{content}/{path}"), d));
+        // Slug clashes are warnings: not worth working out for errors alone.
+        if min <= Level::Warning {
+            let files: Vec<&FileResult> = self.files().collect();
+            for (path, d) in pages::slug_clashes(&files, self.drafts()) {
+                if d.level >= min {
+                    out.push((format!("{content}/{path}"), d));
+                }
             }
         }
         out

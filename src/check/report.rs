@@ -78,7 +78,8 @@ mod tests {
     #[test]
     fn the_written_report_is_the_report_and_a_newline() {
         let config = Config::default();
-        let text = "# Disk full\n\n## Summary\nFrom 10:00 to 11:00 UTC the API failed for all users.\n";
+        let text =
+            "# Disk full\n\n## Summary\nFrom 10:00 to 11:00 UTC the API failed for all users.\n";
         let files = [Analyzer::new(&config).analyze_bytes("a.md", None, text.as_bytes())];
         let report = Report::new(&files);
         let mut written = Vec::new();

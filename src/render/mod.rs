@@ -72,7 +72,7 @@ impl SiteInfo {
     }
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TermRef {
     pub name: String,
     pub slug: String,

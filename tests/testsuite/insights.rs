@@ -105,3 +105,52 @@ fn the_page_shows_the_figures_in_tables_and_charts() {
         "the site links the insights page"
     );
 }
+
+#[test]
+fn figures_of_groups_whose_cards_did_not_change_are_taken_from_the_last_render() {
+    let site = site();
+    let (_, analysis) = site.built();
+    let mut cards: Vec<Card> = analysis
+        .postmortems()
+        .map(|(f, e)| Card::new(&e.postmortem, &f.path))
+        .collect();
+    let mut fps: Vec<u64> = vec![1, 2, 3];
+    let mut remembered = None;
+    let refs: Vec<&Card> = cards.iter().collect();
+    let first = insights::compute_remembering(&refs, |i| fps[i], &mut remembered);
+    assert_eq!(first, insights::compute(&refs));
+    // What was remembered is what is taken back: mark each group's figures.
+    for figures in remembered.as_mut().unwrap().values_mut() {
+        figures.postmortems += 100;
+    }
+    let again = insights::compute_remembering(&refs, |i| fps[i], &mut remembered);
+    assert_eq!(
+        again.all.postmortems, 103,
+        "no card changed: all taken back"
+    );
+    // A card of cohort-a changes: the class and cohort-a are worked out again,
+    // cohort-b is taken back.
+    let i = cards
+        .iter()
+        .position(|c| c.source.contains("cohort-a"))
+        .unwrap();
+    cards[i].users_affected_percent = Some(75.0);
+    fps[i] = 9;
+    let refs: Vec<&Card> = cards.iter().collect();
+    let edited = insights::compute_remembering(&refs, |i| fps[i], &mut remembered);
+    let fresh = insights::compute(&refs);
+    assert_eq!(edited.all, fresh.all);
+    let of = |i: &insights::Insights, slug: &str| {
+        i.collections
+            .iter()
+            .find(|c| c.collection.slug == slug)
+            .unwrap()
+            .figures
+            .clone()
+    };
+    assert_eq!(of(&edited, "cohort-a"), of(&fresh, "cohort-a"));
+    assert_eq!(
+        of(&edited, "cohort-b").postmortems,
+        of(&fresh, "cohort-b").postmortems + 100
+    );
+}
