@@ -69,7 +69,7 @@ pub struct RenderState {
     written: Fingerprints,
     /// Each postmortem's card as made from its file, and the card's fingerprint, by
     /// (file fingerprint, which covers its path; entry index).
-    cards: HashMap<(u64, usize), (Arc<Card>, u64)>,
+    cards: HashMap<(u64, usize), (Arc<Card>, u64), crate::words::Fx>,
     /// The class's and each collection's figures, by their cards' fingerprints.
     figures: Option<crate::insights::Remembered>,
 }
@@ -196,27 +196,32 @@ struct Emitter<'a> {
 impl Emitter<'_> {
     /// Records `rel` with fingerprint `fp`; renders and writes it only when it changed.
     fn text(&self, rel: &str, fp: u64, make: impl FnOnce() -> Result<String>) -> Result<()> {
-        if self.record(rel, fp) {
+        self.text_at(rel.to_owned(), fp, make)
+    }
+
+    /// [`Emitter::text`], taking the path it is given (every page's is made anew, and
+    /// kept as it is).
+    fn text_at(&self, rel: String, fp: u64, make: impl FnOnce() -> Result<String>) -> Result<()> {
+        if self.changed(&rel, fp) {
             let text = make()?;
-            self.sink.write(rel, text.as_bytes())?;
+            self.sink.write(&rel, text.as_bytes())?;
         }
+        self.produced(rel, fp);
         Ok(())
     }
 
     fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let fp = fingerprint(&(from, file_stamp(from)));
-        if self.record(rel, fp) {
+        if self.changed(rel, fp) {
             self.sink.copy(rel, from)?;
         }
+        self.produced(rel.to_owned(), fp);
         Ok(())
     }
 
-    /// True when the file must be written.
-    fn record(&self, rel: &str, fp: u64) -> bool {
-        self.produced
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), fp);
+    /// True when `rel` must be written: it was not, or not from inputs of fingerprint
+    /// `fp`. Such a file is listed as written.
+    fn changed(&self, rel: &str, fp: u64) -> bool {
         let changed = self.previous.get(rel) != Some(&fp);
         if changed {
             self.written
@@ -225,6 +230,14 @@ impl Emitter<'_> {
                 .push(rel.to_owned());
         }
         changed
+    }
+
+    /// Records that this render produced `rel` from inputs of fingerprint `fp`.
+    fn produced(&self, rel: String, fp: u64) {
+        self.produced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel, fp);
     }
 }
 
@@ -261,7 +274,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             }
         })
         .collect();
-    let keep: HashSet<(u64, usize)> = made.iter().map(|(f, e)| card_key(f, e)).collect();
+    let keep: HashSet<(u64, usize), crate::words::Fx> =
+        made.iter().map(|(f, e)| card_key(f, e)).collect();
     state.cards.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
@@ -339,7 +353,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     };
     let emit = Emitter {
         previous: &state.written,
-        produced: Mutex::new(Fingerprints::default()),
+        produced: Mutex::new(Fingerprints::with_capacity_and_hasher(
+            state.written.len(),
+            Default::default(),
+        )),
         written: Mutex::new(Vec::new()),
         sink,
     };
@@ -390,7 +407,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let total_pages = items.len() + jobs.len() + report_pages + 4;
     inputs.progress.begin(Stage::Rendering, total_pages);
     let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
-        emit.text(&format!("{path}index.html"), fp, make)?;
+        emit.text_at(format!("{path}index.html"), fp, make)?;
         inputs.progress.step();
         Ok(())
     };
@@ -607,7 +624,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     ));
     pages += singles.len();
     singles.into_par_iter().try_for_each(|(rel, fp, make)| {
-        emit.text(&rel, fp, make)?;
+        emit.text_at(rel, fp, make)?;
         inputs.progress.step();
         Ok(())
     })?;
