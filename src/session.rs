@@ -211,16 +211,22 @@ impl Session {
         session.published = Some(Arc::new(output.commit_keeping(keep)?));
         // Only caches: without them (or if they cannot be written) the next build reads
         // and writes every file, as it would the first time.
-        let keep: Vec<_> = session
+        let readings: Vec<_> = session
             .files
             .values()
             .filter(|(r, _)| session.keepable(r))
             .filter_map(|(r, st)| Some((exact(*st)?, r)))
             .collect();
-        let _ = crate::readings::record(&session.output, reading_salt, &session.kept, &keep, |r| {
-            !session.reused.contains(&r.path)
-        });
+        let _ = crate::readings::record(
+            &session.output,
+            reading_salt,
+            &session.kept,
+            &readings,
+            |r| !session.reused.contains(&r.path),
+        );
+        // Of use only to this first build.
         session.kept = Default::default();
+        session.reused = Default::default();
         let _ = crate::output::record_fingerprints(
             &session.output,
             salt,
