@@ -133,16 +133,16 @@ pub struct Outage {
     pub timezone: Option<String>,
     pub utc_offset_minutes: Option<i32>,
     /// Why the offset is unknown, when a zone was written but cannot be placed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::readings::left_out")]
     pub timezone_note: Option<String>,
     /// End minus start; where one is missing, the stated duration.
     pub duration_minutes: Option<i64>,
     /// The duration as stated in words, kept apart so it can be checked against the window.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::readings::left_out")]
     pub stated_duration_minutes: Option<i64>,
     pub users_affected_percent: Option<f64>,
     /// The service that was down or slow, when the summary names it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::readings::left_out")]
     pub service: Option<String>,
 }
 
@@ -376,7 +376,7 @@ pub struct CheckResult {
     pub line: Option<u32>,
     pub message: String,
     /// How to fix it; only for failures.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::readings::left_out")]
     pub help: Option<String>,
 }
 

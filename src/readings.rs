@@ -14,7 +14,7 @@
 //!
 //! The record is this program's own layout: a header (`MAGIC`, the salt), then one
 //! frame per reading: its length, the file's path and stamp, and the reading in
-//! MessagePack, LZ4-compressed. Frames are encoded and decoded in parallel, a batch at a
+//! MessagePack by position (see [`left_out`]), LZ4-compressed. Frames are encoded and decoded in parallel, a batch at a
 //! time. A build that read only a few files appends their frames (a later frame for a
 //! file replaces an earlier one); once more than half the frames would be stale, the
 //! record is written afresh, atomically. An append cut short by a crash leaves a torn
@@ -31,7 +31,27 @@ use std::path::Path;
 pub type Stamp = (u64, u64);
 
 /// The record's first bytes; a new layout of it takes a new one.
-const MAGIC: &[u8; 8] = b"HSREAD02";
+const MAGIC: &[u8; 8] = b"HSREAD03";
+
+thread_local! {
+    /// Set while this thread encodes a reading for the record.
+    static POSITIONAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a field that reports leave out when it is empty is left out here: never
+/// in a reading kept for the next build, which is written by position, each field in
+/// its place (neither names nor gaps), and so decoded without matching field names.
+pub fn left_out<T>(value: &Option<T>) -> bool {
+    value.is_none() && !POSITIONAL.get()
+}
+
+/// A reading by position (see [`left_out`]).
+fn positional(reading: &FileResult) -> Option<Vec<u8>> {
+    POSITIONAL.set(true);
+    let bytes = rmp_serde::to_vec(reading);
+    POSITIONAL.set(false);
+    bytes.ok()
+}
 
 /// Readings encoded at once before they are written.
 const BATCH: usize = 512;
@@ -110,7 +130,7 @@ fn parse_frame(frame: &[u8]) -> Option<(&str, Stamp, &[u8])> {
 
 fn frame((stamp, reading): &(Stamp, &FileResult)) -> Option<Vec<u8>> {
     let rel = reading.path.as_bytes();
-    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(reading).ok()?);
+    let payload = lz4_flex::compress_prepend_size(&positional(reading)?);
     let len = 2 + rel.len() + 16 + payload.len();
     let mut out = Vec::with_capacity(4 + len);
     out.extend_from_slice(&u32::try_from(len).ok()?.to_le_bytes());
