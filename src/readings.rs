@@ -14,11 +14,11 @@
 //!
 //! The record is this program's own layout: a header (`MAGIC`, the salt), then one
 //! frame per reading: its length, the file's path and stamp, and the reading in
-//! MessagePack by position (see [`left_out`]), LZ4-compressed. Frames are encoded and decoded in parallel, a batch at a
-//! time. A build that read only a few files appends their frames (a later frame for a
-//! file replaces an earlier one); once more than half the frames would be stale, the
-//! record is written afresh, atomically. An append cut short by a crash leaves a torn
-//! last frame, which the next build ignores before it writes the record afresh.
+//! MessagePack by position (see [`left_out`]), LZ4-compressed. It is always written
+//! whole and atomically, and holds each file's current reading only: the reading of a
+//! file since edited or deleted (words a writer took out) is never left in it. The
+//! frames of files that did not change are copied from the last record as they are;
+//! only new readings are encoded, in parallel, a batch at a time.
 
 use crate::analyze::FileResult;
 use crate::output::READINGS;
@@ -61,9 +61,11 @@ const BATCH: usize = 512;
 pub struct Kept {
     /// The readings, by file.
     pub readings: HashMap<String, (Stamp, FileResult)>,
-    /// How many frames the record holds when new ones may be appended to it: none when
-    /// there is no sound record of this salt.
-    frames: Option<usize>,
+    /// Where each file's frame is in the record, and the record's size: frames are
+    /// copied from there into the next one. Empty unless the record is sound (every
+    /// frame whole, one per file).
+    frames: HashMap<String, std::ops::Range<usize>>,
+    size: usize,
 }
 
 /// The readings the last build of the output folder `dir` kept under `salt`.
@@ -71,41 +73,49 @@ pub fn previous(dir: &Path, salt: u64) -> Kept {
     let Ok(bytes) = std::fs::read(dir.join(READINGS)) else {
         return Kept::default();
     };
+    let header = MAGIC.len() + 8;
     let Some(mut rest) = bytes
         .strip_prefix(MAGIC)
         .and_then(|b| b.strip_prefix(&salt.to_le_bytes()))
     else {
         return Kept::default();
     };
-    // The frames in order, the last of each file's winning.
-    let mut latest: HashMap<&str, (Stamp, &[u8])> = HashMap::new();
-    let mut frames = 0;
+    // Each file's frame and where it is.
+    let mut found: HashMap<&str, (Stamp, &[u8], std::ops::Range<usize>)> = HashMap::new();
+    let mut at = header;
     let mut sound = true;
     while !rest.is_empty() {
         let Some((frame, tail)) = split_frame(rest) else {
             sound = false;
             break;
         };
+        let range = at..at + 4 + frame.len();
+        at = range.end;
         rest = tail;
-        frames += 1;
-        if let Some((rel, stamp, payload)) = parse_frame(frame) {
-            latest.insert(rel, (stamp, payload));
-        } else {
-            sound = false;
+        match parse_frame(frame) {
+            Some((rel, stamp, payload)) => {
+                sound &= found.insert(rel, (stamp, payload, range)).is_none();
+            }
+            None => sound = false,
         }
     }
-    let readings = latest
+    let decoded: Vec<(String, (Stamp, FileResult), std::ops::Range<usize>)> = found
         .into_par_iter()
-        .filter_map(|(rel, (stamp, payload))| {
+        .filter_map(|(rel, (stamp, payload, range))| {
             let bytes = lz4_flex::decompress_size_prepended(payload).ok()?;
             let reading: FileResult = rmp_serde::from_slice(&bytes).ok()?;
-            (reading.path == rel).then(|| (reading.path.clone(), (stamp, reading)))
+            (reading.path == rel).then(|| (reading.path.clone(), (stamp, reading), range))
         })
         .collect();
-    Kept {
-        readings,
-        frames: sound.then_some(frames),
+    let mut kept = Kept::default();
+    for (rel, reading, range) in decoded {
+        if sound {
+            kept.frames.insert(rel.clone(), range);
+        }
+        kept.readings.insert(rel, reading);
     }
+    kept.size = if sound { bytes.len() } else { 0 };
+    kept
 }
 
 fn split_frame(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -142,21 +152,12 @@ fn frame((stamp, reading): &(Stamp, &FileResult)) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn write_frames(out: &mut impl Write, readings: &[(Stamp, &FileResult)]) -> std::io::Result<()> {
-    for batch in readings.chunks(BATCH) {
-        let frames: Vec<Vec<u8>> = batch.par_iter().filter_map(frame).collect();
-        for f in frames {
-            out.write_all(&f)?;
-        }
-    }
-    Ok(())
-}
-
 /// Keeps the readings of `all` (each with the stamp of the file it was read from) in
 /// the output folder `dir` for the next build, under `salt`, given what the last build
-/// kept there: only those that `is_new` says were read again are added when the record
-/// can take them. A reading that cannot be encoded is left out (that file is read again
-/// next time).
+/// kept there: the frames of those that `is_new` does not say were read again are
+/// copied from the last record. Nothing is written when the record already holds
+/// exactly `all`. A reading that cannot be encoded is left out (that file is read
+/// again next time).
 pub fn record(
     dir: &Path,
     salt: u64,
@@ -165,21 +166,34 @@ pub fn record(
     is_new: impl Fn(&FileResult) -> bool + Sync,
 ) -> crate::error::Result<()> {
     let path = dir.join(READINGS);
-    let new: Vec<(Stamp, &FileResult)> = all.iter().filter(|(_, r)| is_new(r)).copied().collect();
-    match kept.frames {
-        Some(_) if new.is_empty() => Ok(()),
-        Some(frames) if frames + new.len() <= 2 * all.len() => (|| {
-            let mut out =
-                std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(&path)?);
-            write_frames(&mut out, &new)?;
-            out.flush()
-        })(),
-        _ => crate::output::write_atomic_with(dir, READINGS, |out| {
-            out.write_all(MAGIC)?;
-            out.write_all(&salt.to_le_bytes())?;
-            write_frames(out, all)
-        }),
+    let carried = |r: &FileResult| (!is_new(r)).then(|| kept.frames.get(&r.path)).flatten();
+    if kept.frames.len() == all.len() && all.iter().all(|(_, r)| carried(r).is_some()) {
+        return Ok(());
     }
+    // The last record, to copy from, if it is still the one read.
+    let old = std::fs::read(&path)
+        .ok()
+        .filter(|b| kept.size > 0 && b.len() == kept.size);
+    crate::output::write_atomic_with(dir, READINGS, |out| {
+        out.write_all(MAGIC)?;
+        out.write_all(&salt.to_le_bytes())?;
+        for batch in all.chunks(BATCH) {
+            let frames: Vec<Option<std::borrow::Cow<[u8]>>> = batch
+                .par_iter()
+                .map(|kept_reading| {
+                    let (_, r) = kept_reading;
+                    match (carried(r), &old) {
+                        (Some(range), Some(old)) => old.get(range.clone()).map(Into::into),
+                        _ => frame(kept_reading).map(Into::into),
+                    }
+                })
+                .collect();
+            for f in frames.into_iter().flatten() {
+                out.write_all(&f)?;
+            }
+        }
+        Ok(())
+    })
     .map_err(|e| crate::error::Error::io(&path, e))
 }
 
@@ -231,41 +245,54 @@ the checkout API failed for 40% of users. The root cause was a full disk.\n\n## 
         let (stamp, again) = &back.readings["a/b.md"];
         assert_eq!(*stamp, (10, 20));
         assert_eq!(format!("{again:?}"), format!("{reading:?}"));
-        assert_eq!(back.frames, Some(1));
+        assert_eq!(back.frames.len(), 1);
         // Under another salt nothing is trusted.
         assert!(previous(&dir, 8).readings.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn readings_read_again_are_appended_and_the_last_one_wins() {
-        let dir = folder("append");
+    fn only_the_current_reading_of_each_file_is_kept() {
+        let dir = folder("current");
         let (a, b) = two_kept(&dir);
         let size = std::fs::metadata(dir.join(READINGS)).unwrap().len();
-        let edited = read("a.md", &TEXT.replace("40%", "60%"));
+        // Nothing new: nothing written.
         let kept = previous(&dir, 7);
+        let before = std::fs::metadata(dir.join(READINGS))
+            .unwrap()
+            .modified()
+            .unwrap();
+        record(&dir, 7, &kept, &[((1, 1), &a), ((2, 2), &b)], |_| false).unwrap();
+        let after = std::fs::metadata(dir.join(READINGS))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+        // a.md edited: its new reading replaces the old one, b.md's frame is copied.
+        let edited = read("a.md", &TEXT.replace("40%", "60%"));
         record(&dir, 7, &kept, &[((3, 3), &edited), ((2, 2), &b)], |r| {
             r.path == "a.md"
         })
         .unwrap();
         let grown = std::fs::metadata(dir.join(READINGS)).unwrap().len();
-        assert!(grown > size && grown < 2 * size, "{size} -> {grown}");
+        assert!(grown.abs_diff(size) < size / 10, "{size} -> {grown}");
         let back = previous(&dir, 7);
-        assert_eq!(back.frames, Some(3));
+        assert_eq!(back.frames.len(), 2);
         assert_eq!(back.readings["a.md"].0, (3, 3));
         assert_eq!(
             format!("{:?}", back.readings["a.md"].1),
             format!("{edited:?}")
         );
-        // Once most frames would be stale, the record starts again with what is live.
-        record(&dir, 7, &back, &[((4, 4), &a)], |_| true).unwrap();
+        assert_eq!(format!("{:?}", back.readings["b.md"].1), format!("{b:?}"));
+        // b.md deleted (or become a draft): its reading goes.
+        record(&dir, 7, &back, &[((3, 3), &edited)], |_| false).unwrap();
         let back = previous(&dir, 7);
-        assert_eq!((back.frames, back.readings.len()), (Some(1), 1));
+        assert_eq!((back.frames.len(), back.readings.len()), (1, 1));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn a_torn_record_gives_what_precedes_the_tear_and_is_then_written_afresh() {
+    fn a_damaged_record_gives_what_precedes_the_damage_and_is_then_written_afresh() {
         let dir = folder("torn");
         let (a, b) = two_kept(&dir);
         let mut torn = std::fs::read(dir.join(READINGS)).unwrap();
@@ -273,13 +300,13 @@ the checkout API failed for 40% of users. The root cause was a full disk.\n\n## 
         std::fs::write(dir.join(READINGS), torn).unwrap();
         let kept = previous(&dir, 7);
         assert_eq!(kept.readings.len(), 1);
-        assert_eq!(kept.frames, None);
+        assert!(kept.frames.is_empty(), "not sound: nothing copied from it");
         record(&dir, 7, &kept, &[((1, 1), &a), ((2, 2), &b)], |r| {
             r.path == "b.md"
         })
         .unwrap();
         let back = previous(&dir, 7);
-        assert_eq!((back.frames, back.readings.len()), (Some(2), 2));
+        assert_eq!((back.frames.len(), back.readings.len()), (2, 2));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -255,9 +255,8 @@ fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
         assert_same_as_full_build(&site, step);
     }
 
-    // Of a torn record of the readings (a build killed while it added to it), what
-    // precedes the tear is taken, and the record is written afresh; a record that is
-    // not one is no record.
+    // Of a damaged record of the readings, what precedes the damage is taken, and the
+    // record is written afresh; a record that is not one is no record.
     let record = site.out(".hindsight-readings");
     let mut bytes = std::fs::read(&record).unwrap();
     bytes.truncate(bytes.len() / 2);
