@@ -20,6 +20,7 @@
 //!   long as it runs. A second build into the same folder fails at once.
 
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -171,9 +172,10 @@ impl Output {
         let install = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         let previous = read_manifest(&self.dir);
         let listed = |rel: &str| matches!(&previous, Previous::Listed(old) if old.contains(rel));
+        // (Each kept file is looked for on disk: thousands of `stat`s, in parallel.)
         if let Some(rel) = keep
-            .iter()
-            .find(|r| install.contains(*r) || !listed(r) || !self.dir.join(r).is_file())
+            .par_iter()
+            .find_first(|r| install.contains(*r) || !listed(r) || !self.dir.join(r).is_file())
         {
             return Err(Error::Output {
                 path: self.dir.join(rel),
@@ -785,7 +787,7 @@ pub fn previous_fingerprints(dir: &Path, salt: u64) -> Recorded {
     };
     let files = record
         .files
-        .into_iter()
+        .into_par_iter()
         .filter(|(rel, (_, len, time))| {
             listed.contains(rel)
                 && inside(dir, rel).is_ok_and(|p| stamp_of(&p) == Some((*len, *time)))
