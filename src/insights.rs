@@ -103,7 +103,7 @@ const USER_BUCKETS: &[(&str, f64)] = &[
 ];
 
 pub fn compute(cards: &[&Card]) -> Insights {
-    compute_remembering(cards, |_| 0, &mut None)
+    compute_remembering(cards, |_| 0, &mut Remembered::default())
 }
 
 /// Figures worked out by an earlier [`compute_remembering`], by a fingerprint of the
@@ -112,11 +112,11 @@ pub type Remembered = HashMap<u64, Figures, crate::words::Fx>;
 
 /// [`compute`], given each card's fingerprint (`fp` of its index), taking from
 /// `remembered` the figures of any group of cards (the class, a collection) none of
-/// whose cards changed since, and leaving there this computation's.
+/// whose cards changed since, and leaving there this computation's instead.
 pub fn compute_remembering(
     cards: &[&Card],
     fp: impl Fn(usize) -> u64 + Sync,
-    remembered: &mut Option<Remembered>,
+    remembered: &mut Remembered,
 ) -> Insights {
     let mut groups: BTreeMap<&str, (&TermRef, Vec<usize>)> = BTreeMap::new();
     for (i, c) in cards.iter().enumerate() {
@@ -129,13 +129,13 @@ pub fn compute_remembering(
         }
     }
     let groups: Vec<(&TermRef, Vec<usize>)> = groups.into_values().collect();
-    let before = remembered.take();
+    let before = std::mem::take(remembered);
     let keyed = |members: &mut dyn Iterator<Item = usize>| -> u64 {
         let fps: Vec<u64> = members.map(&fp).collect();
         foldhash::fast::FixedState::default().hash_one(&fps)
     };
     let figures_of = |key: u64, members: &[&Card]| -> Figures {
-        match before.as_ref().and_then(|b| b.get(&key)) {
+        match before.get(&key) {
             Some(known) => known.clone(),
             None => figures(members),
         }
@@ -166,7 +166,7 @@ pub fn compute_remembering(
     let mut now = Remembered::default();
     now.insert(all_key, all.clone());
     now.extend(collections.iter().map(|(k, c)| (*k, c.figures.clone())));
-    *remembered = Some(now);
+    *remembered = now;
     let collections: Vec<CollectionFigures> = collections.into_iter().map(|(_, c)| c).collect();
     let mut most_missed: Vec<CheckRate> = all
         .checks

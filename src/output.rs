@@ -736,12 +736,13 @@ fn stamp_of(path: &Path) -> Option<(u64, u64)> {
     let m = std::fs::symlink_metadata(path)
         .ok()
         .filter(|m| m.is_file())?;
-    let time = m
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some((m.len(), time.as_nanos() as u64))
+    Some((m.len(), nanos(m.modified().ok()?)?))
+}
+
+/// A modification time as stamps record it: nanoseconds since the epoch.
+pub(crate) fn nanos(time: std::time::SystemTime) -> Option<u64> {
+    let since = time.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(since.as_nanos() as u64)
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -71,7 +71,7 @@ pub struct RenderState {
     /// (file fingerprint, which covers its path; entry index).
     cards: HashMap<(u64, usize), (Arc<Card>, u64), crate::words::Fx>,
     /// The class's and each collection's figures, by their cards' fingerprints.
-    figures: Option<crate::insights::Remembered>,
+    figures: crate::insights::Remembered,
 }
 
 impl RenderState {
@@ -148,12 +148,8 @@ fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
 fn file_stamp(path: &Path) -> (u64, u64) {
     std::fs::metadata(path)
         .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as u64);
-            (m.len(), mtime)
+            let mtime = m.modified().ok().and_then(crate::output::nanos);
+            (m.len(), mtime.unwrap_or(0))
         })
         .unwrap_or_default()
 }

@@ -55,8 +55,7 @@ fn stamp(path: &Path) -> Stamp {
 
 /// A stamp as the readings kept for the next build record it (none without a time).
 fn exact((len, time): Stamp) -> Option<crate::readings::Stamp> {
-    let since = time?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some((len, since.as_nanos() as u64))
+    Some((len, crate::output::nanos(time?)?))
 }
 
 pub struct Session {

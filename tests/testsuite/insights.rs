@@ -115,12 +115,12 @@ fn figures_of_groups_whose_cards_did_not_change_are_taken_from_the_last_render()
         .map(|(f, e)| Card::new(&e.postmortem, &f.path))
         .collect();
     let mut fps: Vec<u64> = vec![1, 2, 3];
-    let mut remembered = None;
+    let mut remembered = insights::Remembered::default();
     let refs: Vec<&Card> = cards.iter().collect();
     let first = insights::compute_remembering(&refs, |i| fps[i], &mut remembered);
     assert_eq!(first, insights::compute(&refs));
     // What was remembered is what is taken back: mark each group's figures.
-    for figures in remembered.as_mut().unwrap().values_mut() {
+    for figures in remembered.values_mut() {
         figures.postmortems += 100;
     }
     let again = insights::compute_remembering(&refs, |i| fps[i], &mut remembered);
