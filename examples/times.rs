@@ -6,6 +6,8 @@ use hindsight::extract::time;
 fn main() {
     for text in std::env::args().skip(1) {
         println!("{text}");
+        // Each argument is read as a document of its own.
+        time::begin(&text);
         for m in time::scan_times(&text) {
             let zone = m.zone.as_ref().map(|z| z.text.as_str()).unwrap_or("-");
             println!(

@@ -132,7 +132,6 @@ impl<'a> Analyzer<'a> {
         source: Option<&Path>,
     ) -> FileResult {
         // What this thread remembered of the last file's texts is of no use for this one.
-        crate::extract::time::forget();
         crate::words::forget();
         let markdown_hint = !matches!(
             std::path::Path::new(rel)
@@ -143,6 +142,7 @@ impl<'a> Analyzer<'a> {
             Some("txt" | "text") | None
         );
         let body = loaded.body();
+        crate::extract::time::begin(body);
         let doc = Document::parse(body, loaded.body_line, markdown_hint);
         let parts = doc.parts();
         let mut problems = loaded.problems.clone();

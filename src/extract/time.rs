@@ -1080,7 +1080,7 @@ fn numeric_date(text: &str, caps: &regex::Captures) -> Option<DateMention> {
                 s1.as_str() == "."
             }
         } else {
-            s1.as_str() == "."
+            DOCUMENT_DAY_FIRST.get().unwrap_or(s1.as_str() == ".")
         };
         let cv = year as u32;
         if day_first {
@@ -1349,10 +1349,91 @@ thread_local! {
     static SCANNED: crate::words::TextMemo<Scanned> = Default::default();
 }
 
-/// Forgets the texts scanned so far on this thread (a new file begins).
-pub fn forget() {
-    SCANNED.with(crate::words::TextMemo::clear);
+thread_local! {
+    /// Whether the document being read writes its numeric dates day first, when it
+    /// shows which; `None` leaves an ambiguous date to its separator.
+    static DOCUMENT_DAY_FIRST: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
 }
+
+/// Begins reading a new document on this thread: forgets the last one's texts and
+/// notes the order its numeric dates are written in, so that "12/09/2023" in a
+/// document that also writes "25/09/2023", or "14h30", or "(UTC+2)", is 12 September.
+pub fn begin(document: &str) {
+    SCANNED.with(crate::words::TextMemo::clear);
+    DOCUMENT_DAY_FIRST.set(date_order(document));
+}
+
+/// The order a document writes its numeric dates in, judged only when one of them is
+/// ambiguous: by its unambiguous numeric dates, then by the conventions of its times
+/// (the French-style "14h30") and zones (US zones write the month first; the rest of
+/// the world, which names its zones by offset or by other abbreviations, the day).
+fn date_order(text: &str) -> Option<bool> {
+    if !text.contains(['/', '-', '.']) {
+        return None;
+    }
+    let (mut day_first, mut month_first, mut ambiguous) = (0, 0, false);
+    for caps in NUMERIC_DATE.captures_iter(text) {
+        let (Some(a), Some(b), Some(c)) = (caps.name("a"), caps.name("b"), caps.name("c")) else {
+            continue;
+        };
+        let sep = caps.name("s1").map(|m| m.as_str());
+        // As `numeric_date` reads them: "20.10.12" is a version, not a date.
+        if sep != caps.name("s2").map(|m| m.as_str())
+            || a.len() > 2
+            || !(c.len() == 4 || (c.len() == 2 && sep != Some(".")))
+        {
+            continue;
+        }
+        let (Ok(av), Ok(bv)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>()) else {
+            continue;
+        };
+        match (av, bv) {
+            (13..=31, 1..=12) => day_first += 1,
+            (1..=12, 13..=31) => month_first += 1,
+            (1..=12, 1..=12) => ambiguous = true,
+            _ => {}
+        }
+    }
+    if !ambiguous {
+        return None;
+    }
+    if day_first != month_first {
+        return Some(day_first > month_first);
+    }
+    if H_NOTATION.is_match(text) {
+        return Some(true);
+    }
+    let (mut us, mut elsewhere) = (0, 0);
+    for caps in ZONE_AFTER_TIME.captures_iter(text) {
+        let Some(zone) = caps.name("zone").and_then(|m| parse_zone(m.as_str())) else {
+            continue;
+        };
+        let text = zone.0.text.to_ascii_uppercase();
+        if US_ZONES.contains(&text.as_str()) {
+            us += 1;
+        } else if zone.0.offset_minutes.is_some_and(|m| m != 0) {
+            elsewhere += 1;
+        }
+    }
+    (us != elsewhere).then_some(elsewhere > us)
+}
+
+/// Times written "14h30", the way much of Europe and Africa writes them.
+static H_NOTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:[01]?\d|2[0-3])h[0-5]\d(?-u:\b)").expect("valid regex")
+});
+
+/// A zone written right after a time ("14:30 (UTC+2)", "9 AM PST").
+static ZONE_AFTER_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]*\(?(?P<zone>[A-Z][A-Za-z]{1,4}(?:[+-−]\d{1,2}(?::?\d\d)?)?)")
+        .expect("valid regex")
+});
+
+/// The zones of the United States and Canada, where dates are written month first.
+const US_ZONES: &[&str] = &[
+    "PST", "PDT", "PT", "EST", "EDT", "ET", "CST", "CDT", "CT", "MST", "MDT", "MT", "AKST", "AKDT",
+    "HST", "HAST",
+];
 
 /// [`scan_uncached`], remembered per text.
 fn scan(text: &str) -> std::rc::Rc<Scanned> {
@@ -1821,6 +1902,40 @@ fn read_numeric(text: &str, i: usize) -> Option<Raw> {
 
 /// A zone after a time: blanks, an optional comma ("9:00 AM, UTC"), then the zone.
 fn tail_zone(text: &str, pos: usize, ctx: ZoneCtx) -> (Option<Zone>, usize) {
+    match zone_at(text, pos, ctx) {
+        // "00:30 on Monday, UTC-5": the weekday of a time does not part it from its zone.
+        (None, _) => match weekday_after(text, pos) {
+            Some(k) => match zone_at(text, k, ctx) {
+                (Some(zone), end) => (Some(zone), end),
+                (None, _) => (None, pos),
+            },
+            None => (None, pos),
+        },
+        found => found,
+    }
+}
+
+/// The end of a weekday written right after a time ("on Sunday", ", Mon"), if one is.
+fn weekday_after(text: &str, pos: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = skip_blanks(b, pos);
+    if b.get(i) == Some(&b',') {
+        i = skip_blanks(b, i + 1);
+    }
+    if starts_with_words_ci(&text[i..], "on") {
+        i = skip_blanks(b, i + 2);
+    }
+    let len = text[i..]
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let word = &text[i..i + len];
+    let dot = usize::from(len <= 4 && b.get(i + len) == Some(&b'.'));
+    (len >= 3 && WEEKDAYS.iter().any(|w| w.eq_ignore_ascii_case(word))).then_some(i + len + dot)
+}
+
+/// A zone at `pos`, or after a comma there ("10:00, WAT").
+fn zone_at(text: &str, pos: usize, ctx: ZoneCtx) -> (Option<Zone>, usize) {
     let b = text.as_bytes();
     let rest = &text[pos..];
     if let Some((zone, len)) = parse_zone_ctx(rest, ctx) {
@@ -2003,7 +2118,11 @@ fn link_ranges(text: &str, raws: &mut [Raw]) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let gap = &text[a.span_end..b.span_start];
+        // "from 21:40 on Sunday to 00:30": a weekday after the start is the start's.
+        let gap_start = weekday_after(text, a.span_end)
+            .filter(|&k| k <= b.span_start)
+            .unwrap_or(a.span_end);
+        let gap = &text[gap_start..b.span_start];
         let is_range = gap.len() <= 30
             && RANGE_GAP.is_match(gap)
             && (!gap.trim().eq_ignore_ascii_case("and") || follows_between(text, a.core_start));
@@ -3111,6 +3230,29 @@ mod tests {
     }
 
     #[test]
+    fn the_document_settles_the_order_of_an_ambiguous_date() {
+        let read = |document: &str, line: &str| {
+            begin(&format!("{document}\n{line}"));
+            let d = scan_dates(line).into_iter().next().expect("a date");
+            begin("");
+            (d.month, d.day)
+        };
+        let line = "Down since 04/07/2024.";
+        // Its other numeric dates say which number is the day.
+        assert_eq!(read("Fixed on 19/07/2024.", line), (7, 4));
+        assert_eq!(read("Fixed on 07/19/2024.", line), (4, 7));
+        // Its way of writing times and zones says where the writer is.
+        assert_eq!(read("It began at 9h15 and ended at 10h05.", line), (7, 4));
+        assert_eq!(read("From 10:00 (UTC+3) to 11:00.", line), (7, 4));
+        assert_eq!(read("From 10:00 AM PDT to 11:00 AM.", line), (4, 7));
+        // Nothing to go on: the separator decides, and a version is not a date.
+        assert_eq!(read("From 10:00 UTC on nginx 20.10.12.", line), (4, 7));
+        assert_eq!(read("", "Down since 04.07.2024."), (7, 4));
+        // A weekday written beside the date outranks the document.
+        assert_eq!(read("Fixed on 19/07/2024.", "Sunday 04/07/2024"), (4, 7));
+    }
+
+    #[test]
     fn not_dates() {
         for s in [
             "it may 10 times",
@@ -3215,6 +3357,11 @@ mod tests {
         assert_eq!(range("from 10:00 until 11:00").minutes(), Some(60));
         assert_eq!(range("**10:00 AM** - **11:00 AM**").minutes(), Some(60));
         assert!(scan_time_ranges("10:00 and 11:00").is_empty());
+        // A weekday after each end does not part them, nor the zone from its time.
+        let r = range("failing from 21:40 on Sunday to 00:30 on Monday, UTC-5.");
+        assert_eq!(r.minutes(), Some(170));
+        assert_eq!(r.start.zone.map(|z| z.text), Some("UTC-5".into()));
+        assert_eq!(range("from 9:00 Fri. until 11:00").minutes(), Some(120));
     }
 
     #[test]
