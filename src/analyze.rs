@@ -178,7 +178,7 @@ impl<'a> Analyzer<'a> {
             .map(|(i, _)| i);
         let insisted = largest.is_some_and(|i| {
             let p = &parts[i];
-            (declared || (wanted && has_content(p) && p.written_core_sections() > 0))
+            (declared || (wanted && has_content(p) && p.written_core_sections(&doc.lines) > 0))
                 && verdicts.iter().all(Result::is_err)
         });
         let mut entries = Vec::new();

@@ -129,21 +129,31 @@ impl Part {
 
     /// How many of the rubric's four sections are present.
     pub fn core_sections(&self) -> usize {
-        self.count_core(false)
+        self.count_core(None)
     }
 
-    /// How many of the rubric's four sections the writer marked as such (not inferred
-    /// from the role of prose paragraphs).
-    pub fn written_core_sections(&self) -> usize {
-        self.count_core(true)
+    /// How many of the rubric's four sections the writer marked as such and wrote
+    /// something under (not inferred from the role of prose paragraphs). A heading with
+    /// nothing under it names a section, in an outline, a checklist or a blank
+    /// template; it is not one.
+    pub fn written_core_sections(&self, lines: &[Line]) -> usize {
+        self.count_core(Some(lines))
     }
 
-    fn count_core(&self, written: bool) -> usize {
+    fn count_core(&self, written: Option<&[Line]>) -> usize {
         use SectionKind::*;
+        let filled = |s: &Section, lines: &[Line]| {
+            lines
+                .get(s.start..s.end.min(lines.len()))
+                .is_some_and(|ls| {
+                    ls.iter()
+                        .any(|l| l.is_content() || l.kind == LineKind::Code)
+                })
+        };
         let sections: Vec<&Section> = self
             .sections
             .iter()
-            .filter(|s| !(written && s.inferred))
+            .filter(|s| written.is_none_or(|lines| !s.inferred && filled(s, lines)))
             .collect();
         let has = |kinds: &[SectionKind]| sections.iter().any(|s| kinds.contains(&s.kind));
         [
@@ -643,6 +653,16 @@ mod tests {
         let d = Document::parse(text, 1, true);
         let p = d.parts();
         (d, p)
+    }
+
+    #[test]
+    fn a_heading_with_nothing_under_it_is_not_a_written_section() {
+        let (d, p) = parts("# Plan\n\n## Summary\n## Timeline\n## Root cause\n## Measures\n");
+        assert_eq!(p[0].core_sections(), 4);
+        assert_eq!(p[0].written_core_sections(&d.lines), 0);
+        let (d, p) =
+            parts("# Plan\n\n## Summary\nIt broke.\n## Timeline\n## Root cause\nA typo.\n");
+        assert_eq!(p[0].written_core_sections(&d.lines), 2);
     }
 
     fn kinds(p: &Part) -> Vec<SectionKind> {

@@ -13,7 +13,7 @@ pub mod users;
 
 use crate::document::{Document, HeadingKind, HeadingStyle, Line, LineKind, Part};
 use crate::model::{EntryKind, Local, Outage, SectionKind, TimelineEntry};
-use text::{CAUSE, INSTRUCTION, sentences, word_count};
+use text::{CAUSE, instructs, sentences, word_count};
 
 /// The lines of one candidate postmortem and the document they belong to.
 pub struct Context<'a> {
@@ -249,7 +249,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     let words: usize = content.iter().map(|l| word_count(&l.text)).sum();
     // Sections the writer marked count; those read from the role of prose paragraphs
     // do not make a postmortem of a text that tells no incident.
-    let core = ctx.part.written_core_sections();
+    let core = ctx.part.written_core_sections(&ctx.doc.lines);
     // Counted by sentence, so a report written as one paragraph tells as much as one
     // written line by line.
     let told: Vec<&str> = content.iter().flat_map(|l| sentences(&l.text)).collect();
@@ -276,7 +276,9 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     // Guides and templates: section headings over instructions, no incident.
     let instructions = content
         .iter()
-        .filter(|l| INSTRUCTION.matches(&l.text) || l.text.trim_end().ends_with('?'))
+        .filter(|l| {
+            sentences(&l.text).into_iter().any(instructs) || l.text.trim_end().ends_with('?')
+        })
         .count();
     if instructions * 3 >= content.len() && times == 0 {
         return Err(
@@ -330,11 +332,13 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
 
 /// How many particulars of an event the lines name: times, dates, durations, figures
 /// and identifiers ("web-01", "nginx.conf", "502").
+/// What is quoted or bracketed is an example or a placeholder ("From 14:05 to 15:20
+/// UTC" is good; `[YYYY-MM-DD]`), not a particular.
 fn specifics(content: &[&Line]) -> usize {
     content
         .iter()
         .map(|l| {
-            let t = &l.text;
+            let t = &without_examples(&l.text);
             time::scan_times(t).len()
                 + time::scan_dates(t).len()
                 + time::scan_durations(t).len()
@@ -348,6 +352,18 @@ fn specifics(content: &[&Line]) -> usize {
                     .count()
         })
         .sum()
+}
+
+/// A text with its quoted and bracketed spans, and its "(for example ...)" asides, taken
+/// out.
+fn without_examples(text: &str) -> std::borrow::Cow<'_, str> {
+    static EXAMPLES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)"[^"]*"|“[^”]*”|`[^`]*`|\[[^\]]*\]|\((?:for example|for instance|e\.g\.|eg|like|such as)\b[^)]*\)"#,
+        )
+        .expect("valid regex")
+    });
+    EXAMPLES.replace_all(text, " ")
 }
 
 /// Whether the writing is general rather than a story: it addresses the reader ("you",
@@ -369,7 +385,7 @@ fn generality(content: &[&Line]) -> (usize, usize) {
             let second_person = t.words.iter().any(|w| w == "you" || w == "your");
             let about_the_document =
                 ABOUT_POSTMORTEMS.matches(&t) && time::scan_times(s).is_empty();
-            if second_person || about_the_document || INSTRUCTION.matches(s) {
+            if second_person || about_the_document || instructs(s) {
                 general += 1;
             }
         }
@@ -805,6 +821,22 @@ mod tests {
         let essay = "# Why boring systems win\n\nReliability comes from dull habits: small changes, rehearsed rollbacks and alerts people trust. Most outages we have seen were ordinary mistakes that a checklist would have caught. Teams that practise restoring from backup restore faster; teams that never practise discover on the worst night of the year that the backup was never taken. The same goes for runbooks, dashboards and the humble disk-space alert, which is the cheapest insurance a service can buy and the first thing to be switched off during a migration.\n\n## The night the queue stopped\n\nOn 4 March 2024 from 22:10 to 23:05 UTC the order queue on mq-02 stopped accepting messages and about 30% of customers could not check out. The disk holding the queue's journal was full because log rotation had been disabled during a migration.\n\n- 22:10 - the checkout error rate alert fired\n- 22:25 - the on-call engineer suspected the load balancer; its health checks were green\n- 22:40 - escalated to the platform team, who found the full disk\n- 23:05 - old journals removed, queue restarted, orders flowing\n";
         let (_, q) = facts(essay);
         assert!(q.is_ok(), "{q:?}");
+    }
+
+    #[test]
+    fn quoted_examples_a_blank_template_and_notes_are_not_postmortems() {
+        // A guide whose times and figures are all quoted examples.
+        let guide = "# Getting your incident write-up right\n\n## Summary\n\nPut the window first. \"From 08:10 to 09:45 WAT\" works; \"most of the morning\" does not. Name the share of people hit, like \"roughly 25% of riders\", never a CPU figure.\n\n## Timeline\n\nOne line per event, such as `08:12 WAT - pager fires for api-3`. Keep the wrong guesses in: they teach the most.\n\n## Root cause\n\nKeep asking why until you reach something a team can change. Describe the fix with the same care.\n\n## Follow-up\n\nWrite each task as a verb and a thing: \"rotate the key on vault-2\", \"cap the pool at 40 on db-7\". Leave out anything nobody could close.\n";
+        let (_, q) = facts(guide);
+        assert!(q.is_err(), "a guide with quoted examples");
+        // A template: guidance in imperatives and bracketed placeholders.
+        let template = "# Incident review template\n\n> Copy this page for each incident and delete the guidance as you go. A review is due within three working days of any SEV-1 or SEV-2 incident.\n\n# Incident review: [service] [what broke]\n\n**Incident:** INC-[number]\n**Severity:** [SEV-1 / SEV-2 / SEV-3]\n**Date:** [YYYY-MM-DD]\n**Owner:** [name]\n\n## Summary\n\n*Describe the impact in two sentences. Give the start and end with a zone (for example \"from 14:05 to 15:20 UTC\") and the share of users hit (for example \"about 20% of users\"). Name the cause.*\n\n## Timeline\n\n*All times in UTC. Include when it was detected and how, what was tried, and who was brought in.*\n\n- HH:MM - [event]\n- HH:MM - [event]\n\n## Root cause and resolution\n\n*Explain the cause so that a newcomer follows it. Then explain the fix.*\n\n## Corrective and preventative measures\n\n| Task | Owner | Ticket |\n|---|---|---|\n| [an action on a named system, e.g. \"add an alert when disk on db-2 passes 85%\"] | [name] | [OPS-123] |\n";
+        let (_, q) = facts(template);
+        assert!(q.is_err(), "a template");
+        // Notes that list the sections to write, with nothing under them.
+        let notes = "plans for the write-up (project 0x19)\n\nideas:\n- maybe the redis one from last term? not sure i remember enough of it\n- or the dns thing from the hackathon, invent the numbers and the company\n- the wifi router at home dying is not a web stack so no\n\nneeds:\nsummary (window + zone!!, who was hit %, cause)\ntimeline \"time - event\" lines\nroot cause and resolution\nmeasures + a real TASK list\n500 words max, a diagram for extra marks\n\ndue monday 18:00, ask Kofi to proofread before I post it\n";
+        let (_, q) = facts(notes);
+        assert!(q.is_err(), "notes");
     }
 
     #[test]

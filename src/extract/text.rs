@@ -557,14 +557,205 @@ vocab!(
     ]
 );
 
-// How sure a line sounds like an instruction rather than something that happened:
-// templates and guides say "list the duration", "explain in detail".
-vocab!(
-    INSTRUCTION,
-    [
-        r"^(?:list|state|give|describe|explain|include|close with|short summary|itemi[sz]ed|what can|what were|what was|when was|how was|who was|which team|do not|don't|make sure|remember to|be brief|covers? the|when (?:staff|service|outage))",
-    ]
-);
+/// Whether a sentence instructs its reader rather than tells what happened: an
+/// imperative ("Explain the cause in detail", "Give the start and end", "Do not blame
+/// people"), or a question put to them ("What went wrong?", "when was it detected").
+/// Read from the shape of the sentence, not from a list of instructions: an imperative
+/// opens with a verb in its plain form and goes straight on to its object (a
+/// determiner, a pronoun or a question word), where a statement opens with its subject,
+/// a past or third-person verb, or an adverb. Timestamped lines are events.
+pub fn instructs(sentence: &str) -> bool {
+    let text = sentence.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '*' | '>' | '#' | '•' | '_' | '+')
+    });
+    let mut spans = crate::words::spans(text).into_iter();
+    let mut first = spans.next();
+    // "1. Explain ...": a list number is not the sentence's first word.
+    if let Some(n) = first
+        && n.len() <= 2
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && text.starts_with(n)
+        && text[n.len()..].starts_with(['.', ')'])
+    {
+        first = spans.next();
+    }
+    let Some(first) = first else { return false };
+    if !first.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let first = crate::words::lower(first);
+    let Some(second) = spans.next().map(crate::words::lower) else {
+        return false;
+    };
+    let first = first.as_str();
+    if WH.contains(&first) {
+        // A question: a question word and then a verb that asks ("what went wrong",
+        // "when was it", "how did you notice").
+        return AUXILIARY.contains(&second.as_str()) || second.ends_with("ed") || second == "went";
+    }
+    if matches!(first, "do" | "don't" | "never" | "please") {
+        return first != "do" || second == "not";
+    }
+    if first == "be" || (first == "make" && second == "sure") {
+        return true;
+    }
+    let inflected = first.ends_with("ed")
+        || first.ends_with("ing")
+        || first.ends_with("ly")
+        || (first.ends_with('s') && !first.ends_with("ss"));
+    !inflected
+        && first.len() > 2
+        && !NOT_A_VERB.contains(&first)
+        && !crate::extract::time::names_a_day_or_month(first)
+        && OBJECT_START.contains(&second.as_str())
+}
+
+/// Question words.
+const WH: &[&str] = &[
+    "what", "when", "how", "who", "why", "which", "where", "whom",
+];
+
+/// The verbs that follow a question word in a question.
+const AUXILIARY: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
+    "has", "have", "had", "caused", "happened", "went",
+];
+
+/// Words that open a statement where an imperative's verb would stand: pronouns,
+/// determiners, conjunctions, prepositions and adverbs of time and order (closed classes
+/// of English).
+const NOT_A_VERB: &[&str] = &[
+    "the",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "our",
+    "my",
+    "your",
+    "his",
+    "her",
+    "its",
+    "their",
+    "she",
+    "you",
+    "they",
+    "then",
+    "now",
+    "later",
+    "soon",
+    "after",
+    "before",
+    "during",
+    "once",
+    "while",
+    "since",
+    "until",
+    "till",
+    "from",
+    "with",
+    "within",
+    "around",
+    "about",
+    "over",
+    "under",
+    "into",
+    "onto",
+    "upon",
+    "across",
+    "through",
+    "and",
+    "but",
+    "nor",
+    "yet",
+    "because",
+    "although",
+    "though",
+    "also",
+    "next",
+    "first",
+    "second",
+    "third",
+    "finally",
+    "still",
+    "only",
+    "just",
+    "even",
+    "all",
+    "every",
+    "each",
+    "some",
+    "most",
+    "many",
+    "much",
+    "none",
+    "both",
+    "another",
+    "other",
+    "one",
+    "two",
+    "three",
+    "today",
+    "yesterday",
+    "tonight",
+    "tomorrow",
+    "overall",
+    "however",
+    "meanwhile",
+    "nobody",
+    "everyone",
+    "everybody",
+    "someone",
+    "somebody",
+    "something",
+    "nothing",
+    "everything",
+    "last",
+    "same",
+    "not",
+    "neither",
+    "either",
+    "such",
+    "what",
+    "whatever",
+    "thus",
+    "hence",
+    "therefore",
+    "again",
+    "already",
+    "almost",
+    "instead",
+    "otherwise",
+    "shortly",
+    "upon",
+    "per",
+    "via",
+    "without",
+    "against",
+    "among",
+    "between",
+    "behind",
+    "beyond",
+    "near",
+    "off",
+    "out",
+    "than",
+    "like",
+    "unlike",
+    "despite",
+    "except",
+    "its",
+];
+
+/// Words that open an imperative's object: determiners, possessives, object pronouns
+/// and question words ("Explain *the* cause", "Say *what* was not affected").
+const OBJECT_START: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "your", "our", "its", "their", "his",
+    "her", "my", "each", "every", "all", "any", "some", "what", "how", "when", "who", "why",
+    "which", "where", "whether", "it", "them", "him", "us", "me", "one", "enough",
+];
 
 #[cfg(test)]
 mod tests {
@@ -607,6 +798,39 @@ mod tests {
     fn vocabularies() {
         assert!(DETECTION.matches("A monitoring alert fired"));
         assert!(RESOLUTION.matches("Service restored after rollback"));
-        assert!(INSTRUCTION.matches("list the duration along with start and end times"));
+    }
+
+    #[test]
+    fn instructions_are_read_from_the_shape_of_the_sentence() {
+        for s in [
+            "Explain the cause in enough detail.",
+            "Give the start and end of the impact with a time zone.",
+            "1. Describe how it was fixed.",
+            "- Say what was not affected, too.",
+            "Do not blame people.",
+            "Be brief.",
+            "What went wrong?",
+            "when was it detected",
+            "Make sure every task has an owner.",
+            "Copy this page into a new document.",
+        ] {
+            assert!(instructs(s), "{s}");
+        }
+        for s in [
+            "The load balancer returned 502s.",
+            "Restarted the service at 10:05.",
+            "Users saw a blank page.",
+            "Nginx failed to start.",
+            "Then the team rolled back the deploy.",
+            "Yesterday the site went down.",
+            "Monday the queue filled up.",
+            "10:05 - Check the logs.",
+            "We checked the logs.",
+            "Unfortunately the backup was empty.",
+            "Traffic to the site dropped by half.",
+            "What a night.",
+        ] {
+            assert!(!instructs(s), "{s}");
+        }
     }
 }

@@ -842,6 +842,11 @@ fn month_from_word(word: &str) -> Option<u32> {
     None
 }
 
+/// Whether a lowercase word names a weekday or a month ("monday", "sept").
+pub fn names_a_day_or_month(word: &str) -> bool {
+    month_from_word(word).is_some() || WEEKDAYS.contains(&word)
+}
+
 fn days_in_month(month: u32, year: Option<i32>) -> u32 {
     match month {
         2 => match year {
