@@ -116,6 +116,14 @@ fn translate(word: &str) -> &str {
 /// Maps heading words onto the rubric. A heading that carries content after a colon
 /// ("Issue Summary: Duration: 2 hours ...") is named by what comes before it.
 pub fn classify_heading(text: &str) -> HeadingKind {
+    // A heading of two sentences is a headline ("We let the certificate expire. Here is
+    // what happened."), not a section's name, whatever words it uses.
+    if let Some((first, rest)) = text.split_once(". ")
+        && first.split_whitespace().count() >= 3
+        && rest.split_whitespace().count() >= 2
+    {
+        return HeadingKind::Other;
+    }
     // "Timeline (all in West Africa Time on the 12th of August 2023)": the name before
     // the parenthesis says what it is.
     if let Some((head, _)) = text.split_once('(') {

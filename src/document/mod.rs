@@ -350,7 +350,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 } else if cur.sections.is_empty() && cur.title.is_none() {
                     cur.title = Some(i);
                 } else {
-                    open_other(&mut cur, h, i);
+                    open_other(&mut cur, h, i, lines);
                 }
             }
             HeadingKind::Summary => {
@@ -409,7 +409,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 {
                     cur.open(SectionKind::Timeline, i, h.level)
                 }
-                _ => open_other(&mut cur, h, i),
+                _ => open_other(&mut cur, h, i, lines),
             },
             // "Resolution" among a timeline's parts is the last of them.
             HeadingKind::Resolution
@@ -461,7 +461,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 {
                     cur.title = Some(i);
                 } else {
-                    open_other(&mut cur, h, i);
+                    open_other(&mut cur, h, i, lines);
                 }
             }
         }
@@ -505,12 +505,25 @@ fn retitle(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
 
 /// An unknown markup heading at the level of the current section or above closes it
 /// ("## Conclusion"); weaker or deeper ones are part of the current section.
-fn open_other(cur: &mut Builder, h: Heading, i: usize) {
+/// Before any section, one closes the opening paragraphs (the unheaded summary) when
+/// there are some.
+fn open_other(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
     if h.style != HeadingStyle::Markup {
         return;
     }
     match cur.top() {
         Some(top) if h.level <= top.level => cur.open(SectionKind::Other, i, h.level),
+        None => {
+            let from = cur.title.map_or(cur.start, |t| t + 1);
+            let words: usize = lines[from.min(i)..i]
+                .iter()
+                .filter(|l| l.is_content() && !l.boilerplate)
+                .map(|l| l.text.split_whitespace().count())
+                .sum();
+            if words >= 15 {
+                cur.open(SectionKind::Other, i, h.level);
+            }
+        }
         _ => {}
     }
 }
@@ -653,6 +666,21 @@ mod tests {
         let d = Document::parse(text, 1, true);
         let p = d.parts();
         (d, p)
+    }
+
+    #[test]
+    fn a_section_in_the_writers_words_led_by_times_is_the_timeline() {
+        let text = "# We lost the queue. Here is what happened.\n\nOn 3 May 2024 the orders queue stopped from 09:00 to 10:10 UTC, and about a third of our customers could not check out.\n\n## How the morning went\n\n- 09:00 - the broker ran out of disk\n- 09:12 - checkout errors reported by a customer\n- 09:40 - old segments deleted\n- 10:10 - orders flowing again\n\n## Why it broke\n\nRetention had been switched off during a migration.\n";
+        let (d, p) = parts(text);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].title,
+            Some(0),
+            "a heading of two sentences is a headline"
+        );
+        assert!(p[0].has(&[Timeline]), "{:?}", kinds(&p[0]));
+        // The writer did not name it: it does not make a postmortem of a text by itself.
+        assert_eq!(p[0].written_core_sections(&d.lines), 2);
     }
 
     #[test]

@@ -106,6 +106,17 @@ pub fn infer_timeline(part: &mut Part, lines: &[Line]) {
     if part.has(&[SectionKind::Timeline]) {
         return;
     }
+    // A section under a heading in the writer's own words ("How the morning went")
+    // whose items are led by times is the timeline.
+    if let Some(s) = part
+        .sections
+        .iter_mut()
+        .find(|s| s.kind == SectionKind::Other && led_by_times(&lines[s.start..s.end]))
+    {
+        s.kind = SectionKind::Timeline;
+        s.inferred = true;
+        return;
+    }
     let paras = paragraphs(lines, part.start, part.end);
     let stamped = |&(a, b): &(usize, usize)| lines[a..b].iter().any(|l| is_stamp(&l.text));
     let mut best: Option<(usize, usize)> = None;
@@ -144,6 +155,34 @@ pub fn infer_timeline(part: &mut Part, lines: &[Line]) {
     sections.push(Section::inferred(SectionKind::Timeline, a, b));
     sections.sort_by_key(|s| s.heading.unwrap_or(s.start));
     part.sections = sections;
+}
+
+/// Whether most items of a run of lines (its top-level bullets, table rows and
+/// paragraphs), and at least three, open with a time.
+fn led_by_times(lines: &[Line]) -> bool {
+    let (mut items, mut timed) = (0, 0);
+    for (i, l) in lines.iter().enumerate() {
+        let opens = match l.kind {
+            LineKind::Bullet { depth, .. } => depth == 0,
+            LineKind::TableRow => lines
+                .get(i + 1)
+                .is_none_or(|n| n.kind != LineKind::TableRule),
+            LineKind::Text => i == 0 || !lines[i - 1].is_content(),
+            _ => false,
+        };
+        if !opens || l.boilerplate {
+            continue;
+        }
+        items += 1;
+        let times = crate::extract::time::scan_times(&l.text);
+        if times
+            .first()
+            .is_some_and(|m| crate::extract::timeline::leads_line(&l.text, m))
+        {
+            timed += 1;
+        }
+    }
+    timed >= 3 && timed * 5 >= items * 3
 }
 
 /// A line that is only a date and a time ("Jun 3, 2024 - 16:20 UTC", "Posted 10:12").

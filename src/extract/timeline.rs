@@ -31,6 +31,20 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             l.kind == LineKind::Text && !l.boilerplate && (*i == 0 || lines[i - 1].is_blank())
         })
         .count();
+    // A timeline written as a preformatted block ("```" around its stamped lines) when
+    // nothing outside the block is stamped; otherwise code under a timeline is a log or
+    // a command quoted under an entry.
+    let stamped = |l: &Line| {
+        time::scan_times(&l.text)
+            .first()
+            .is_some_and(|m| leads_line(&l.text, m))
+    };
+    let block_is_timeline = !lines.iter().any(|l| l.is_content() && stamped(l))
+        && lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Code && stamped(l))
+            .count()
+            >= 2;
     let mut raws: Vec<Raw> = Vec::new();
     let mut prev_blank = true;
     let mut prev_text: Option<&str> = None;
@@ -63,6 +77,14 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
             prev_blank = false;
             prev_text = None;
             entry_indent = Some(l.indent);
+            continue;
+        }
+        if block_is_timeline && l.kind == LineKind::Code && !l.text.trim().is_empty() {
+            if stamped(l) || raws.is_empty() {
+                push_line(&mut raws, l, &l.text, true);
+            } else {
+                append(&mut raws, &l.text);
+            }
             continue;
         }
         match l.kind {
@@ -363,7 +385,7 @@ static TIME_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A time that opens its line: "10:00 AM: ...", "**14:30** - ...", "[10:00] ...".
-fn leads_line(text: &str, m: &TimeMention) -> bool {
+pub(crate) fn leads_line(text: &str, m: &TimeMention) -> bool {
     let before = &text[..m.span.start.min(text.len())];
     before.chars().all(|c| !c.is_alphanumeric())
         || (m.date.is_some() && before.trim().chars().count() <= 3)
@@ -576,6 +598,17 @@ mod tests {
             let got = entries(body);
             assert_eq!(got.len(), *n, "{body}\n{got:#?}");
         }
+    }
+
+    #[test]
+    fn a_preformatted_block_is_the_timeline_when_nothing_else_is_stamped() {
+        let block = "All times UTC.\n\n```\n[10:00] deploy 4.2 finished\n[10:05] 5xx alerts on api-1\n        (paged the on-call)\n[10:20] rolled back to 4.1\n```\n";
+        let got = entries(block);
+        assert_eq!(got.len(), 3, "{got:#?}");
+        assert!(got[1].contains("paged the on-call"), "{got:#?}");
+        // Code under stamped entries is a log quoted under one of them.
+        let logs = "- 10:00 - deploy finished\n- 10:05 - errors in the log:\n\n```\n10:05:01 ERROR pool exhausted\n10:05:02 ERROR pool exhausted\n```\n\n- 10:20 - rolled back\n";
+        assert_eq!(entries(logs).len(), 3);
     }
 
     #[test]
