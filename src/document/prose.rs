@@ -34,32 +34,39 @@ static PLAN: LazyLock<Lexicon> = LazyLock::new(|| {
     )
 });
 
-/// Gives a part made of prose its sections by role: only when it has none of the
-/// rubric's later sections (a timeline, a root cause, measures).
+/// Gives a part made of prose its sections by role: only when it has neither a
+/// timeline nor a root cause. Measures headed by the writer ("What we are changing:")
+/// stay as written, and the prose before them is read by role.
 pub fn infer_sections(part: &mut Part, lines: &[Line]) {
     use SectionKind::*;
-    if part.has(&[
-        Timeline,
-        RootCause,
-        Resolution,
-        RootCauseResolution,
-        Measures,
-        Tasks,
-    ]) {
+    if part.has(&[Timeline, RootCause, Resolution, RootCauseResolution]) {
         return;
     }
-    // The prose runs from the first section (or the title) to the end.
+    let plans = part
+        .sections
+        .iter()
+        .position(|s| matches!(s.kind, Measures | Tasks));
+    // The prose runs from the first section (or the title) to the measures or the end.
     let from = part
         .sections
         .first()
         .map_or(part.title.map_or(part.start, |t| t + 1), |s| s.start);
-    let paras = paragraphs(lines, from, part.end);
+    let to = plans.map_or(part.end, |k| {
+        let s = &part.sections[k];
+        s.heading.unwrap_or(s.start)
+    });
+    let paras = paragraphs(lines, from, to);
     if paras.len() < 3 {
         return;
     }
     let mut roles: Vec<SectionKind> = Vec::with_capacity(paras.len());
     for (i, &(a, b)) in paras.iter().enumerate() {
-        let role = if i == 0 { Summary } else { role(&lines[a..b]) };
+        let role = match (i, role(&lines[a..b])) {
+            (0, _) => Summary,
+            // Plans before the measures the writer headed are part of the story.
+            (_, Measures) if plans.is_some() => Other,
+            (_, r) => r,
+        };
         roles.push(role);
     }
     // Nothing but summary and other text: leave the part as it was.
@@ -78,6 +85,7 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
         }
     }
     let mut sections: Vec<Section> = Vec::new();
+    let headed = plans.map_or(Vec::new(), |k| part.sections.split_off(k));
     for (&(a, b), &kind) in paras.iter().zip(&roles) {
         match sections.last_mut() {
             Some(last) if last.kind == kind => last.end = b,
@@ -95,6 +103,11 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
         s.level = first.level;
         s.inferred = first.inferred;
     }
+    // The last inferred section runs to the measures.
+    if let Some(last) = sections.last_mut() {
+        last.end = to;
+    }
+    sections.extend(headed);
     part.sections = sections;
 }
 
@@ -273,5 +286,14 @@ mod tests {
         let parts = doc.parts();
         let kinds: Vec<_> = parts[0].sections.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Summary, RootCause, Resolution, Measures]);
+    }
+
+    #[test]
+    fn prose_before_headed_measures_gets_its_sections_by_role() {
+        let text = "Checkout down for a morning\n\nOn 2 May 2024 from 08:00 to 11:30 EAT our shop returned errors at checkout for about 60% of buyers, because the payment gateway's certificate had expired.\n\nThe first order failed at 08:00. At 08:20 a buyer emailed support. At 08:45 the on-call engineer suspected the database and restarted it, which changed nothing. At 09:30 she escalated to the payments team, and at 11:30 a renewed certificate was in place.\n\nThe certificate expired because its renewal job had been disabled during a migration, and nobody was told.\n\nWhat we are changing: we will add an expiry alert thirty days ahead on every certificate.\n";
+        let doc = Document::parse(text, 1, false);
+        let parts = doc.parts();
+        let kinds: Vec<_> = parts[0].sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [Summary, Timeline, RootCause, Measures]);
     }
 }
