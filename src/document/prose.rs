@@ -60,9 +60,15 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
         return;
     }
     let mut roles: Vec<SectionKind> = Vec::with_capacity(paras.len());
+    // The opening is the first paragraph that says something, with any dateline or
+    // byline above it ("November 3, 2022").
+    let opening = paras
+        .iter()
+        .position(|&(a, b)| words_in(&lines[a..b]) >= 8)
+        .unwrap_or(0);
     for (i, &(a, b)) in paras.iter().enumerate() {
         let role = match (i, role(&lines[a..b])) {
-            (0, _) => Summary,
+            (i, _) if i <= opening => Summary,
             // Plans before the measures the writer headed are part of the story.
             (_, Measures) if plans.is_some() => Other,
             (_, r) => r,
@@ -239,7 +245,12 @@ fn role(lines: &[Line]) -> SectionKind {
         .filter(|l| l.is_content() && starts_with_time(&l.text))
         .count();
     let times = crate::extract::time::scan_times(&text).len();
-    if timed_lines >= 2 || times >= 4 {
+    // A paragraph that opens on a time ("At 9:41 AM PDT, our monitoring alerted ...")
+    // goes on with the story.
+    let opens_on_time = crate::extract::text::sentences(&text)
+        .first()
+        .is_some_and(|s| crate::extract::timeline::starts_with_time_phrase(s));
+    if timed_lines >= 2 || times >= 4 || opens_on_time {
         return SectionKind::Timeline;
     }
     let t = Tokens::of(&text);
@@ -252,6 +263,14 @@ fn role(lines: &[Line]) -> SectionKind {
         (false, true) => SectionKind::Resolution,
         _ => SectionKind::Other,
     }
+}
+
+fn words_in(lines: &[Line]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.is_content())
+        .map(|l| l.text.split_whitespace().count())
+        .sum()
 }
 
 fn starts_with_time(text: &str) -> bool {

@@ -21,7 +21,13 @@ struct Raw {
 }
 
 pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
-    let lines = ctx.timeline_lines();
+    let lines = join_wrapped(ctx.timeline_lines());
+    // Paragraphs joined from several wrapped lines tell their events sentence by sentence.
+    let joined: Vec<bool> = lines
+        .iter()
+        .map(|l| matches!(l, std::borrow::Cow::Owned(_)))
+        .collect();
+    let lines: Vec<&Line> = lines.iter().map(|l| l.as_ref()).collect();
     // Paragraphs of prose: several short ones are one event each; one or two long ones
     // tell their events sentence by sentence.
     let paragraphs = lines
@@ -159,8 +165,19 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                 let awaiting = raws
                     .last()
                     .is_some_and(|r| r.text.is_empty() && r.mention.is_some());
+                let told = joined[idx]
+                    .then(|| sentences(&l.text))
+                    .filter(|s| s.len() >= 2 && !mentions.is_empty());
                 if awaiting && mentions.is_empty() {
                     append(&mut raws, &l.text);
+                } else if let Some(told) = told {
+                    for s in told {
+                        if !time::scan_times(s).is_empty() || raws.is_empty() {
+                            push_line(&mut raws, l, s, false);
+                        } else {
+                            append(&mut raws, s);
+                        }
+                    }
                 } else if leads {
                     push_line(&mut raws, l, &l.text, true);
                 } else if !mentions.is_empty() && starts_with_time_phrase(&l.text) && !wrapped {
@@ -268,6 +285,83 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
         raws.reverse();
     }
     date_entries(raws, outage_start)
+}
+
+/// Hard-wrapped prose read as the lines the writer meant: a text line that carries on
+/// the sentence of the one above ("... recovered at 1:18 PM PDT. At" / "1:54 PM PDT,
+/// LIST requests were re-enabled") joins it, so a time split from its sentence by the
+/// wrap stays in it. A line that opens on a time starts an item of its own, unless the
+/// line above broke off in the middle of a phrase ("At" / "9:58 AM PDT, ...").
+fn join_wrapped(lines: Vec<&Line>) -> Vec<std::borrow::Cow<'_, Line>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Cow<Line>> = Vec::with_capacity(lines.len());
+    let mut prev_raw: Option<&Line> = None;
+    for l in lines {
+        let carries_on = l.kind == LineKind::Text && !l.boilerplate;
+        let above = prev_raw.replace(l);
+        if let (true, Some(prev), Some(above)) = (carries_on, out.last_mut(), above)
+            && prev.kind == LineKind::Text
+            && !prev.boilerplate
+            && (!prev.text.trim_end().ends_with(['.', '!', '?', ':', ';', ')'])
+                || l.text.starts_with(|c: char| c.is_lowercase())
+                // Prose wrapped at a width: a sentence may end just at the edge.
+                || ((60..=100).contains(&above.text.chars().count()) && !label_item(&l.text)))
+        {
+            let opens_on_time = time::scan_times(&l.text)
+                .first()
+                .is_some_and(|m| leads_line(&l.text, m));
+            // "[05-06] ...": a bracketed stamp opens an item too.
+            let stamped = l.text.starts_with('[');
+            if !(opens_on_time || stamped) || broke_off(&above.text) {
+                let joined = prev.to_mut();
+                joined.text.push(' ');
+                joined.text.push_str(l.text.trim_start());
+                joined.end = l.end;
+                continue;
+            }
+        }
+        out.push(Cow::Borrowed(l));
+    }
+    out
+}
+
+/// Whether a line ends on a word that cannot end a phrase: a preposition, an article
+/// or a conjunction (closed classes of English).
+fn broke_off(text: &str) -> bool {
+    let last = text
+        .trim_end()
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "at" | "by"
+            | "around"
+            | "about"
+            | "from"
+            | "to"
+            | "until"
+            | "till"
+            | "since"
+            | "before"
+            | "after"
+            | "and"
+            | "or"
+            | "the"
+            | "a"
+            | "an"
+            | "of"
+            | "in"
+            | "on"
+            | "with"
+            | "for"
+            | "between"
+            | "approximately"
+            | "roughly"
+            | "nearly"
+            | "then"
+    )
 }
 
 /// Pushes one entry per time mention that starts an item, for lines with several
@@ -397,7 +491,18 @@ pub(crate) fn leads_line(text: &str, m: &TimeMention) -> bool {
 /// preceded by the end of the previous item.
 fn starts_item(text: &str, m: &TimeMention) -> bool {
     let after = &text[m.span.end.min(text.len())..];
-    let before = text[..m.span.start.min(text.len())].trim_end();
+    let mut before = text[..m.span.start.min(text.len())].trim_end();
+    // "... normal levels. At 1:54 PM PDT, LIST requests ...": a sentence opening on
+    // its time starts an item.
+    if let Some((head, word)) = before.rsplit_once(char::is_whitespace)
+        && matches!(
+            word.to_ascii_lowercase().as_str(),
+            "at" | "by" | "around" | "until"
+        )
+        && head.ends_with(['.', ';'])
+    {
+        before = head;
+    }
     SEPARATOR_AFTER.is_match(after)
         && (before.is_empty()
             || before.ends_with(['.', ';', ',', '|', ')', '•'])
@@ -405,7 +510,7 @@ fn starts_item(text: &str, m: &TimeMention) -> bool {
             || before.ends_with('–'))
 }
 
-fn starts_with_time_phrase(s: &str) -> bool {
+pub(crate) fn starts_with_time_phrase(s: &str) -> bool {
     let mentions = time::scan_times(s);
     let Some(m) = mentions.first() else {
         return false;
@@ -598,6 +703,20 @@ mod tests {
             let got = entries(body);
             assert_eq!(got.len(), *n, "{body}\n{got:#?}");
         }
+    }
+
+    #[test]
+    fn hard_wrapped_prose_tells_its_events_sentence_by_sentence() {
+        // Wrapped at a width, with a time split from its sentence by the wrap, and a
+        // sentence that ends just at the edge.
+        let prose = "At 9:12 AM PDT, a routine cleanup job began deleting old index segments on\nthe search cluster, following the usual runbook. The job was stopped at\n9:40 AM PDT. Deleting a live segment forced every node to rebuild its cache.\nQueries slowed down across the region while the rebuild ran. At\n10:05 AM PDT, the team moved read traffic to the standby cluster, and at\n10:30 AM PDT the standby was serving all queries.\n";
+        let got = entries(prose);
+        assert_eq!(got.len(), 3, "{got:#?}");
+        assert!(got[1].starts_with("09:40"), "{got:#?}");
+        assert!(got[2].starts_with("10:05"), "{got:#?}");
+        // Stamped lines, short or long, stay one entry each.
+        let lines = "10:00 - deploy 4.2 went out to all web nodes and the error rate climbed\n10:05 - the on-call engineer was paged by the error-rate alert on api\n10:20 - rolled back to 4.1 and the errors stopped\n";
+        assert_eq!(entries(lines).len(), 3);
     }
 
     #[test]
