@@ -224,6 +224,22 @@ impl Builder {
         self.counts.iter().any(|(k, n)| *n > 0 && f(*k))
     }
 
+    /// Whether the part opens with paragraphs of its own before its first section (an
+    /// unheaded summary).
+    fn opened_on_prose(&self, lines: &[Line]) -> bool {
+        let from = self.title.map_or(self.start, |t| t + 1);
+        let to = self
+            .sections
+            .first()
+            .map_or(from, |s| s.heading.unwrap_or(s.start));
+        lines[from.min(to)..to]
+            .iter()
+            .filter(|l| l.is_content() && !l.boilerplate)
+            .map(|l| l.text.split_whitespace().count())
+            .sum::<usize>()
+            >= 15
+    }
+
     /// Whether a root cause or the measures come after a timeline section.
     fn timeline_then_more(&self) -> bool {
         self.after_timeline > 0
@@ -354,9 +370,18 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                 }
             }
             HeadingKind::Summary => {
-                if cur
-                    .seen(|k| k == SectionKind::Timeline || is_rca(k) || k == SectionKind::Measures)
-                {
+                // A summary after later sections begins the next postmortem, unless
+                // this one has told no summary yet and only one of the later parts:
+                // its sections are then out of order ("Root cause" first).
+                let later = [
+                    cur.seen(|k| k == SectionKind::Timeline),
+                    cur.seen(is_rca),
+                    cur.seen(|k| k == SectionKind::Measures || k == SectionKind::Tasks),
+                ];
+                let out_of_order = later.iter().filter(|&&b| b).count() == 1
+                    && !cur.seen(|k| k == SectionKind::Summary)
+                    && !cur.opened_on_prose(lines);
+                if later.iter().any(|&b| b) && !out_of_order {
                     let boundary = pull_back(&mut cur, i, lines);
                     let title = (boundary < i).then_some(boundary);
                     parts.push(
@@ -681,6 +706,17 @@ mod tests {
         assert!(p[0].has(&[Timeline]), "{:?}", kinds(&p[0]));
         // The writer did not name it: it does not make a postmortem of a text by itself.
         assert_eq!(p[0].written_core_sections(&d.lines), 2);
+    }
+
+    #[test]
+    fn a_root_cause_before_the_summary_is_one_postmortem_out_of_order() {
+        let text = "# Slow launch day\n\n## Why it broke\n\nA purge emptied the CDN cache and the origin could not carry the load.\n\n## Summary\n\nOn 10 Oct 2024 from 11:02 to 12:15 EST the site was slow for most visitors.\n\n## Timeline\n\n- 11:02 - cache purged\n- 12:15 - back to normal\n";
+        let (_, p) = parts(text);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(kinds(&p[0]), [RootCause, Summary, Timeline]);
+        // A complete postmortem, then a summary: the next one begins.
+        let two = "# Outage\n\n## Summary\n\nIt broke.\n\n## Root cause\n\nA typo.\n\n## Summary\n\nThe funny version.\n\n## Root cause\n\nStill a typo.\n";
+        assert_eq!(parts(two).1.len(), 2);
     }
 
     #[test]
