@@ -193,7 +193,8 @@ struct Roles {
     incident: Lexicon,
 }
 
-static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
+static ROLES: LazyLock<Roles> = LazyLock::new(|| {
+    Roles {
     recap: Lexicon::list(
         "summation, in summary, to summarize, to sum up, in short, recap, wrap up",
     ),
@@ -224,7 +225,7 @@ static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
     )
     .fuzzy(),
     summary: Lexicon::list(
-        "summary, summarize, overview, synopsis, what happened, description, tldr, abstract, \
+        "summary, summarize, overview, synopsis, what happened, description, tldr, tl dr, abstract, \
          incident details",
     )
     .fuzzy(),
@@ -237,6 +238,7 @@ static ROLES: LazyLock<Roles> = LazyLock::new(|| Roles {
     )
     .fuzzy(),
     incident: Lexicon::new(&["outage", "incident", "downtime"]),
+}
 });
 
 fn classify_normalized(n: &str) -> HeadingKind {
