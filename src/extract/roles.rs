@@ -174,10 +174,15 @@ fn escalation_in(text: &str) -> bool {
             )
         );
         let needs_more = noun || s.starts(&NEEDS_MORE, v);
-        // A name is a party only as the object of the hand-off, right after it.
+        // A name is a party only as the object of the hand-off, right after it or
+        // where it is handed to ("hands the incident to Karim").
         let after = v + 1..(v + 9).min(s.raw.len());
         let Some(&p) = parties.iter().find(|&&p| {
-            after.contains(&p) && (PARTY.in_text(&s.lower()[p]) || !is_name(s.raw[p]) || p <= v + 2)
+            after.contains(&p)
+                && (PARTY.in_text(&s.lower()[p])
+                    || !is_name(s.raw[p])
+                    || p <= v + 2
+                    || s.lower()[p - 1] == "to")
         }) else {
             continue;
         };
@@ -1021,6 +1026,7 @@ mod tests {
             "Network Engineering joins to review switch-level counters.",
             "Storage Platform team pulled in to explain the lifecycle rule.",
             "We got the vendor on the phone.",
+            "Amara hands the outage over to Chidi, who owns the gateway.",
             "Raised a ticket with the hosting company.",
             "Woke up our CTO.",
             "Looped in the security folks.",
