@@ -541,7 +541,10 @@ pub enum Lead {
 
 /// What one entry or sentence says about a misleading path.
 pub fn lead(text: &str) -> Option<Lead> {
-    let s = Sentence::new(text);
+    // Words quoted are what someone said or saw ("search \"shows nothing\""), not the
+    // path the team took.
+    let unquoted = QUOTED.replace_all(text, "\"\"");
+    let s = Sentence::new(&unquoted);
     let named = s.positions(&NAMED_MISLEADING);
     if let Some(&n) = named.first() {
         // "There were no misleading paths", "nothing misleading": a denial.
@@ -553,7 +556,23 @@ pub fn lead(text: &str) -> Option<Lead> {
         });
         return Some(if denied { Lead::None } else { Lead::Misleading });
     }
-    let hypotheses = s.positions(&HYPOTHESIS);
+    // "is supposed to delete the old index" says what a thing should do, not what
+    // anyone guessed.
+    let obligation = |h: usize| {
+        s.lower()[h].starts_with("suppos")
+            && h.checked_sub(1).is_some_and(|b| {
+                matches!(
+                    s.lower()[b].as_str(),
+                    "is" | "are" | "was" | "were" | "be" | "been" | "being" | "'s"
+                )
+            })
+            && s.lower().get(h + 1).is_some_and(|w| w == "to")
+    };
+    let hypotheses: Vec<usize> = s
+        .positions(&HYPOTHESIS)
+        .into_iter()
+        .filter(|&h| !obligation(h))
+        .collect();
     let disproved = s.positions(&DISPROVED);
     let confirmed = s.has(&CONFIRMED);
     if let Some(&h) = hypotheses.first() {
@@ -576,6 +595,11 @@ pub fn lead(text: &str) -> Option<Lead> {
     }
     None
 }
+
+/// A double-quoted span of two words or more.
+static QUOTED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#""[^"\s]+\s[^"]*"|“[^”\s]+\s[^”]*”"#).expect("valid regex")
+});
 
 /// Whether a run of entries tells a misleading path: one entry that does, or an open
 /// hypothesis that the next entry disproves ("suspects the new image" then "equally
@@ -1170,5 +1194,18 @@ mod tests {
         assert_eq!(lead("No false leads this time."), Some(Lead::None));
         assert_eq!(lead("Checked the logs."), None);
         assert_eq!(lead("Restarted nginx and the site came back."), None);
+        // What a thing should do is no guess; a customer's words are no path taken.
+        assert_eq!(
+            lead("The cron job is supposed to rotate the logs nightly."),
+            None
+        );
+        assert_eq!(
+            lead("A buyer emailed that the catalogue \"shows nothing at all\"."),
+            None
+        );
+        assert_eq!(
+            lead("We supposed it was the cache; it was not."),
+            Some(Lead::Misleading)
+        );
     }
 }
