@@ -519,9 +519,19 @@ fn retitle(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
         && h.level > 1
         && first.subs.is_empty()
         && first.kind != SectionKind::Summary
-        && lines[j + 1..i]
-            .iter()
-            .all(|l| l.is_blank() || l.boilerplate)
+        && lines[j + 1..i].iter().all(|l| {
+            // Nothing under it, or only the document's particulars: a table of fields,
+            // a byline (no sentence).
+            l.is_blank()
+                || l.boilerplate
+                || matches!(l.kind, LineKind::TableRow | LineKind::TableRule)
+                || l.heading().is_some_and(|h| {
+                    h.kind == HeadingKind::Other && h.style != HeadingStyle::Markup
+                })
+                || (l.kind == LineKind::Text
+                    && l.text.split_whitespace().count() <= 12
+                    && !l.text.trim_end().ends_with(['.', '!', '?']))
+        })
     {
         cur.title = Some(j);
         cur.clear();
@@ -717,6 +727,14 @@ mod tests {
         // A complete postmortem, then a summary: the next one begins.
         let two = "# Outage\n\n## Summary\n\nIt broke.\n\n## Root cause\n\nA typo.\n\n## Summary\n\nThe funny version.\n\n## Root cause\n\nStill a typo.\n";
         assert_eq!(parts(two).1.len(), 2);
+    }
+
+    #[test]
+    fn a_top_heading_over_a_table_of_fields_titles_the_document() {
+        let text = "# Root Cause Analysis: INC-4411\n\n**Platform team, shared with customers**\n\n| Field | Value |\n|---|---|\n| Start | 2024-02-01 09:00 UTC |\n| End | 2024-02-01 10:00 UTC |\n\n## 1. Summary\n\nA bad config push broke the API for an hour.\n\n## 2. Timeline\n\n- 09:00 - push\n";
+        let (_, p) = parts(text);
+        assert_eq!(p[0].title, Some(0));
+        assert_eq!(kinds(&p[0]), [Summary, Summary, Timeline]);
     }
 
     #[test]
