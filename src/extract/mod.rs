@@ -273,8 +273,20 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
             format!("a stub of {words} words, not a postmortem")
         });
     }
-    // Guides and templates: section headings over instructions, no incident.
-    let instructions = content
+    // Guides and templates: section headings over instructions, no incident. Tasks are
+    // written as imperatives in any postmortem, so the measures are not asked.
+    let planned: std::collections::HashSet<u32> = ctx
+        .part
+        .sections_of(&[SectionKind::Measures, SectionKind::Tasks])
+        .flat_map(|s| ctx.doc.range(s.start, s.end))
+        .map(|l| l.number)
+        .collect();
+    let story: Vec<&Line> = content
+        .iter()
+        .copied()
+        .filter(|l| !planned.contains(&l.number))
+        .collect();
+    let instructions = story
         .iter()
         .filter(|l| {
             sentences(&l.text).into_iter().any(instructs) || l.text.trim_end().ends_with('?')
@@ -288,7 +300,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     // A guide, a template or a reflection about postmortems tells no incident: it
     // speaks to the reader or about postmortems in general, and names nothing particular
     // (no time, date, duration, figure or system name of an event).
-    if times < 5 && speaks_in_general(&content) && specifics(&content) < 10 {
+    if times < 5 && speaks_in_general(&story) && specifics(&content) < 10 {
         return Err("a guide or reflection on postmortems, not a postmortem of an incident".into());
     }
     let incident_words = told
@@ -837,6 +849,13 @@ mod tests {
         let notes = "plans for the write-up (project 0x19)\n\nideas:\n- maybe the redis one from last term? not sure i remember enough of it\n- or the dns thing from the hackathon, invent the numbers and the company\n- the wifi router at home dying is not a web stack so no\n\nneeds:\nsummary (window + zone!!, who was hit %, cause)\ntimeline \"time - event\" lines\nroot cause and resolution\nmeasures + a real TASK list\n500 words max, a diagram for extra marks\n\ndue monday 18:00, ask Kofi to proofread before I post it\n";
         let (_, q) = facts(notes);
         assert!(q.is_err(), "notes");
+    }
+
+    #[test]
+    fn a_postmortem_whose_tasks_are_imperatives_is_not_a_guide() {
+        let pm = "# Login outage\n\n## Summary\n\nOn a Monday morning our login page stopped working for everyone for about two hours, because the session store ran out of memory after a change to how long sessions were kept.\n\n## Timeline\n\n- 09:00 - users reported that login failed\n- 09:20 - we restarted the app, which did not help\n- 10:30 - the team lead found the session store full and cleared it\n\n## Root cause and resolution\n\nSessions were kept for thirty days instead of one, so the store filled up. We set the expiry back and cleared old sessions.\n\n## Corrective and preventative measures\n\n- Add an alert on the store's memory.\n- Review every change to the session settings.\n- Document the expiry in the runbook.\n- Test the login page after each deploy.\n- Keep the store's memory under watch.\n- Limit the session lifetime in the config.\n";
+        let (_, q) = facts(pm);
+        assert!(q.is_ok(), "{q:?}");
     }
 
     #[test]
