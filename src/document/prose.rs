@@ -62,10 +62,18 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
     let mut roles: Vec<SectionKind> = Vec::with_capacity(paras.len());
     // The opening is the first paragraph that says something, with any dateline or
     // byline above it ("November 3, 2022").
-    let opening = paras
+    // It runs on to the paragraph that gives the outage's window ("from 8:05 pm to
+    // 9:40 pm") when one of the first few does.
+    let first = paras
         .iter()
         .position(|&(a, b)| words_in(&lines[a..b]) >= 8)
         .unwrap_or(0);
+    let window = paras.iter().take(first + 3).position(|&(a, b)| {
+        lines[a..b]
+            .iter()
+            .any(|l| l.is_content() && !crate::extract::time::scan_time_ranges(&l.text).is_empty())
+    });
+    let opening = first.max(window.unwrap_or(0));
     for (i, &(a, b)) in paras.iter().enumerate() {
         let role = match (i, role(&lines[a..b])) {
             (i, _) if i <= opening => Summary,
@@ -314,5 +322,12 @@ mod tests {
         let parts = doc.parts();
         let kinds: Vec<_> = parts[0].sections.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Summary, Timeline, RootCause, Measures]);
+        // The window told in the second paragraph is still the opening's.
+        let text = "Checkout down for a morning\n\nThis is the write-up of the worst morning our little shop has had so far this year.\n\nOn 2 May 2024 from 08:00 to 11:30 EAT checkout failed for about 60% of buyers at 08:00, 08:20 and 09:30 alike.\n\nThe first order failed at 08:00. At 08:20 a buyer emailed support. At 09:30 she escalated to the payments team.\n\nThe certificate expired because its renewal job had been disabled.\n\nWhat we are changing: we will add an expiry alert thirty days ahead on every certificate.\n";
+        let doc = Document::parse(text, 1, false);
+        let parts = doc.parts();
+        let summary = &parts[0].sections[0];
+        assert_eq!(summary.kind, Summary);
+        assert!(summary.end > 4, "{:?}", parts[0].sections);
     }
 }
