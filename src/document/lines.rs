@@ -92,6 +92,15 @@ impl Line {
     }
 }
 
+/// How many words the writer's prose holds in `lines` (its text, bullets and rows).
+pub fn words_of(lines: &[Line]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.is_content())
+        .map(|l| l.text.split_whitespace().count())
+        .sum()
+}
+
 /// Reads every line of `body`; `first_line` is the file line number of its first line.
 pub fn read_lines(body: &str, first_line: u32) -> Vec<Line> {
     let mut lines = Vec::with_capacity(body.len() / 40 + 1);

@@ -232,12 +232,7 @@ impl Builder {
             .sections
             .first()
             .map_or(from, |s| s.heading.unwrap_or(s.start));
-        lines[from.min(to)..to]
-            .iter()
-            .filter(|l| l.is_content() && !l.boilerplate)
-            .map(|l| l.text.split_whitespace().count())
-            .sum::<usize>()
-            >= 15
+        lines::words_of(&lines[from.min(to)..to]) >= 15
     }
 
     /// Whether a root cause or the measures come after a timeline section.
@@ -550,12 +545,7 @@ fn open_other(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
         Some(top) if h.level <= top.level => cur.open(SectionKind::Other, i, h.level),
         None => {
             let from = cur.title.map_or(cur.start, |t| t + 1);
-            let words: usize = lines[from.min(i)..i]
-                .iter()
-                .filter(|l| l.is_content() && !l.boilerplate)
-                .map(|l| l.text.split_whitespace().count())
-                .sum();
-            if words >= 15 {
+            if lines::words_of(&lines[from.min(i)..i]) >= 15 {
                 cur.open(SectionKind::Other, i, h.level);
             }
         }
@@ -650,12 +640,7 @@ fn add_unheaded_summary(part: &mut Part, lines: &[Line]) {
     if from >= to {
         return;
     }
-    let words: usize = lines[from..to]
-        .iter()
-        .filter(|l| l.is_content())
-        .map(|l| l.text.split_whitespace().count())
-        .sum();
-    if words >= 15 {
+    if lines::words_of(&lines[from..to]) >= 15 {
         part.sections.insert(
             0,
             Section {

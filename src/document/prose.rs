@@ -66,7 +66,7 @@ pub fn infer_sections(part: &mut Part, lines: &[Line]) {
     // 9:40 pm") when one of the first few does.
     let first = paras
         .iter()
-        .position(|&(a, b)| words_in(&lines[a..b]) >= 8)
+        .position(|&(a, b)| crate::document::lines::words_of(&lines[a..b]) >= 8)
         .unwrap_or(0);
     let window = paras.iter().take(first + 3).position(|&(a, b)| {
         lines[a..b]
@@ -201,11 +201,7 @@ fn led_by_times(lines: &[Line]) -> bool {
             continue;
         }
         items += 1;
-        let times = crate::extract::time::scan_times(&l.text);
-        if times
-            .first()
-            .is_some_and(|m| crate::extract::timeline::leads_line(&l.text, m))
-        {
+        if crate::extract::timeline::opens_on_time(&l.text) {
             timed += 1;
         }
     }
@@ -271,14 +267,6 @@ fn role(lines: &[Line]) -> SectionKind {
         (false, true) => SectionKind::Resolution,
         _ => SectionKind::Other,
     }
-}
-
-fn words_in(lines: &[Line]) -> usize {
-    lines
-        .iter()
-        .filter(|l| l.is_content())
-        .map(|l| l.text.split_whitespace().count())
-        .sum()
 }
 
 fn starts_with_time(text: &str) -> bool {

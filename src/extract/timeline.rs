@@ -40,11 +40,7 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
     // A timeline written as a preformatted block ("```" around its stamped lines) when
     // nothing outside the block is stamped; otherwise code under a timeline is a log or
     // a command quoted under an entry.
-    let stamped = |l: &Line| {
-        time::scan_times(&l.text)
-            .first()
-            .is_some_and(|m| leads_line(&l.text, m))
-    };
+    let stamped = |l: &Line| opens_on_time(&l.text);
     let block_is_timeline = !lines.iter().any(|l| l.is_content() && stamped(l))
         && lines
             .iter()
@@ -307,12 +303,9 @@ fn join_wrapped(lines: Vec<&Line>) -> Vec<std::borrow::Cow<'_, Line>> {
                 // Prose wrapped at a width: a sentence may end just at the edge.
                 || ((60..=100).contains(&above.text.chars().count()) && !label_item(&l.text)))
         {
-            let opens_on_time = time::scan_times(&l.text)
-                .first()
-                .is_some_and(|m| leads_line(&l.text, m));
             // "[05-06] ...": a bracketed stamp opens an item too.
             let stamped = l.text.starts_with('[');
-            if !(opens_on_time || stamped) || broke_off(&above.text) {
+            if !(opens_on_time(&l.text) || stamped) || broke_off(&above.text) {
                 let joined = prev.to_mut();
                 joined.text.push(' ');
                 joined.text.push_str(l.text.trim_start());
@@ -478,8 +471,15 @@ static TIME_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\W*(?:at|by|around|about|approximately|approx\.?|on|from|shortly after|after|then|until|between|\d)").unwrap()
 });
 
+/// Whether a line opens on a time ("10:00 AM: ...", "At 9:41 AM PDT, ...").
+pub(crate) fn opens_on_time(text: &str) -> bool {
+    time::scan_times(text)
+        .first()
+        .is_some_and(|m| leads_line(text, m))
+}
+
 /// A time that opens its line: "10:00 AM: ...", "**14:30** - ...", "[10:00] ...".
-pub(crate) fn leads_line(text: &str, m: &TimeMention) -> bool {
+fn leads_line(text: &str, m: &TimeMention) -> bool {
     let before = &text[..m.span.start.min(text.len())];
     before.chars().all(|c| !c.is_alphanumeric())
         || (m.date.is_some() && before.trim().chars().count() <= 3)
