@@ -125,8 +125,13 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                 let awaiting = raws
                     .last()
                     .is_some_and(|r| r.text.is_empty() && r.mention.is_some());
+                // A sub-bullet is part of its step unless it opens on a time of its
+                // own ("- Acknowledged at 23:55." is the step's detail).
                 if (awaiting && !has_time)
-                    || (depth > last_bullet_depth && !has_time && parent_timed && !prev_blank)
+                    || (depth > last_bullet_depth
+                        && !opens_on_time(&l.text)
+                        && parent_timed
+                        && !prev_blank)
                 {
                     append(&mut raws, &l.text);
                 } else {
@@ -668,6 +673,10 @@ mod tests {
             ),
             (
                 "1. 10:00 - deploy finished\n   - pushed by CI\n   - no warnings\n2. 10:05 - alerts fired\n   - 5xx at 30%\n3. 10:20 - rolled back\n",
+                3,
+            ),
+            (
+                "- 10:00 - deploy finished\n  - acknowledged by the on-call at 10:02\n- 10:05 - alerts fired\n  - the log showed the job ended at 09:58\n- 10:20 - rolled back\n",
                 3,
             ),
             (
