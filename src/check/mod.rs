@@ -39,6 +39,29 @@ struct Verdict {
     help: Option<&'static str>,
 }
 
+/// Whether a sentence gives a cause of the incident, not only the reason some users
+/// were hit ("the other 65% were also affected because their widgets call the same
+/// service" says why the harm reached them) or a pointer to where the cause is told.
+fn names_a_cause(s: &str) -> bool {
+    CAUSE.find_iter(s).any(|m| {
+        let reach = s[..m.start()].split_whitespace().rev().take(3).any(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            matches!(w.as_str(), "affected" | "impacted" | "hit" | "unaffected")
+        });
+        // "Details are in the Root Cause section below" points to the cause, it
+        // does not give it.
+        let pointer = s[m.end()..].split_whitespace().take(2).any(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            matches!(w.as_str(), "section" | "below" | "above" | "later")
+        });
+        !reach && !pointer
+    })
+}
+
 fn pass(line: Option<u32>, message: impl Into<String>) -> Verdict {
     Verdict {
         status: Status::Pass,
@@ -387,7 +410,7 @@ impl<'a> Reader<'a> {
         match Self::find(&self.summary, |t| {
             sentences(t)
                 .iter()
-                .any(|s| CAUSE.matches(s) && word_count(s) >= 5)
+                .any(|s| names_a_cause(s) && word_count(s) >= 5)
         }) {
             Some(l) => pass(Some(l.number), "the summary names the root cause"),
             None => {
@@ -1071,6 +1094,20 @@ fn percent_words(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cause_of_the_harm_or_a_pointer_to_the_cause_is_not_the_cause() {
+        assert!(names_a_cause(
+            "The API failed because a certificate had expired."
+        ));
+        assert!(names_a_cause("The root cause was a full disk on db-2."));
+        assert!(!names_a_cause(
+            "Free users were also affected because their widgets call the same service."
+        ));
+        assert!(!names_a_cause(
+            "Details are in the Root Cause section below."
+        ));
+    }
 
     #[test]
     fn minutes_in_words() {

@@ -105,6 +105,10 @@ impl Vocab {
     pub fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
         self.0.find(text)
     }
+
+    pub fn find_iter<'t>(&self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> {
+        self.0.find_iter(text)
+    }
 }
 
 macro_rules! vocab {
