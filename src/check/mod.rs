@@ -43,21 +43,19 @@ struct Verdict {
 /// were hit ("the other 65% were also affected because their widgets call the same
 /// service" says why the harm reached them) or a pointer to where the cause is told.
 fn names_a_cause(s: &str) -> bool {
+    use crate::words::words;
     CAUSE.find_iter(s).any(|m| {
-        let reach = s[..m.start()].split_whitespace().rev().take(3).any(|w| {
-            let w = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_ascii_lowercase();
-            matches!(w.as_str(), "affected" | "impacted" | "hit" | "unaffected")
-        });
+        let reach = words(&s[..m.start()])
+            .iter()
+            .rev()
+            .take(3)
+            .any(|w| matches!(w.as_str(), "affected" | "impacted" | "hit" | "unaffected"));
         // "Details are in the Root Cause section below" points to the cause, it
         // does not give it.
-        let pointer = s[m.end()..].split_whitespace().take(2).any(|w| {
-            let w = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_ascii_lowercase();
-            matches!(w.as_str(), "section" | "below" | "above" | "later")
-        });
+        let pointer = words(&s[m.end()..])
+            .iter()
+            .take(2)
+            .any(|w| matches!(w.as_str(), "section" | "below" | "above" | "later"));
         !reach && !pointer
     })
 }

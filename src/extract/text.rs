@@ -738,7 +738,6 @@ const NOT_A_VERB: &[&str] = &[
     "instead",
     "otherwise",
     "shortly",
-    "upon",
     "per",
     "via",
     "without",
@@ -755,7 +754,6 @@ const NOT_A_VERB: &[&str] = &[
     "unlike",
     "despite",
     "except",
-    "its",
 ];
 
 /// Words that open an imperative's object: determiners, possessives, object pronouns

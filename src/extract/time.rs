@@ -1034,6 +1034,26 @@ pub fn scan_dates(text: &str) -> Vec<DateMention> {
     chosen
 }
 
+/// Whether a numeric date puts its year last ("05/04/2020", "03/04/24"), so that its
+/// first two numbers are a day and a month in one order or the other: one separator
+/// throughout, and a two-digit year only with slashes or dashes (dots make versions:
+/// "20.10.12").
+fn year_last(caps: &regex::Captures) -> bool {
+    match (
+        caps.name("a"),
+        caps.name("s1"),
+        caps.name("s2"),
+        caps.name("c"),
+    ) {
+        (Some(a), Some(s1), Some(s2), Some(c)) => {
+            s1.as_str() == s2.as_str()
+                && a.len() <= 2
+                && (c.len() == 4 || (c.len() == 2 && s1.as_str() != "."))
+        }
+        _ => false,
+    }
+}
+
 fn numeric_date(text: &str, caps: &regex::Captures) -> Option<DateMention> {
     let (a, s1, b, s2, c) = (
         caps.name("a")?,
@@ -1059,12 +1079,10 @@ fn numeric_date(text: &str, caps: &regex::Captures) -> Option<DateMention> {
     }
     let num = |m: &regex::Match| m.as_str().parse::<u32>().ok();
     let (av, bv, cv) = (num(&a)?, num(&b)?, num(&c)?);
-    // "03/04/24": a two-digit year, only with slashes or dashes (dots make versions).
-    let short_year = c.len() == 2 && a.len() <= 2 && s1.as_str() != ".";
     let (year, month, day) = if a.len() == 4 && c.len() <= 2 {
         (av as i32, bv, cv)
-    } else if (c.len() == 4 || short_year) && a.len() <= 2 {
-        let year = if short_year {
+    } else if year_last(caps) {
+        let year = if c.len() == 2 {
             2000 + cv as i32
         } else {
             cv as i32
@@ -1378,15 +1396,10 @@ fn date_order(text: &str) -> Option<bool> {
     }
     let (mut day_first, mut month_first, mut ambiguous) = (0, 0, false);
     for caps in NUMERIC_DATE.captures_iter(text) {
-        let (Some(a), Some(b), Some(c)) = (caps.name("a"), caps.name("b"), caps.name("c")) else {
+        let (Some(a), Some(b)) = (caps.name("a"), caps.name("b")) else {
             continue;
         };
-        let sep = caps.name("s1").map(|m| m.as_str());
-        // As `numeric_date` reads them: "20.10.12" is a version, not a date.
-        if sep != caps.name("s2").map(|m| m.as_str())
-            || a.len() > 2
-            || !(c.len() == 4 || (c.len() == 2 && sep != Some(".")))
-        {
+        if !year_last(&caps) {
             continue;
         }
         let (Ok(av), Ok(bv)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>()) else {
