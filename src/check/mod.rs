@@ -997,10 +997,15 @@ impl<'a> Reader<'a> {
             cut -= 1;
         }
         // English prose is about a third English function words ("the", "of", "was"),
-        // which other languages all but lack: such a text needs no identifier.
+        // which other languages all but lack: such a text needs no identifier. Nor does
+        // one where they are fewer (lists, jargon) but "the", English's commonest word
+        // and a word of no other language, is still one word in fifty.
         let sample = crate::words::words(&text[..cut]);
         let function = sample.iter().filter(|w| roles::is_function_word(w)).count();
-        if function * 10 >= sample.len() * 3 {
+        let the = sample.iter().filter(|w| *w == "the").count();
+        if function * 10 >= sample.len() * 3
+            || (function * 100 >= sample.len() * 15 && the * 50 >= sample.len())
+        {
             return pass(self.first_line(), "written in English");
         }
         match whatlang::detect(&text[..cut]) {
