@@ -38,18 +38,27 @@ pub type Fx = foldhash::fast::FixedState;
 /// The words of a text as written: runs of letters and digits (an apostrophe inside a
 /// word keeps it whole: "didn't").
 pub fn spans(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 6);
     let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut i = 0;
+    // Over bytes, decoding a character only where one begins outside ASCII.
+    while i < bytes.len() {
+        let (c, len) = if bytes[i] < 0x80 {
+            (char::from(bytes[i]), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, c.len_utf8())
+        };
         let inner_apostrophe = (c == '\'' || c == '’')
             && start.is_some()
-            && chars.peek().is_some_and(|(_, n)| n.is_alphabetic());
+            && text[i + len..].chars().next().is_some_and(char::is_alphabetic);
         if c.is_alphanumeric() || inner_apostrophe {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             out.push(&text[s..i]);
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(&text[s..]);
@@ -205,8 +214,9 @@ impl Tokens {
 pub struct Lexicon {
     entries: Vec<Tokens>,
     by_first: HashMap<String, Vec<usize>, Fx>,
-    /// Single-word entries long enough to be matched misspelt.
-    long_words: Vec<usize>,
+    /// Single-word entries long enough to be matched misspelt, with their first letter
+    /// and length in letters.
+    long_words: Vec<(usize, char, usize)>,
     fuzzy: bool,
 }
 
@@ -233,6 +243,10 @@ impl Lexicon {
         }
         let long_words = (0..entries.len())
             .filter(|&i| entries[i].len() == 1 && entries[i].words[0].chars().count() >= 8)
+            .filter_map(|i| {
+                let w = &entries[i].words[0];
+                Some((i, w.chars().next()?, w.chars().count()))
+            })
             .collect();
         Lexicon {
             entries,
@@ -263,10 +277,13 @@ impl Lexicon {
         }
         if self.fuzzy {
             let w = &t.words[i];
-            if self
-                .long_words
-                .iter()
-                .any(|&c| near(w, &self.entries[c].words[0]))
+            // A misspelling keeps the first letter and is within two letters of the
+            // length of a word of eight or more: most words are ruled out before `near`.
+            let (first, n) = (w.chars().next(), w.chars().count());
+            if n >= 6
+                && self.long_words.iter().any(|&(c, f, len)| {
+                    Some(f) == first && n.abs_diff(len) <= 2 && near(w, &self.entries[c].words[0])
+                })
             {
                 return Some(1);
             }

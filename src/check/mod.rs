@@ -440,7 +440,7 @@ impl<'a> Reader<'a> {
             sentences(t).iter().any(|s| {
                 word_count(s) >= 6
                     && !s.contains('%')
-                    && crate::extract::time::scan_times(s).is_empty()
+                    && !crate::extract::time::has_times(s)
                     && !tells_impact(s)
                     && roles::restates(s, &part)
             })
@@ -527,7 +527,7 @@ impl<'a> Reader<'a> {
             .chain(self.cause.iter().filter(|l| {
                 // A time dates an event of the response told in the cause's part; a
                 // paragraph that tells the fix is the response too.
-                crate::extract::time::scan_times(&l.text).is_empty()
+                !crate::extract::time::has_times(&l.text)
                     && !sentences(&l.text).iter().any(|s| FIX_TOLD.in_text(s))
             }))
             .map(|l| l.number)
@@ -566,7 +566,7 @@ impl<'a> Reader<'a> {
         }
         // Detection told in prose with its time: "noticed the issue at 19:20".
         let told =
-            |t: &str| DETECTION.matches(t) && !crate::extract::time::scan_times(t).is_empty();
+            |t: &str| DETECTION.matches(t) && crate::extract::time::has_times(t);
         match self.timeline_evidence(told) {
             Some(l) => pass(Some(l), "the time of detection is given"),
             None => fail(

@@ -628,7 +628,7 @@ fn add_unheaded_summary(part: &mut Part, lines: &[Line]) {
             .map_or(part.end, |s| s.heading.unwrap_or(s.start));
         let tells_when = lines[from.min(to)..to]
             .iter()
-            .any(|l| l.is_content() && !crate::extract::time::scan_times(&l.text).is_empty());
+            .any(|l| l.is_content() && crate::extract::time::has_times(&l.text));
         if !tells_when {
             return;
         }

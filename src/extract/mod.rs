@@ -255,7 +255,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     let told: Vec<&str> = content.iter().flat_map(|l| sentences(&l.text)).collect();
     let times = told
         .iter()
-        .filter(|s| !time::scan_times(s).is_empty())
+        .filter(|s| time::has_times(s))
         .count();
     let thin = match core {
         4 | 3 => words < 25,
@@ -406,7 +406,7 @@ fn generality(content: &[&Line]) -> (usize, usize) {
             let t = crate::words::Tokens::of(s);
             let second_person = t.words.iter().any(|w| w == "you" || w == "your");
             let about_the_document =
-                ABOUT_POSTMORTEMS.matches(&t) && time::scan_times(s).is_empty();
+                ABOUT_POSTMORTEMS.matches(&t) && !time::has_times(s);
             if second_person || about_the_document || instructs(s) {
                 general += 1;
             }

@@ -1350,6 +1350,11 @@ pub fn scan_times(text: &str) -> Vec<TimeMention> {
     scan(text).0.clone()
 }
 
+/// Whether `text` mentions a time at all (what [`scan_times`] finds, without copying it).
+pub fn has_times(text: &str) -> bool {
+    !scan(text).0.is_empty()
+}
+
 /// The ranges among [`scan_times`]'s mentions ("from 10:00 PM to 2:00 AM WAT").
 pub fn scan_time_ranges(text: &str) -> Vec<TimeRange> {
     let scanned = scan(text);

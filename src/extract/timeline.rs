@@ -120,7 +120,7 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                 push_line(&mut raws, l, &text, true);
             }
             LineKind::Bullet { depth, .. } => {
-                let has_time = !time::scan_times(&l.text).is_empty();
+                let has_time = time::has_times(&l.text);
                 let parent_timed = raws.last().is_some_and(|r| r.mention.is_some());
                 let awaiting = raws
                     .last()
@@ -173,7 +173,7 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                     append(&mut raws, &l.text);
                 } else if let Some(told) = told {
                     for s in told {
-                        if !time::scan_times(s).is_empty() || raws.is_empty() {
+                        if time::has_times(s) || raws.is_empty() {
                             push_line(&mut raws, l, s, false);
                         } else {
                             append(&mut raws, s);
@@ -199,7 +199,7 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                 } else if !mentions.is_empty() {
                     // A paragraph that tells time in the middle: one entry per timed sentence.
                     for s in sentences(&l.text) {
-                        if !time::scan_times(s).is_empty() {
+                        if time::has_times(s) {
                             push_line(&mut raws, l, s, false);
                         } else if !raws.is_empty() {
                             append(&mut raws, s);
@@ -421,7 +421,7 @@ fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
 /// sub-heading dating the entries under it.
 fn date_line(l: &Line) -> Option<time::DateMention> {
     if !matches!(l.kind, LineKind::Heading(_) | LineKind::Text)
-        || !time::scan_times(&l.text).is_empty()
+        || time::has_times(&l.text)
     {
         return None;
     }
