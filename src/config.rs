@@ -128,6 +128,7 @@ struct RawConfig {
     output_dir: PathBuf,
     static_dir: PathBuf,
     paginate_by: usize,
+    feed_limit: usize,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -152,6 +153,7 @@ impl Default for RawConfig {
             output_dir: c.output_dir,
             static_dir: c.static_dir,
             paginate_by: c.paginate_by,
+            feed_limit: c.feed_limit,
             sort_by: c.sort_by,
             reverse: c.reverse,
             drafts: c.drafts,
@@ -181,6 +183,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Cards per index page (0 puts every card on one page).
     pub paginate_by: usize,
+    /// Entries in each Atom feed, the newest (0 puts every postmortem in it).
+    pub feed_limit: usize,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -209,6 +213,7 @@ impl Default for Config {
             output_dir: "public".into(),
             static_dir: "static".into(),
             paginate_by: 12,
+            feed_limit: 20,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -351,6 +356,7 @@ impl Config {
             output_dir: raw.output_dir,
             static_dir: raw.static_dir,
             paginate_by: raw.paginate_by,
+            feed_limit: raw.feed_limit,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
             drafts: raw.drafts,
@@ -453,6 +459,8 @@ output_dir = "public"
 static_dir = "static"
 # Cards per index page; 0 puts them all on one page.
 paginate_by = 12
+# Entries in each Atom feed (feed.xml, tags/<tag>/feed.xml, ...), the newest; 0 for all.
+feed_limit = 20
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -495,6 +503,12 @@ pub fn check_base_url(url: &str) -> std::result::Result<(), String> {
             "base_url `{url}` is not an address: give one like \"https://example.org/gallery/\" or a path like \"/\""
         )),
     }
+}
+
+/// Whether `url` is an absolute `http(s)://` address with a host: what feeds, the
+/// sitemap, canonical links and link previews need `base_url` to be.
+pub fn is_absolute_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 #[cfg(test)]
@@ -617,6 +631,22 @@ mod tests {
                 parse(&format!("static_dir = \"{good}\"\n")).is_ok(),
                 "{good}"
             );
+        }
+    }
+
+    #[test]
+    fn feed_limit_is_read_with_a_default() {
+        assert_eq!(Config::default().feed_limit, 20);
+        assert_eq!(parse("feed_limit = 5\n").unwrap().feed_limit, 5);
+        error_at("feed_limit = -1\n", 1, "");
+    }
+
+    #[test]
+    fn an_absolute_base_url_is_an_http_address_with_a_host() {
+        assert!(is_absolute_url("https://example.org/gallery/"));
+        assert!(is_absolute_url("http://localhost:8080/"));
+        for relative in ["/", "/gallery/", "ftp://example.org/", "mailto:a@b.c"] {
+            assert!(!is_absolute_url(relative), "{relative}");
         }
     }
 
