@@ -77,6 +77,9 @@ impl Sink for crate::output::Published {
 /// opens at once.
 const REPORT_ROWS: usize = 250;
 
+/// The listing of every postmortem, the folder of their pages.
+const INCIDENTS: &str = "incidents/";
+
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
 pub struct RenderState {
@@ -383,25 +386,42 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     struct Listing<'t> {
         base_path: &'t str,
         template: &'static str,
+        /// The page's title, when it is not the site's.
+        title: Option<&'static str>,
         ixs: &'t [usize],
         term: Option<(&'static str, &'t TermRef)>,
     }
     let all: Vec<usize> = (0..items.len()).collect();
-    let listings = std::iter::once(Listing {
-        base_path: "",
-        template: "index.html",
-        ixs: &all,
-        term: None,
-    })
+    // The index, and every postmortem again at incidents/ (what the navigation's
+    // "Incidents" leads to, and the folder above every permalink).
+    let listings = [
+        Listing {
+            base_path: "",
+            template: "index.html",
+            title: None,
+            ixs: &all,
+            term: None,
+        },
+        Listing {
+            base_path: INCIDENTS,
+            template: "incidents.html",
+            title: Some("All incidents"),
+            ixs: &all,
+            term: None,
+        },
+    ]
+    .into_iter()
     .chain(tags.values().map(|(term, ixs)| Listing {
         base_path: &term.url,
         template: "taxonomy.html",
+        title: None,
         ixs,
         term: Some(("tag", term)),
     }))
     .chain(collections.values().map(|(term, ixs)| Listing {
         base_path: &term.url,
         template: "taxonomy.html",
+        title: None,
         ixs,
         term: Some(("collection", term)),
     }));
@@ -503,6 +523,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let fp = hashed(&(
                 global,
                 l.template,
+                l.title,
                 &chunk_fps,
                 (l.base_path, n, total),
                 tag_counts_fp,
@@ -511,7 +532,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             page(&path, fp, &|| {
                 let paginator = Paginator::new(l.base_path, n, total);
                 let chunk: Vec<&Card> = shown().map(|&i| &*items[i].card).collect();
-                let mut ctx = base(&path, &site.title);
+                let mut ctx = base(&path, l.title.unwrap_or(&site.title));
                 ctx.insert("cards", &chunk);
                 ctx.insert("paginator", &paginator);
                 ctx.insert("tags", &tag_counts);
