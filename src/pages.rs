@@ -648,6 +648,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         Box::new(|| {
             let mut ctx = base("", "Page not found");
             ctx.insert("root", &site.base_url);
+            // Served for any missing address: no address of its own.
+            ctx.insert("canonical", "");
             if let Some(css) = &inline_style {
                 ctx.insert("inline_style", css);
             }
