@@ -511,6 +511,48 @@ pub fn is_absolute_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
+/// The warning a build gives when `base_url` is not an absolute address (a path like
+/// "/" is a valid setting, and the default, but leaves feeds, the sitemap and link
+/// previews with addresses that lead nowhere outside the site), with where it was set
+/// (`site.toml`, or `--base-url` when `from_flag`): `None` when it is one. `site_toml` is
+/// the settings' text, to point at the line that sets it.
+pub fn base_url_warning(
+    base_url: &str,
+    site_toml: &str,
+    from_flag: bool,
+) -> Option<(String, crate::model::Diagnostic)> {
+    if is_absolute_url(base_url) {
+        return None;
+    }
+    let why = "not an absolute http(s) address, so the Atom feeds, sitemap.xml, robots.txt, canonical links and link previews hold addresses that lead nowhere outside the site";
+    let fix = "set base_url = \"https://example.org/gallery/\" (where the site is published) or pass --base-url";
+    if from_flag {
+        let message = format!("`{base_url}` is {why}; give the address the site is published at");
+        return Some((
+            "--base-url".to_owned(),
+            crate::model::Diagnostic::warning(message, None),
+        ));
+    }
+    // A top-level key stands before the first table header.
+    let line = site_toml
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix("base_url")
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .and_then(|i| u32::try_from(i + 1).ok());
+    let message = match line {
+        Some(_) => format!("base_url `{base_url}` is {why}; {fix}"),
+        None => format!("base_url is not set, and its default `{base_url}` is {why}; {fix}"),
+    };
+    Some((
+        CONFIG_FILE.to_owned(),
+        crate::model::Diagnostic::warning(message, line),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,12 +684,38 @@ mod tests {
     }
 
     #[test]
-    fn an_absolute_base_url_is_an_http_address_with_a_host() {
+    fn a_base_url_that_is_no_address_is_warned_at_its_line() {
         assert!(is_absolute_url("https://example.org/gallery/"));
         assert!(is_absolute_url("http://localhost:8080/"));
         for relative in ["/", "/gallery/", "ftp://example.org/", "mailto:a@b.c"] {
             assert!(!is_absolute_url(relative), "{relative}");
         }
+        assert!(base_url_warning("https://example.org/", "", false).is_none());
+        let (path, d) = base_url_warning(
+            "/gallery/",
+            "title = \"x\"\nbase_url = \"/gallery/\"\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (path.as_str(), d.line, d.level),
+            ("site.toml", Some(2), Level::Warning)
+        );
+        assert!(
+            d.message
+                .starts_with("base_url `/gallery/` is not an absolute http(s) address"),
+            "{}",
+            d.message
+        );
+        let (_, d) = base_url_warning("/", "[extra]\nbase_url = \"x\"\n", false).unwrap();
+        assert_eq!(d.line, None, "a key of a table is not the setting");
+        assert!(
+            d.message.starts_with("base_url is not set"),
+            "{}",
+            d.message
+        );
+        let (path, d) = base_url_warning("/x/", "", true).unwrap();
+        assert_eq!((path.as_str(), d.line), ("--base-url", None));
     }
 
     #[test]

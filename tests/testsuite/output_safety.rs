@@ -19,7 +19,9 @@ fn built(site: &TestSite, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn files_put_into_the_output_folder_survive_the_next_build() {
+    // Published at an address, so that the build has nothing to warn of.
     let site = TestSite::new("keep")
+        .file("site.toml", "base_url = \"https://example.org/\"\n")
         .file("content/a.md", good_postmortem("Alpha"))
         .file("content/b.md", good_postmortem("Beta"));
     built(&site, &["build"]);
