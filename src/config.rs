@@ -128,6 +128,7 @@ struct RawConfig {
     output_dir: PathBuf,
     static_dir: PathBuf,
     paginate_by: usize,
+    feed_limit: usize,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -152,6 +153,7 @@ impl Default for RawConfig {
             output_dir: c.output_dir,
             static_dir: c.static_dir,
             paginate_by: c.paginate_by,
+            feed_limit: c.feed_limit,
             sort_by: c.sort_by,
             reverse: c.reverse,
             drafts: c.drafts,
@@ -181,6 +183,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Cards per index page (0 puts every card on one page).
     pub paginate_by: usize,
+    /// Entries in each Atom feed, the newest (0 puts every postmortem in it).
+    pub feed_limit: usize,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -209,6 +213,7 @@ impl Default for Config {
             output_dir: "public".into(),
             static_dir: "static".into(),
             paginate_by: 12,
+            feed_limit: 20,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -351,6 +356,7 @@ impl Config {
             output_dir: raw.output_dir,
             static_dir: raw.static_dir,
             paginate_by: raw.paginate_by,
+            feed_limit: raw.feed_limit,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
             drafts: raw.drafts,
@@ -453,6 +459,8 @@ output_dir = "public"
 static_dir = "static"
 # Cards per index page; 0 puts them all on one page.
 paginate_by = 12
+# Entries in each Atom feed (feed.xml, tags/<tag>/feed.xml, ...), the newest; 0 for all.
+feed_limit = 20
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -495,6 +503,54 @@ pub fn check_base_url(url: &str) -> std::result::Result<(), String> {
             "base_url `{url}` is not an address: give one like \"https://example.org/gallery/\" or a path like \"/\""
         )),
     }
+}
+
+/// Whether `url` is an absolute `http(s)://` address with a host: what feeds, the
+/// sitemap, canonical links and link previews need `base_url` to be.
+pub fn is_absolute_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// The warning a build gives when `base_url` is not an absolute address (a path like
+/// "/" is a valid setting, and the default, but leaves feeds, the sitemap and link
+/// previews with addresses that lead nowhere outside the site), with where it was set
+/// (`site.toml`, or `--base-url` when `from_flag`): `None` when it is one. `site_toml` is
+/// the settings' text, to point at the line that sets it.
+pub fn base_url_warning(
+    base_url: &str,
+    site_toml: &str,
+    from_flag: bool,
+) -> Option<(String, crate::model::Diagnostic)> {
+    if is_absolute_url(base_url) {
+        return None;
+    }
+    let why = "not an absolute http(s) address, so the Atom feeds, sitemap.xml, robots.txt, canonical links and link previews hold addresses that lead nowhere outside the site";
+    let fix = "set base_url = \"https://example.org/gallery/\" (where the site is published) or pass --base-url";
+    if from_flag {
+        let message = format!("`{base_url}` is {why}; give the address the site is published at");
+        return Some((
+            "--base-url".to_owned(),
+            crate::model::Diagnostic::warning(message, None),
+        ));
+    }
+    // A top-level key stands before the first table header.
+    let line = site_toml
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix("base_url")
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .and_then(|i| u32::try_from(i + 1).ok());
+    let message = match line {
+        Some(_) => format!("base_url `{base_url}` is {why}; {fix}"),
+        None => format!("base_url is not set, and its default `{base_url}` is {why}; {fix}"),
+    };
+    Some((
+        CONFIG_FILE.to_owned(),
+        crate::model::Diagnostic::warning(message, line),
+    ))
 }
 
 #[cfg(test)]
@@ -618,6 +674,48 @@ mod tests {
                 "{good}"
             );
         }
+    }
+
+    #[test]
+    fn feed_limit_is_read_with_a_default() {
+        assert_eq!(Config::default().feed_limit, 20);
+        assert_eq!(parse("feed_limit = 5\n").unwrap().feed_limit, 5);
+        error_at("feed_limit = -1\n", 1, "");
+    }
+
+    #[test]
+    fn a_base_url_that_is_no_address_is_warned_at_its_line() {
+        assert!(is_absolute_url("https://example.org/gallery/"));
+        assert!(is_absolute_url("http://localhost:8080/"));
+        for relative in ["/", "/gallery/", "ftp://example.org/", "mailto:a@b.c"] {
+            assert!(!is_absolute_url(relative), "{relative}");
+        }
+        assert!(base_url_warning("https://example.org/", "", false).is_none());
+        let (path, d) = base_url_warning(
+            "/gallery/",
+            "title = \"x\"\nbase_url = \"/gallery/\"\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (path.as_str(), d.line, d.level),
+            ("site.toml", Some(2), Level::Warning)
+        );
+        assert!(
+            d.message
+                .starts_with("base_url `/gallery/` is not an absolute http(s) address"),
+            "{}",
+            d.message
+        );
+        let (_, d) = base_url_warning("/", "[extra]\nbase_url = \"x\"\n", false).unwrap();
+        assert_eq!(d.line, None, "a key of a table is not the setting");
+        assert!(
+            d.message.starts_with("base_url is not set"),
+            "{}",
+            d.message
+        );
+        let (path, d) = base_url_warning("/x/", "", true).unwrap();
+        assert_eq!((path.as_str(), d.line), ("--base-url", None));
     }
 
     #[test]

@@ -149,6 +149,19 @@ impl Output {
         crate::error::fs::write(&target, bytes)
     }
 
+    /// Whether the folder holds a file of the user's at `rel`: there, and not on the
+    /// manifest of the build that made the folder (an older Hindsight's marker without
+    /// a list counts every file a build writes as its own).
+    pub fn users(&self, rel: &str) -> bool {
+        let there = inside(&self.dir, rel).is_ok_and(|p| std::fs::symlink_metadata(p).is_ok());
+        there
+            && match read_manifest(&self.dir) {
+                Previous::Listed(files) => !files.contains(rel),
+                Previous::Unlisted => false,
+                Previous::None => true,
+            }
+    }
+
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let target = self.target(rel)?;
         if let Some(parent) = target.parent() {
@@ -275,6 +288,17 @@ impl Published {
 
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         self.replace(rel, |tmp| std::fs::copy(from, tmp).map(|_| ()))
+    }
+
+    /// Whether the folder holds a file of the user's at `rel` (there, and not on the
+    /// manifest).
+    pub fn users(&self, rel: &str) -> bool {
+        inside(&self.dir, rel).is_ok_and(|p| std::fs::symlink_metadata(p).is_ok())
+            && !self
+                .manifest
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(rel)
     }
 
     /// Removes a file Hindsight wrote (a file not on the manifest is never removed),

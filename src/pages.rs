@@ -14,8 +14,9 @@ use crate::model::{CheckId, Diagnostic, Level};
 use crate::progress::{Progress, Stage};
 use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links};
+use crate::render::sitemap::{self, Page as Sitemapped};
 use crate::render::templates::{StaticSource, Templates};
-use crate::render::{self, Card, Paginator, SiteInfo, TermRef};
+use crate::render::{self, Card, Paginator, SiteInfo, TermRef, feeds};
 use crate::source::SourcePath;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,6 +33,12 @@ pub trait Sink: Sync {
     fn remove(&self, _rel: &str) -> Result<()> {
         Ok(())
     }
+    /// Whether the output folder holds a file of the user's (one Hindsight did not
+    /// write) at `rel`: a file Hindsight writes only when the site has none of its own
+    /// (`robots.txt`, `sitemap.xml`) is then left out, and theirs stays.
+    fn users(&self, _rel: &str) -> bool {
+        false
+    }
 }
 
 impl Sink for crate::output::Output {
@@ -41,6 +48,10 @@ impl Sink for crate::output::Output {
 
     fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         crate::output::Output::copy(self, rel, from)
+    }
+
+    fn users(&self, rel: &str) -> bool {
+        crate::output::Output::users(self, rel)
     }
 }
 
@@ -56,11 +67,18 @@ impl Sink for crate::output::Published {
     fn remove(&self, rel: &str) -> Result<()> {
         crate::output::Published::remove(self, rel)
     }
+
+    fn users(&self, rel: &str) -> bool {
+        crate::output::Published::users(self, rel)
+    }
 }
 
 /// Rows on a page of the grading report: a class of thousands stays a page a browser
 /// opens at once.
 const REPORT_ROWS: usize = 250;
+
+/// The listing of every postmortem, the folder of their pages.
+const INCIDENTS: &str = "incidents/";
 
 /// What the last render produced, so the next one can skip what did not change.
 #[derive(Default)]
@@ -368,25 +386,42 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     struct Listing<'t> {
         base_path: &'t str,
         template: &'static str,
+        /// The page's title, when it is not the site's.
+        title: Option<&'static str>,
         ixs: &'t [usize],
         term: Option<(&'static str, &'t TermRef)>,
     }
     let all: Vec<usize> = (0..items.len()).collect();
-    let listings = std::iter::once(Listing {
-        base_path: "",
-        template: "index.html",
-        ixs: &all,
-        term: None,
-    })
+    // The index, and every postmortem again at incidents/ (what the navigation's
+    // "Incidents" leads to, and the folder above every permalink).
+    let listings = [
+        Listing {
+            base_path: "",
+            template: "index.html",
+            title: None,
+            ixs: &all,
+            term: None,
+        },
+        Listing {
+            base_path: INCIDENTS,
+            template: "incidents.html",
+            title: Some("All incidents"),
+            ixs: &all,
+            term: None,
+        },
+    ]
+    .into_iter()
     .chain(tags.values().map(|(term, ixs)| Listing {
         base_path: &term.url,
         template: "taxonomy.html",
+        title: None,
         ixs,
         term: Some(("tag", term)),
     }))
     .chain(collections.values().map(|(term, ixs)| Listing {
         base_path: &term.url,
         template: "taxonomy.html",
+        title: None,
         ixs,
         term: Some(("collection", term)),
     }));
@@ -488,6 +523,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let fp = hashed(&(
                 global,
                 l.template,
+                l.title,
                 &chunk_fps,
                 (l.base_path, n, total),
                 tag_counts_fp,
@@ -496,7 +532,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             page(&path, fp, &|| {
                 let paginator = Paginator::new(l.base_path, n, total);
                 let chunk: Vec<&Card> = shown().map(|&i| &*items[i].card).collect();
-                let mut ctx = base(&path, &site.title);
+                let mut ctx = base(&path, l.title.unwrap_or(&site.title));
                 ctx.insert("cards", &chunk);
                 ctx.insert("paginator", &paginator);
                 ctx.insert("tags", &tag_counts);
@@ -612,6 +648,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         Box::new(|| {
             let mut ctx = base("", "Page not found");
             ctx.insert("root", &site.base_url);
+            // Served for any missing address: no address of its own.
+            ctx.insert("canonical", "");
             if let Some(css) = &inline_style {
                 ctx.insert("inline_style", css);
             }
@@ -619,12 +657,87 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         }),
     ));
     pages += singles.len();
+    // What the sitemap lists: every page but 404.html, a listing page dated by the
+    // newest postmortem it shows and a postmortem's page by its date.
+    let mut site_map: Vec<Sitemapped> = Vec::with_capacity(total_pages);
+    for &(l, n, _) in &jobs {
+        let shown = l.ixs.iter().skip((n - 1) * per_page).take(per_page);
+        site_map.push(Sitemapped {
+            path: render::page_path(l.base_path, n),
+            lastmod: shown.filter_map(|&i| cards[i].date.as_ref()).max().cloned(),
+        });
+    }
+    site_map.extend(cards.iter().map(|c| Sitemapped {
+        path: c.url.clone(),
+        lastmod: c.date.clone(),
+    }));
+    site_map.extend(
+        singles
+            .iter()
+            .filter_map(|(rel, ..)| rel.strip_suffix("index.html"))
+            .map(|path| Sitemapped {
+                path: path.to_owned(),
+                lastmod: None,
+            }),
+    );
     singles.into_par_iter().try_for_each(|(rel, fp, make)| {
         emit.text_at(rel, fp, make)?;
         inputs.progress.step();
         Ok(())
     })?;
     debug_assert_eq!(pages, total_pages, "pages rendered and pages told of");
+
+    // The Atom feeds: the site's, and each tag's and collection's beside its listing,
+    // of the newest postmortems whatever the listings' order.
+    let order = feeds::newest_first(&cards);
+    let mut rank = vec![0; cards.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k;
+    }
+    let limit = match config.feed_limit {
+        0 => usize::MAX,
+        n => n,
+    };
+    struct FeedJob<'t> {
+        page: &'t str,
+        title: String,
+        subtitle: Option<String>,
+        entries: Vec<usize>,
+    }
+    let mut feed_jobs = vec![FeedJob {
+        page: "",
+        title: site.title.clone(),
+        subtitle: Some(site.description.clone()),
+        entries: order.iter().take(limit).copied().collect(),
+    }];
+    for (kind, members) in [("tag", &tags), ("collection", &collections)] {
+        for (term, ixs) in members.values() {
+            let mut entries = ixs.clone();
+            entries.sort_unstable_by_key(|&i| rank[i]);
+            entries.truncate(limit);
+            let hash = if kind == "tag" { "#" } else { "" };
+            feed_jobs.push(FeedJob {
+                page: &term.url,
+                title: format!("{}: {hash}{}", site.title, term.name),
+                subtitle: None,
+                entries,
+            });
+        }
+    }
+    let feed_site = fingerprint(&site);
+    feed_jobs.par_iter().try_for_each(|f| {
+        let fps: Vec<u64> = f.entries.iter().map(|&i| card_fps[i]).collect();
+        let fp = hashed(&(feed_site, f.page, &f.title, &f.subtitle, &fps));
+        emit.text_at(feeds::feed_path(f.page), fp, || {
+            let entries: Vec<&Card> = f.entries.iter().map(|&i| cards[i]).collect();
+            let of = feeds::FeedOf {
+                page: f.page,
+                title: f.title.clone(),
+                subtitle: f.subtitle.clone(),
+            };
+            Ok(feeds::render(&site, &of, &entries))
+        })
+    })?;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
     for (rel, src) in &templates.statics {
@@ -664,6 +777,31 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .contains_key(&rel);
         if !taken {
             emit.copy(&rel, &path)?;
+        }
+    }
+    // robots.txt and the sitemap, unless the site has its own: in its static folder
+    // (copied just above) or put into the output folder by hand.
+    let taken = |rel: &str| {
+        sink.users(rel)
+            || emit
+                .produced
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(rel)
+    };
+    if !taken(sitemap::ROBOTS_FILE) {
+        emit.text(
+            sitemap::ROBOTS_FILE,
+            fingerprint(&(sitemap::ROBOTS_FILE, &site.base_url)),
+            || Ok(sitemap::robots(&site.base_url)),
+        )?;
+    }
+    let parts = sitemap::files(site_map.len());
+    if !parts.iter().any(|(rel, _)| taken(rel)) {
+        let fp = hashed(&(&site.base_url, &site_map));
+        for (rel, part) in parts {
+            let fp = hashed(&(fp, &rel));
+            emit.text_at(rel, fp, || Ok(part.render(&site.base_url, &site_map)))?;
         }
     }
 

@@ -42,7 +42,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         strict: args.strict,
     };
     if args.watch {
-        let live = Live::start(root, opts, term)?;
+        let live = Live::start(root, opts, term, true)?;
         live.run(term, |_| {})?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -58,6 +58,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     bar.clear();
     match built? {
         Ok((session, summary)) => {
+            warn_of_base_url(term, &session);
             report_session(term, &session, &summary);
             session.finish();
             Ok(ExitCode::SUCCESS)
@@ -131,6 +132,22 @@ pub(super) fn report_session(term: Term, session: &Session, summary: &BuildSumma
             summary.written,
             summary.elapsed.as_millis()
         );
+    }
+}
+
+/// Warns when the site's address is not an absolute one: feeds, the sitemap and link
+/// previews need it. Told once a command (after the first build of `--watch`, not at
+/// every rebuild), and never a failure, not even with `--strict`: a path is a valid
+/// `base_url`, and the default.
+pub(super) fn warn_of_base_url(term: Term, session: &Session) {
+    let settings = std::fs::read_to_string(session.root.join(hindsight::config::CONFIG_FILE))
+        .unwrap_or_default();
+    if let Some((path, d)) = hindsight::config::base_url_warning(
+        &session.config.base_url,
+        &settings,
+        session.opts.base_url.is_some(),
+    ) {
+        report(term, &path, &d);
     }
 }
 

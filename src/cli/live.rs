@@ -9,7 +9,7 @@
 //! afresh.
 
 use super::Term;
-use super::build::{plural, report, report_session};
+use super::build::{plural, report, report_session, warn_of_base_url};
 use hindsight::BuildOptions;
 use hindsight::config::Config;
 use hindsight::error::{Error, Result};
@@ -46,6 +46,9 @@ pub struct Live {
     /// The output folder's lock, kept from a session given up on (its thread still holds
     /// it), so the next start takes it over rather than being refused it.
     held: Option<Arc<hindsight::output::Lock>>,
+    /// The first build that succeeds warns when `base_url` is not an absolute address
+    /// (`build --watch`; a preview is built with "/" on purpose).
+    warn_of_base_url: bool,
 }
 
 fn new_pool() -> Result<Arc<rayon::ThreadPool>> {
@@ -59,7 +62,12 @@ fn new_pool() -> Result<Arc<rayon::ThreadPool>> {
 impl Live {
     /// Builds the site once. A site that does not build is not fatal: its error is
     /// shown and the next change tries again.
-    pub fn start(root: &Path, opts: BuildOptions, term: Term) -> Result<Live> {
+    pub fn start(
+        root: &Path,
+        opts: BuildOptions,
+        term: Term,
+        warn_of_base_url: bool,
+    ) -> Result<Live> {
         let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
         let mut live = Live {
             root,
@@ -70,6 +78,7 @@ impl Live {
             pool: new_pool()?,
             stuck: false,
             held: None,
+            warn_of_base_url,
         };
         live.try_start(term);
         Ok(live)
@@ -86,6 +95,9 @@ impl Live {
         match started {
             None => {}
             Some(Ok((mut session, summary))) => {
+                if std::mem::take(&mut self.warn_of_base_url) {
+                    warn_of_base_url(term, &session);
+                }
                 report_session(term, &session, &summary);
                 session.keep_last_good(true);
                 self.held = None;

@@ -67,7 +67,8 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     };
     let preview = Preview::start(listener, &output)
         .map_err(|e| Error::Usage(format!("cannot serve {}: {e}", output.display())))?;
-    let live = Live::start(&root, opts, term)?;
+    // Previews are built with base_url "/" on purpose: nothing to warn of.
+    let live = Live::start(&root, opts, term, false)?;
     preview.set_problems(live.problems());
     // Always printed (even with --quiet): it is what the command is for.
     outln!("Serving {url}");

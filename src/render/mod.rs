@@ -3,11 +3,14 @@
 
 pub mod budget;
 pub mod charts;
+pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod plain;
+pub mod sitemap;
 pub mod templates;
 pub mod timeline_svg;
+pub mod xml;
 
 use crate::config::Config;
 use crate::model::{Postmortem, Score, Severity};

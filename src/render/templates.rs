@@ -24,6 +24,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/postmortem.html"),
     ),
     (
+        "incidents.html",
+        include_str!("../../themes/default/templates/incidents.html"),
+    ),
+    (
         "taxonomy.html",
         include_str!("../../themes/default/templates/taxonomy.html"),
     ),
@@ -86,6 +90,10 @@ pub const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
         (
             "index.html",
             include_str!("../../themes/terminal/templates/index.html"),
+        ),
+        (
+            "incidents.html",
+            include_str!("../../themes/terminal/templates/incidents.html"),
         ),
         (
             "404.html",

@@ -138,7 +138,8 @@ fn build_reports_files_without_a_postmortem_and_strict_fails() {
 
 /// A site long enough for the progress bar (its threshold is 200 files).
 fn long_site(name: &str) -> TestSite {
-    let site = TestSite::new(name);
+    // Published at an address, so that the build has nothing to warn of.
+    let site = TestSite::new(name).file("site.toml", "base_url = \"https://example.org/\"\n");
     for i in 0..240 {
         site.put(
             &format!("content/pm-{i:03}.md"),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Every file under `dir` (relative path → bytes).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -33,7 +33,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Builds a copy of the site from scratch and compares its output with `site`'s.
-fn assert_same_as_full_build(site: &TestSite, step: &str) {
+pub fn assert_same_as_full_build(site: &TestSite, step: &str) {
     let fresh = TestSite::new("inc-full");
     for item in ["content", "templates", "themes", "static"] {
         if site.dir.join(item).exists() {
@@ -56,7 +56,7 @@ fn assert_same_as_full_build(site: &TestSite, step: &str) {
     }
 }
 
-fn touch(site: &TestSite, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+pub fn touch(site: &TestSite, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let p = site.dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, text).unwrap();

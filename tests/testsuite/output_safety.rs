@@ -19,7 +19,9 @@ fn built(site: &TestSite, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn files_put_into_the_output_folder_survive_the_next_build() {
+    // Published at an address, so that the build has nothing to warn of.
     let site = TestSite::new("keep")
+        .file("site.toml", "base_url = \"https://example.org/\"\n")
         .file("content/a.md", good_postmortem("Alpha"))
         .file("content/b.md", good_postmortem("Beta"));
     built(&site, &["build"]);
@@ -46,23 +48,25 @@ fn a_page_that_would_overwrite_a_users_file_is_an_error_naming_it() {
     let site = TestSite::new("clash").file("content/a.md", good_postmortem("Alpha"));
     built(&site, &["build"]);
     let before = site.read("index.html");
+    // (Not robots.txt: Hindsight writes one when the site has none, so a robots.txt in
+    // the output folder is its own.)
     let site = site
-        .file("public/robots.txt", "User-agent: *\nDisallow: /mine/\n")
-        .file("static/robots.txt", "User-agent: *\n")
+        .file("public/humans.txt", "Team: mine\n")
+        .file("static/humans.txt", "Team: the site's\n")
         .file("content/b.md", good_postmortem("Beta"));
     let out = site.run(&["build"]);
     assert!(!out.status.success(), "the build must not overwrite it");
     let err = stderr(&out);
     assert!(
-        err.starts_with("error: ") && err.contains("robots.txt") && err.contains("did not write"),
+        err.starts_with("error: ") && err.contains("humans.txt") && err.contains("did not write"),
         "{err}"
     );
-    assert_eq!(site.read("robots.txt"), "User-agent: *\nDisallow: /mine/\n");
+    assert_eq!(site.read("humans.txt"), "Team: mine\n");
     assert_eq!(site.read("index.html"), before, "the previous site stays");
     // The same bytes in the static folder: the file is taken as the site's own.
-    let site = site.file("static/robots.txt", "User-agent: *\nDisallow: /mine/\n");
+    let site = site.file("static/humans.txt", "Team: mine\n");
     built(&site, &["build"]);
-    assert!(manifest(&site.dir.join("public")).contains("robots.txt"));
+    assert!(manifest(&site.dir.join("public")).contains("humans.txt"));
     // A file where a page's folder goes is named too.
     let site = site
         .file("public/collections/cohort-x", "a file of mine")
