@@ -140,7 +140,7 @@ pub fn export(
             rel,
             collection,
         },
-        true,
+        false,
     );
     let Some(entry) = analysed.entries.get(opts.entry) else {
         return Err(nothing_to_export(file, &analysed, opts.entry));
@@ -163,11 +163,9 @@ pub fn export(
             root: "",
         },
     );
-    let body = Rendered {
-        html: inline_body(&body.html, &found.images, gallery),
-        ..body
-    };
-    let mut diagnostics = file_problems(&analysed, entry, &found);
+    let (html, remote) = inline_body(&body.html, &found.images, gallery);
+    let body = Rendered { html, ..body };
+    let mut diagnostics = file_problems(&analysed, entry, &found, &remote);
 
     let site = SiteInfo::new(&config);
     let perfect = analysed
@@ -258,9 +256,15 @@ fn nothing_to_export(file: &Path, analysed: &FileResult, entry: usize) -> Error 
 }
 
 /// The file's problems worth telling (warnings and up, as `build` tells them), with
-/// what the export could not put in the page, in line order. A dead link to an image
-/// is told once, by the export, which says what it shows instead.
-fn file_problems(analysed: &FileResult, entry: &Entry, found: &Found) -> Vec<Diagnostic> {
+/// what the export could not put in the page (`remote`: the remote images the page
+/// shows, markdown's or HTML's), in line order. A dead link to an image is told once,
+/// by the export, which says what it shows instead.
+fn file_problems(
+    analysed: &FileResult,
+    entry: &Entry,
+    found: &Found,
+    remote: &[String],
+) -> Vec<Diagnostic> {
     let text = analysed.text.unpack();
     let [first, last] = entry.postmortem.lines;
     // Where each target is written in the file, within this postmortem.
@@ -276,7 +280,23 @@ fn file_problems(analysed: &FileResult, entry: &Entry, found: &Found) -> Vec<Dia
             lines.entry(t.url).or_insert(line);
         }
     }
-    let told: HashSet<&str> = found.left_out.iter().map(|(url, _)| url.as_str()).collect();
+    // An image written as HTML is not among markdown's targets: its line is the first
+    // of the postmortem's that names it.
+    let line_naming = |url: &str| {
+        text.lines()
+            .zip(1u32..)
+            .skip(first.saturating_sub(1) as usize)
+            .take_while(|(_, n)| *n <= last)
+            .find(|(l, _)| l.contains(url))
+            .map(|(_, n)| n)
+    };
+    let mut left_out = found.left_out.clone();
+    for src in remote {
+        if !left_out.iter().any(|(url, _)| url == src) {
+            left_out.push((src.clone(), LeftOut::Remote));
+        }
+    }
+    let told: HashSet<&str> = left_out.iter().map(|(url, _)| url.as_str()).collect();
     let mut out: Vec<Diagnostic> = analysed
         .problems
         .iter()
@@ -288,7 +308,7 @@ fn file_problems(analysed: &FileResult, entry: &Entry, found: &Found) -> Vec<Dia
         })
         .cloned()
         .collect();
-    for (url, why) in &found.left_out {
+    for (url, why) in &left_out {
         let shown = crate::extract::outage::truncate(url, 80);
         let message = match why {
             LeftOut::Remote => format!(
@@ -300,7 +320,8 @@ fn file_problems(analysed: &FileResult, entry: &Entry, found: &Found) -> Vec<Dia
                 )
             }
         };
-        out.push(Diagnostic::warning(message, lines.get(url).copied()));
+        let line = lines.get(url).copied().or_else(|| line_naming(url));
+        out.push(Diagnostic::warning(message, line));
     }
     out.sort_by_key(|d| d.line.unwrap_or(0));
     out
@@ -338,12 +359,7 @@ impl Found {
             if !seen.insert((t.url.clone(), t.image)) {
                 continue;
             }
-            let remote = {
-                let lower = t.url.trim_start().to_ascii_lowercase();
-                lower.starts_with("http://")
-                    || lower.starts_with("https://")
-                    || lower.starts_with("//")
-            };
+            let remote = is_remote(&t.url);
             let Some(path) = markdown::relative_path(&t.url) else {
                 if t.image && !t.url.starts_with('#') {
                     let why = if remote {
@@ -607,8 +623,14 @@ fn percent_decode(s: &str) -> String {
 /// The sanitized body with its images written in: an image from beside the postmortem
 /// (`files/…`, as the renderer points them) becomes its `data:` URL, a remote one a link
 /// to it, any other its alt text. A link to a file beside the postmortem leads to the
-/// published site's copy when `gallery` is its address, and nowhere otherwise.
-fn inline_body(html: &str, images: &HashMap<String, String>, gallery: Option<&str>) -> String {
+/// published site's copy when `gallery` is its address, and nowhere otherwise. Also
+/// the address of each remote image, not fetched.
+fn inline_body(
+    html: &str,
+    images: &HashMap<String, String>,
+    gallery: Option<&str>,
+) -> (String, Vec<String>) {
+    let mut remote = Vec::new();
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     let mut copied = 0;
@@ -646,7 +668,13 @@ fn inline_body(html: &str, images: &HashMap<String, String>, gallery: Option<&st
                         format!("<{}{attrs}>", tag.name)
                     })
             }
-            ("img", false) => Some(image(&tag, images, in_link > 0)),
+            ("img", false) => {
+                let src = tag.get("src").map(decode_attr).unwrap_or_default();
+                if is_remote(&src) {
+                    remote.push(src);
+                }
+                Some(image(&tag, images, in_link > 0))
+            }
             _ => None,
         };
         if let Some(r) = replacement {
@@ -656,7 +684,13 @@ fn inline_body(html: &str, images: &HashMap<String, String>, gallery: Option<&st
         }
     }
     out.push_str(&html[copied..]);
-    out
+    (out, remote)
+}
+
+/// An address on another site (an image there would be fetched).
+fn is_remote(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// What an `<img>` of the body becomes.
@@ -675,24 +709,19 @@ fn image(tag: &RawTag, images: &HashMap<String, String>, in_link: bool) -> Strin
         return format!("<img src=\"{data}\"{attrs}>");
     }
     let alt = tag.get("alt").map(decode_attr).unwrap_or_default();
+    if src.is_empty() && alt.trim().is_empty() {
+        // Nothing to show, as on the site's page (`<img src=x onerror=…>` after sanitizing).
+        return String::new();
+    }
     let label = if alt.trim().is_empty() {
         "[image]".to_owned()
     } else {
         format!("[image: {}]", alt.trim())
     };
-    let lower = src.to_ascii_lowercase();
-    // A link from a page opened from disk to `//host/x` would lead to `file://host/x`.
-    let href = if lower.starts_with("//") {
-        format!("https:{src}")
-    } else {
-        src
-    };
-    let remote =
-        lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//");
-    if remote && !in_link {
+    if is_remote(&src) && !in_link {
         format!(
             "<a class=\"image-link\" href=\"{}\" rel=\"noopener noreferrer nofollow ugc\">{}</a>",
-            markdown::escape(&href),
+            markdown::escape(src.trim()),
             markdown::escape(&label)
         )
     } else {
@@ -886,10 +915,14 @@ mod tests {
         let html = concat!(
             r#"<p><img src="files/cohort/my%20diagram.png" alt="the &quot;pool&quot;" loading="lazy"> "#,
             r#"<img src="https://cdn.example/x.png" alt="graph <1>"> "#,
-            r#"<img alt="gone"> <img src="files/other.png" alt=""> "#,
+            r#"<img alt="gone"> <img src="files/other.png" alt=""> <img> "#,
             r#"<a href="https://example.org/" rel="x"><img src="https://cdn.example/badge.svg" alt="badge"></a></p>"#
         );
-        let out = inline_body(html, &images, None);
+        let (out, remote) = inline_body(html, &images, None);
+        assert_eq!(
+            remote,
+            ["https://cdn.example/x.png", "https://cdn.example/badge.svg"]
+        );
         assert!(
             out.contains(r#"<img src="data:image/png;base64,AAAA" alt="the &quot;pool&quot;">"#),
             "{out}"
@@ -903,8 +936,8 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#"<span class="image-left-out">[image]</span>"#),
-            "{out}"
+            out.contains(r#"<span class="image-left-out">[image]</span>  <a"#),
+            "an image with nothing to show is left out: {out}"
         );
         // No link inside a link: the remote image in one is its alt text.
         assert!(
@@ -920,11 +953,11 @@ mod tests {
         let html = r#"<a href="files/c/notes.pdf" rel="noopener">notes</a> <a href="https://x.org/">x</a>"#;
         let none = HashMap::new();
         assert_eq!(
-            inline_body(html, &none, Some("https://example.org/gallery/")),
+            inline_body(html, &none, Some("https://example.org/gallery/")).0,
             r#"<a href="https://example.org/gallery/files/c/notes.pdf" rel="noopener">notes</a> <a href="https://x.org/">x</a>"#
         );
         assert_eq!(
-            inline_body(html, &none, None),
+            inline_body(html, &none, None).0,
             r#"<a rel="noopener">notes</a> <a href="https://x.org/">x</a>"#
         );
     }
