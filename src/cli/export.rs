@@ -37,19 +37,20 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         move |dog| export::export(&root_owned, &file, &opts, dog),
         || false,
     )??;
-    let shown = args.file.display().to_string();
-    for d in &exported.diagnostics {
-        report(term, &shown, d);
-    }
     let to_stdout = args.output.as_deref() == Some(Path::new("-"));
     let output = match &args.output {
         Some(p) if !to_stdout => p.clone(),
         _ => export::default_output(&exported),
     };
+    // Written (or refused) first: a refusal is the only thing said.
     if to_stdout {
         super::write_out_with(|out| out.write_all(exported.html.as_bytes()));
     } else {
         export::write(&exported, &output)?;
+    }
+    let shown = args.file.display().to_string();
+    for d in &exported.diagnostics {
+        report(term, &shown, d);
     }
     if !term.quiet {
         let mut what = vec![format!("{} KiB", exported.html.len().div_ceil(1024))];
