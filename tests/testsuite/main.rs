@@ -11,6 +11,7 @@ mod cli;
 mod corpus;
 mod data_loss;
 mod diagram;
+mod export;
 mod hostile;
 mod html_scan;
 mod incremental;
