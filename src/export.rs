@@ -213,7 +213,7 @@ pub fn export(
     let html = templates.render_within("postmortem.html", &ctx, config.limits, watchdog)?;
     diagnostics.extend(loads(&html).into_iter().map(|what| {
         Diagnostic::warning(
-            format!("the page's templates still refer to {what}: the exported page loads nothing from elsewhere, so it will not be shown"),
+            format!("the page's templates still refer to {what}: the exported page loads nothing from elsewhere, so it shows without it"),
             None,
         )
     }));
@@ -767,8 +767,26 @@ pub fn loads(html: &str) -> Vec<String> {
             i = end;
             continue;
         }
+        // A link that names a page (canonical, alternate, author) loads nothing.
+        let loads_link = tag.get("rel").is_some_and(|rel| {
+            decode_attr(rel).split_ascii_whitespace().any(|r| {
+                matches!(
+                    r.to_ascii_lowercase().as_str(),
+                    "stylesheet"
+                        | "icon"
+                        | "apple-touch-icon"
+                        | "manifest"
+                        | "preload"
+                        | "modulepreload"
+                        | "prefetch"
+                        | "prerender"
+                        | "preconnect"
+                        | "dns-prefetch"
+                )
+            })
+        });
         let loading: &[&str] = match name {
-            "link" => &["href"],
+            "link" if loads_link => &["href"],
             "img" => &["src", "srcset"],
             "iframe" | "frame" | "embed" | "track" | "input" | "audio" => &["src"],
             "video" => &["src", "poster"],
@@ -966,7 +984,7 @@ mod tests {
     fn what_still_loads_is_found() {
         let page = concat!(
             r##"<html><head><style>.a::after{content:" <" attr(href) ">"} .b{background:url(x.png)} .c{background:url("data:image/png;base64,AA")}</style>"##,
-            r#"<link rel="stylesheet" href="static/style.css"><link rel="icon" href="data:image/svg+xml;base64,AA">"#,
+            r#"<link rel="stylesheet" href="static/style.css"><link rel="icon" href="data:image/svg+xml;base64,AA"><link rel="canonical" href="https://x.org/p/">"#,
             r#"</head><body><a href="https://x.org/">a link loads nothing</a><img src="data:image/png;base64,AA">"#,
             r##"<img src="https://t.example/p.gif"><script src="https://cdn.example/x.js"></script><svg><use href="#m"/></svg>"##,
             r#"<div style="background:url('https://x.org/bg.png')"></div></body></html>"#

@@ -412,12 +412,15 @@ fn the_export_never_writes_over_its_source_or_the_content() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&input, site.dir.join("alias.html")).unwrap();
-        let run = site.run(&["export", "content/cohort/pool.md", "-o", "alias.html"]);
-        assert!(
-            stderr(&run).contains("is the postmortem being exported"),
-            "{}",
-            stderr(&run)
-        );
+        std::fs::hard_link(&input, site.dir.join("hard.html")).unwrap();
+        for alias in ["alias.html", "hard.html"] {
+            let run = site.run(&["export", "content/cohort/pool.md", "-o", alias]);
+            assert!(
+                stderr(&run).contains("is the postmortem being exported"),
+                "{alias}: {}",
+                stderr(&run)
+            );
+        }
     }
     assert_eq!(std::fs::read_to_string(&input).unwrap(), HOSTILE);
     assert_eq!(
