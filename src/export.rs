@@ -240,18 +240,15 @@ fn nothing_to_export(file: &Path, analysed: &FileResult, entry: usize) -> Error 
             entry + 1
         ));
     }
-    let why = analysed
+    // The gravest problem says why: unreadable, binary, or not a postmortem.
+    let (at, why) = analysed
         .problems
         .iter()
         .max_by_key(|p| p.level)
-        .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone());
-    let at = analysed
-        .problems
-        .iter()
-        .max_by_key(|p| p.level)
-        .and_then(|p| p.line)
-        .map(|l| format!(":{l}"))
-        .unwrap_or_default();
+        .map_or((None, "no postmortem found"), |p| {
+            (p.line, p.message.as_str())
+        });
+    let at = at.map(|l| format!(":{l}")).unwrap_or_default();
     Error::Usage(format!("{}{at}: nothing to export: {why}", file.display()))
 }
 
