@@ -166,9 +166,14 @@ pub fn run() -> ExitCode {
     );
     if needs_site && !cli.root.join(hindsight::config::CONFIG_FILE).is_file() {
         term.warning(&format!(
-            "no {} in {}: building with the default settings (`hindsight init` creates a site)",
+            "no {} in {}: {} with the default settings (`hindsight init` creates a site)",
             hindsight::config::CONFIG_FILE,
-            cli.root.display()
+            cli.root.display(),
+            if matches!(cli.command, Command::Export(_)) {
+                "exporting"
+            } else {
+                "building"
+            }
         ));
     }
     let result = match &cli.command {
