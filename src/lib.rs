@@ -7,6 +7,7 @@
 //! → [`render`] (templates, markdown, highlighting) → [`output`] (atomic replacement).
 //! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build;
 //! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`];
+//! [`export`] writes one postmortem's page as one self-contained file;
 //! [`progress`] tells a caller how far a long build has got.
 
 pub mod analyze;
@@ -14,6 +15,7 @@ pub mod check;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod insights;
 pub mod model;

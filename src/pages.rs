@@ -181,22 +181,81 @@ struct Published<'a> {
     file: &'a FileResult,
 }
 
+/// The site's figures every page's footer may show.
 #[derive(Serialize)]
-struct Stats {
-    files: usize,
-    postmortems: usize,
-    perfect: usize,
-    not_postmortems: usize,
-    collections: usize,
-    tags: usize,
-    average_score: f64,
+pub(crate) struct Stats {
+    pub(crate) files: usize,
+    pub(crate) postmortems: usize,
+    pub(crate) perfect: usize,
+    pub(crate) not_postmortems: usize,
+    pub(crate) collections: usize,
+    pub(crate) tags: usize,
+    pub(crate) average_score: f64,
 }
 
 #[derive(Serialize)]
-struct TermCount {
+pub(crate) struct TermCount {
     #[serde(flatten)]
     term: TermRef,
     count: usize,
+}
+
+/// What every page's template sees: the site, the way back to its root, the page's own
+/// path and title, the site's figures and its collections.
+pub(crate) fn page_context(
+    site: &SiteInfo,
+    stats: &Stats,
+    nav_collections: &[TermCount],
+    path: &str,
+    title: &str,
+) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", site);
+    ctx.insert("root", &render::root_prefix(path));
+    ctx.insert("page_path", path);
+    ctx.insert("page_title", title);
+    ctx.insert("canonical", &format!("{}{}", site.base_url, path));
+    ctx.insert("stats", stats);
+    ctx.insert("nav_collections", nav_collections);
+    ctx
+}
+
+/// One postmortem's page: what `postmortem.html` sees besides what every page does.
+/// The site's page and the one-file export ([`crate::export`]) are both made from it.
+pub(crate) struct PostmortemPage<'a> {
+    pub(crate) entry: &'a Entry,
+    pub(crate) file: &'a FileResult,
+    pub(crate) card: &'a Card,
+    /// The body, rendered.
+    pub(crate) body: &'a markdown::Rendered,
+    pub(crate) prev: Option<&'a Card>,
+    pub(crate) next: Option<&'a Card>,
+}
+
+impl PostmortemPage<'_> {
+    pub(crate) fn insert_into(&self, ctx: &mut tera::Context) {
+        let pm = &self.entry.postmortem;
+        ctx.insert("pm", pm);
+        ctx.insert("card", self.card);
+        ctx.insert("content", &self.body.html);
+        ctx.insert("toc", &self.body.toc);
+        ctx.insert("has_code", &self.body.has_code);
+        let diagram = render::timeline_svg::draw(pm, "tl");
+        ctx.insert(
+            "diagram_horizontal",
+            &diagram.as_ref().map(|d| d.horizontal.as_str()),
+        );
+        ctx.insert(
+            "diagram_vertical",
+            &diagram.as_ref().map(|d| d.vertical.as_str()),
+        );
+        ctx.insert("check_groups", &check_groups(&pm.checks, self.file));
+        ctx.insert("prev", &self.prev);
+        ctx.insert("next", &self.next);
+        ctx.insert("source", &self.file.path);
+        ctx.insert("encoding", &self.file.encoding.label());
+        ctx.insert("repaired", &self.file.repaired);
+    }
 }
 
 /// Collects what a render produced and writes what changed.
@@ -355,15 +414,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // What every page shows: a change here re-renders the whole site.
     let global = fingerprint(&(inputs.templates_id, &site, &stats, &collection_counts));
     let base = |path: &str, title: &str| -> tera::Context {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &site);
-        ctx.insert("root", &render::root_prefix(path));
-        ctx.insert("page_path", path);
-        ctx.insert("page_title", title);
-        ctx.insert("canonical", &format!("{}{}", site.base_url, path));
-        ctx.insert("stats", &stats);
-        ctx.insert("nav_collections", &collection_counts);
-        ctx
+        page_context(&site, &stats, &collection_counts, path, title)
     };
     let emit = Emitter {
         previous: &state.written,
@@ -484,29 +535,15 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
                 let mut ctx = base(&it.card.url, &it.card.title);
-                ctx.insert("pm", &it.entry.postmortem);
-                ctx.insert("card", &*it.card);
-                ctx.insert("content", &body.html);
-                ctx.insert("toc", &body.toc);
-                ctx.insert("has_code", &body.has_code);
-                let diagram = render::timeline_svg::draw(&it.entry.postmortem, "tl");
-                ctx.insert(
-                    "diagram_horizontal",
-                    &diagram.as_ref().map(|d| d.horizontal.as_str()),
-                );
-                ctx.insert(
-                    "diagram_vertical",
-                    &diagram.as_ref().map(|d| d.vertical.as_str()),
-                );
-                ctx.insert(
-                    "check_groups",
-                    &check_groups(&it.entry.postmortem.checks, it.file),
-                );
-                ctx.insert("prev", &prev);
-                ctx.insert("next", &next);
-                ctx.insert("source", &it.file.path);
-                ctx.insert("encoding", &it.file.encoding.label());
-                ctx.insert("repaired", &it.file.repaired);
+                PostmortemPage {
+                    entry: it.entry,
+                    file: it.file,
+                    card: &it.card,
+                    body: &body,
+                    prev,
+                    next,
+                }
+                .insert_into(&mut ctx);
                 render_template("postmortem.html", &ctx)
             })
         })?;
@@ -574,14 +611,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone()),
         })
         .collect();
-    let inline_style = templates
-        .statics
-        .iter()
-        .find(|(rel, _)| rel == "style.css")
-        .and_then(|(_, src)| match src {
-            StaticSource::Builtin(text) => Some((*text).to_owned()),
-            StaticSource::File(path) => std::fs::read_to_string(path).ok(),
-        });
+    let inline_style = templates.static_text("style.css").and_then(Result::ok);
 
     // The single pages, rendered in parallel: each its file, its fingerprint and how to
     // make it.

@@ -18,6 +18,7 @@ macro_rules! outln {
 
 mod build;
 mod check;
+mod export;
 mod init;
 mod live;
 mod new;
@@ -73,6 +74,9 @@ enum Command {
     Init(init::Args),
     /// Create a new postmortem from the template.
     New(new::Args),
+    /// Write one postmortem's page as one self-contained HTML file (styles and images
+    /// inside, nothing loaded from elsewhere).
+    Export(export::Args),
 }
 
 /// Terminal settings shared by the commands.
@@ -156,12 +160,20 @@ pub fn run() -> ExitCode {
         ));
         return ExitCode::FAILURE;
     }
-    let needs_site = matches!(cli.command, Command::Build(_) | Command::Serve(_));
+    let needs_site = matches!(
+        cli.command,
+        Command::Build(_) | Command::Serve(_) | Command::Export(_)
+    );
     if needs_site && !cli.root.join(hindsight::config::CONFIG_FILE).is_file() {
         term.warning(&format!(
-            "no {} in {}: building with the default settings (`hindsight init` creates a site)",
+            "no {} in {}: {} with the default settings (`hindsight init` creates a site)",
             hindsight::config::CONFIG_FILE,
-            cli.root.display()
+            cli.root.display(),
+            if matches!(cli.command, Command::Export(_)) {
+                "exporting"
+            } else {
+                "building"
+            }
         ));
     }
     let result = match &cli.command {
@@ -170,6 +182,7 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(&cli.root, args, term),
         Command::Init(args) => init::run(&cli.root, args, term),
         Command::New(args) => new::run(&cli.root, args, term),
+        Command::Export(args) => export::run(&cli.root, args, term),
     };
     match result {
         Ok(code) => code,

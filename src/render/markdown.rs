@@ -269,7 +269,7 @@ pub fn escape(s: &str) -> String {
 
 /// The path part of a link to a file beside the page (`diagram.png`, `../x.pdf#p2`);
 /// `None` for in-page anchors, absolute paths and other schemes.
-fn relative_path(u: &str) -> Option<&str> {
+pub fn relative_path(u: &str) -> Option<&str> {
     if u.is_empty() || u.starts_with(['#', '/', '?']) || u.contains(':') {
         return None;
     }
@@ -279,15 +279,39 @@ fn relative_path(u: &str) -> Option<&str> {
 /// Every relative link and image target in `markdown`, with its byte offset, as the
 /// renderer reads them: the links [`rewrite`] must find a copied file for.
 pub fn relative_targets(markdown: &str) -> Vec<(usize, String)> {
+    targets(markdown)
+        .into_iter()
+        .filter_map(|t| relative_path(&t.url).map(|p| (t.at, p.to_owned())))
+        .collect()
+}
+
+/// A link or image in markdown, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Byte offset of the link or image in the text.
+    pub at: usize,
+    pub url: String,
+    pub image: bool,
+}
+
+/// Every link and image target in `markdown`, in order.
+pub fn targets(markdown: &str) -> Vec<Target> {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_FOOTNOTES);
     Parser::new_ext(markdown, options)
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                relative_path(&dest_url).map(|p| (range.start, p.to_owned()))
-            }
+            Event::Start(Tag::Link { dest_url, .. }) => Some(Target {
+                at: range.start,
+                url: dest_url.into_string(),
+                image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => Some(Target {
+                at: range.start,
+                url: dest_url.into_string(),
+                image: true,
+            }),
             _ => None,
         })
         .collect()

@@ -239,6 +239,15 @@ impl Templates {
         })
     }
 
+    /// The text of the theme's static file `rel` (under `static/`), when it has one.
+    pub fn static_text(&self, rel: &str) -> Option<Result<String>> {
+        let (_, src) = self.statics.iter().find(|(r, _)| r == rel)?;
+        Some(match src {
+            StaticSource::Builtin(text) => Ok((*text).to_owned()),
+            StaticSource::File(path) => crate::error::fs::read_to_string(path),
+        })
+    }
+
     /// Renders `name` within the default [`Limits`].
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
         self.render_within(name, ctx, Limits::default(), &Watchdog::default())

@@ -200,3 +200,115 @@ fn an_open_page_updates_itself_as_the_file_is_edited() {
     );
     assert_eq!(steps, ["READY", "UPDATED", "OVERLAY", "CLEARED"]);
 }
+
+/// A chart for the export's fixture: big enough to see in a screenshot.
+const ERROR_RATE_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="480" height="120" viewBox="0 0 480 120"><rect width="480" height="120" fill="#eef2f7"/><polyline fill="none" stroke="#c0392b" stroke-width="3" points="0,100 80,96 120,30 200,24 260,28 300,90 480,96"/><text x="10" y="18" font-family="sans-serif" font-size="13">error rate, 10:00-11:30 UTC</text></svg>"##;
+
+/// Every bundled postmortem exported (`hindsight export`) and opened from disk in
+/// Chromium, in both themes: `tests/browser/export.mjs` records every request (and
+/// refuses any to the network) and fails on one that is not the file itself, on a
+/// console error (a load the page's Content-Security-Policy blocked is one), on
+/// horizontal overflow, or on a part of the page (title, facts, timeline, text, checks,
+/// diagram) laid out otherwise than on its page in the built site. Screenshots of each
+/// export, its site page and the two side by side go to
+/// `target/screenshots/export/<theme>-<slug>-{export,site,side-by-side}.png`.
+#[test]
+#[ignore = "needs Chromium and `npm ci` in tests/browser"]
+fn exported_postmortems_load_nothing_and_look_like_their_pages_in_chromium() {
+    let chromium = chromium();
+    let shots = repo().join("target/screenshots/export");
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = repo().join("tests/browser/export.mjs");
+    let mut failed = Vec::new();
+    for theme in THEMES {
+        let site = TestSite::with_content_from("browser-export", &bundled_content()).file(
+            "site.toml",
+            format!("drafts = true\n{}", site_toml_for(theme)),
+        );
+        let theme_dir = repo().join("themes").join(theme);
+        if theme_dir.is_dir() {
+            copy_dir(&theme_dir, &site.dir.join("themes").join(theme));
+        }
+        site.built();
+        let mut pairs = Vec::new();
+        for src in hindsight::source::discover(&site.dir.join("content")).sources {
+            for entry in 1.. {
+                let out = site.dir.join(format!(
+                    "exports/{}-{entry}.html",
+                    src.rel.replace('/', "-")
+                ));
+                let run = site.run(&[
+                    "export",
+                    src.path.to_str().unwrap(),
+                    "--entry",
+                    &entry.to_string(),
+                    "-o",
+                    out.to_str().unwrap(),
+                ]);
+                if !run.status.success() {
+                    break;
+                }
+                let html = std::fs::read_to_string(&out).unwrap();
+                let marker = "incidents/";
+                let at = html
+                    .find("<meta property=\"og:url\" content=\"")
+                    .and_then(|a| html[a..].find(marker).map(|b| a + b + marker.len()))
+                    .expect("the export's og:url");
+                let slug = &html[at..at + html[at..].find('/').unwrap()];
+                pairs.push(serde_json::json!({
+                    "name": slug,
+                    "export": out,
+                    "page": site.out(&format!("incidents/{slug}/index.html")),
+                }));
+            }
+        }
+        assert!(pairs.len() >= 18, "{theme}: {} exports", pairs.len());
+        // And one checked alone, from a site whose base_url is "/" (no links to the
+        // gallery): an image beside it, one from another site, one missing, a script.
+        let alone = TestSite::new("browser-export-alone")
+            .file("site.toml", format!("theme = \"{theme}\"\n"))
+            .file("content/cohort/errors.md", format!(
+                "{}\n![The error rate](graphs/errors.svg)\n\n![Grafana](https://grafana.example/panel.png)\n\n![Gone](gone.png)\n\n<script>alert(1)</script>\n",
+                good_postmortem("The pool that ran dry")
+            ))
+            .file("content/cohort/graphs/errors.svg", ERROR_RATE_SVG);
+        if theme_dir.is_dir() {
+            copy_dir(&theme_dir, &alone.dir.join("themes").join(theme));
+        }
+        let out = site.dir.join("exports/alone.html");
+        let run = alone.run(&[
+            "export",
+            "content/cohort/errors.md",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        pairs.push(serde_json::json!({ "name": "fixture-images", "export": out, "page": null }));
+        let manifest = site.dir.join("exports/manifest.json");
+        std::fs::write(&manifest, serde_json::to_string_pretty(&pairs).unwrap()).unwrap();
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(&manifest)
+            .arg(&shots)
+            .arg(theme)
+            .env("CHROMIUM", &chromium)
+            .output()
+            .expect("running node");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{stdout}");
+        eprint!("{stderr}");
+        if !out.status.success() {
+            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "the export check failed:\n{}",
+        failed.join("\n")
+    );
+}

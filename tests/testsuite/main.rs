@@ -12,6 +12,7 @@ mod corpus;
 mod data_loss;
 mod diagram;
 mod feeds;
+mod export;
 mod hostile;
 mod html_scan;
 mod incremental;
