@@ -605,9 +605,16 @@ fn infer_title(part: &mut Part, lines: &[Line]) {
     let alone = lines.get(i + 1).is_none_or(|n| {
         n.is_blank() || n.heading().is_some() || n.kind == LineKind::Text && byline(&n.text)
     });
+    // A full stop is a sentence's, unless the line is a headline written as one: a
+    // few words with no time in them ("Web server 02 down."), alone above the sections.
+    let headline_sentence = words <= 8
+        && l.text.ends_with('.')
+        && !l.text.ends_with("..")
+        && !l.text[..l.text.len() - 1].contains(['.', ',', ';', ':', '!', '?'])
+        && !crate::extract::time::has_times(&l.text);
     if l.kind == LineKind::Text
         && (2..=16).contains(&words)
-        && !l.text.ends_with(['.', ',', ';', ':'])
+        && (!l.text.ends_with(['.', ',', ';', ':']) || headline_sentence)
         && alone
         && !l.text.contains("://")
     {
@@ -751,6 +758,21 @@ mod tests {
         assert_eq!(d.lines[p[0].title.unwrap()].text, "Outage of the API");
         assert_eq!(p[0].sections[1].start, 6);
         assert_eq!(p[0].sections[1].end, 8);
+    }
+
+    #[test]
+    fn a_short_headline_with_a_full_stop_titles_a_plain_file() {
+        let text = "Web server 02 down.\n\nSummary of issues:\n    - Duration: 47 minutes from 4:14 pm to 5:01 pm.\n    - Impact: 100% of users affected.\nTimeline:\n    - The problem was detected 5 minutes after the crash.\n";
+        let d = Document::parse(text, 1, false);
+        let p = d.parts();
+        assert_eq!(d.lines[p[0].title.unwrap()].text, "Web server 02 down.");
+        // A sentence of the story, with a time in it, is not a title.
+        let d = Document::parse(
+            "The site went down at 10:00.\n\nSummary:\nIt was down.\n",
+            1,
+            false,
+        );
+        assert!(d.parts().first().is_none_or(|p| p.title.is_none()));
     }
 
     #[test]

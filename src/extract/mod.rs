@@ -253,10 +253,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     // Counted by sentence, so a report written as one paragraph tells as much as one
     // written line by line.
     let told: Vec<&str> = content.iter().flat_map(|l| sentences(&l.text)).collect();
-    let times = told
-        .iter()
-        .filter(|s| time::has_times(s))
-        .count();
+    let times = told.iter().filter(|s| time::has_times(s)).count();
     let thin = match core {
         4 | 3 => words < 25,
         _ => words < 60,
@@ -405,8 +402,7 @@ fn generality(content: &[&Line]) -> (usize, usize) {
             n += 1;
             let t = crate::words::Tokens::of(s);
             let second_person = t.words.iter().any(|w| w == "you" || w == "your");
-            let about_the_document =
-                ABOUT_POSTMORTEMS.matches(&t) && !time::has_times(s);
+            let about_the_document = ABOUT_POSTMORTEMS.matches(&t) && !time::has_times(s);
             if second_person || about_the_document || instructs(s) {
                 general += 1;
             }
@@ -545,6 +541,11 @@ fn byline(ctx: &Context) -> Option<String> {
 /// shouting (an all-caps title is recased).
 pub fn tidy_title(t: &str) -> String {
     let t = t.trim().trim_end_matches(':').trim();
+    // A headline written as a sentence keeps its words, not its full stop.
+    let t = match t.strip_suffix('.') {
+        Some(head) if !head.ends_with('.') && !head.contains(['.', '!', '?']) => head.trim_end(),
+        _ => t,
+    };
     let lower = t.to_lowercase();
     let mut rest = t;
     for prefix in [
@@ -821,6 +822,8 @@ mod tests {
             "Disk full on the billing host"
         );
         assert_eq!(tidy_title("Postmortem"), "Postmortem");
+        assert_eq!(tidy_title("Web server 02 down."), "Web server 02 down");
+        assert_eq!(tidy_title("Node.js v1.2 outage."), "Node.js v1.2 outage.");
         assert_eq!(
             tidy_title("POSTMORTEM - CLINIC BOOKINGS: SMS CODES NOT DELIVERED"),
             "Clinic Bookings: SMS Codes not Delivered"

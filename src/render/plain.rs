@@ -37,11 +37,19 @@ pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
         return out;
     }
     let mut prev_text = false;
+    // The indentation of the open list's items, outermost first: a plain file's
+    // bullets are nested by how they are indented relative to the list's first item,
+    // never by the page's margin (four spaces before a list's first bullet would make
+    // it a code block in markdown).
+    let mut list: Vec<u16> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         if l.boilerplate || skip_title(l) {
             continue;
         }
         let raw = &body[l.start..l.end];
+        if !matches!(l.kind, LineKind::Bullet { .. } | LineKind::Blank) {
+            list.clear();
+        }
         match l.kind {
             LineKind::Blank => {
                 out.push('\n');
@@ -69,12 +77,20 @@ pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
                 }
                 prev_text = false;
             }
-            LineKind::Bullet { ordered, depth } => {
+            LineKind::Bullet { ordered, .. } => {
                 if prev_text {
                     out.push('\n');
                 }
-                for _ in 0..depth {
-                    out.push_str("  ");
+                while list.last().is_some_and(|&d| d > l.indent) {
+                    list.pop();
+                }
+                if list.last().is_none_or(|&d| d < l.indent) {
+                    list.push(l.indent);
+                }
+                // Four spaces a level: past the marker above ("- " or "1. "), short of
+                // what would make code of it.
+                for _ in 1..list.len() {
+                    out.push_str("    ");
                 }
                 out.push_str(if ordered { "1. " } else { "- " });
                 out.push_str(&escape_inline(
@@ -157,6 +173,32 @@ mod tests {
         assert!(out.contains("Duration: 10:00 to 11:00 UTC\\\n"), "{out}");
         assert!(out.contains("\\<b\\>"), "{out}");
         assert!(out.contains("- 10:00 - alert \\*fired\\*"), "{out}");
+    }
+
+    #[test]
+    fn indented_plain_text_is_lists_and_prose_never_code() {
+        let text = "Web server 02 down.\n\nSummary of issues:\n    - Duration: 47 minutes from 4:14 pm to 5:01 pm.\n    - Impact: 100% of users.\n        - nested detail\n    - Root cause: a firewall rule.\nTimeline:\n    The alert fired at 4:14 pm.\n    1. We checked the ports.\n";
+        let out = md(text, false);
+        let html = crate::render::markdown::render(
+            &out,
+            &crate::render::markdown::Links {
+                source_dir: "",
+                assets: &Default::default(),
+                root: "",
+            },
+        )
+        .html;
+        assert!(
+            !html.contains("<pre") && !html.contains("<code"),
+            "{out}\n{html}"
+        );
+        assert!(html.contains("<li>Duration: 47 minutes"), "{html}");
+        assert!(html.contains("<ul>\n<li>nested detail</li>"), "{html}");
+        assert!(
+            html.contains("<p>The alert fired at 4:14 pm.</p>"),
+            "{html}"
+        );
+        assert!(html.contains("<ol>"), "{html}");
     }
 
     #[test]
