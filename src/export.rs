@@ -198,6 +198,7 @@ pub fn export(
         body: &body,
         prev: None,
         next: None,
+        mono_diagram: templates.theme.diagram.mono(),
     }
     .insert_into(&mut ctx);
     let standalone = Standalone {

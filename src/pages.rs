@@ -230,6 +230,8 @@ pub(crate) struct PostmortemPage<'a> {
     pub(crate) body: &'a markdown::Rendered,
     pub(crate) prev: Option<&'a Card>,
     pub(crate) next: Option<&'a Card>,
+    /// The theme draws the diagram in a monospace font.
+    pub(crate) mono_diagram: bool,
 }
 
 impl PostmortemPage<'_> {
@@ -240,7 +242,7 @@ impl PostmortemPage<'_> {
         ctx.insert("content", &self.body.html);
         ctx.insert("toc", &self.body.toc);
         ctx.insert("has_code", &self.body.has_code);
-        let diagram = render::timeline_svg::draw(pm, "tl");
+        let diagram = render::timeline_svg::draw_in(pm, "tl", self.mono_diagram);
         ctx.insert(
             "diagram_horizontal",
             &diagram.as_ref().map(|d| d.horizontal.as_str()),
@@ -542,6 +544,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     body: &body,
                     prev,
                     next,
+                    mono_diagram: templates.theme.diagram.mono(),
                 }
                 .insert_into(&mut ctx);
                 render_template("postmortem.html", &ctx)

@@ -118,6 +118,22 @@ pub struct ThemeInfo {
     pub description: String,
     pub author: String,
     pub highlight: crate::config::HighlightConfig,
+    pub diagram: DiagramInfo,
+}
+
+/// `[diagram]` of a `theme.toml`: how the theme sets the timeline diagram's text.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DiagramInfo {
+    /// `"monospace"` for a theme whose type is monospace: the diagram is drawn, and its
+    /// text measured, in a monospace font. Anything else: the system's sans-serif.
+    pub font: Option<String>,
+}
+
+impl DiagramInfo {
+    pub fn mono(&self) -> bool {
+        self.font.as_deref() == Some("monospace")
+    }
 }
 
 pub struct Templates {

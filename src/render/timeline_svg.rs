@@ -25,10 +25,17 @@ pub struct Diagram {
 /// Both drawings sit on the same page, so their own ids get a suffix: `{id}-h-title`,
 /// `{id}-h-desc` for the horizontal one and `{id}-v-…` for the vertical one.
 pub fn draw(pm: &Postmortem, id: &str) -> Option<Diagram> {
+    draw_in(pm, id, false)
+}
+
+/// [`draw`], with its text set (and measured) in a monospace font when `mono`: for
+/// themes whose type is monospace (`[diagram] font = "monospace"` in `theme.toml`).
+pub fn draw_in(pm: &Postmortem, id: &str, mono: bool) -> Option<Diagram> {
     if pm.timeline.is_empty() {
         return None;
     }
-    let frame = Frame::new(pm);
+    let mut frame = Frame::new(pm);
+    frame.mono = mono;
     let id = escape(id);
     Some(Diagram {
         horizontal: horizontal(&frame, &format!("{id}-h")),
@@ -198,6 +205,8 @@ struct Milestone {
 
 struct Frame<'a> {
     pm: &'a Postmortem,
+    /// Text is drawn in a monospace font (the theme asks for it).
+    mono: bool,
     axis: Axis,
     events: Vec<Event>,
     window: Option<Window>,
@@ -261,6 +270,7 @@ impl<'a> Frame<'a> {
         };
         Frame {
             pm,
+            mono: false,
             axis,
             events,
             window,
@@ -274,6 +284,14 @@ impl<'a> Frame<'a> {
 
     fn timed(&self) -> bool {
         self.axis != Axis::Ordinal
+    }
+
+    /// `base` as this drawing's text is set: in monospace when the theme's is.
+    fn font(&self, base: Font) -> Font {
+        Font {
+            mono: base.mono || self.mono,
+            ..base
+        }
     }
 
     fn kinds(&self) -> Vec<EntryKind> {
@@ -760,11 +778,6 @@ const LABEL: Font = Font {
     mono: false,
     bold: false,
 };
-const MONO: Font = Font {
-    size: 11.0,
-    mono: true,
-    bold: false,
-};
 const SMALL: Font = Font {
     size: 10.0,
     mono: false,
@@ -840,7 +853,8 @@ impl std::fmt::Display for Num {
 pub const STYLE: &str = "\
 .tl-svg{font-family:system-ui,sans-serif;font-size:11px}\
 .tl-svg text{fill:#1f2937}\
-.tl-svg .tm{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,'DejaVu Sans Mono',monospace}\
+.tl-svg .tm,.tl-svg.mono{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,'DejaVu Sans Mono',monospace}\
+.tl-svg .lbl .tm{font-weight:700}\
 .tl-svg .sm{font-size:10px}\
 .tl-svg .mut{fill:#6b7280}\
 .tl-svg .num{font-size:9px;font-weight:700;fill:#fff}\
@@ -900,7 +914,7 @@ pub const STYLE: &str = "\
 
 fn svg(class: &str, id: &str, size: (f64, f64), frame: &Frame, body: &str) -> String {
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tl-svg {class}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tl-svg {class}{mono}\" \
          viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
          <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
          {body}</svg>",
@@ -908,6 +922,7 @@ fn svg(class: &str, id: &str, size: (f64, f64), frame: &Frame, body: &str) -> St
         h = num(size.1.ceil()),
         title = escape(&frame.title()),
         desc = escape(&frame.desc()),
+        mono = if frame.mono { " mono" } else { "" },
     )
 }
 
@@ -1039,14 +1054,15 @@ fn marker(out: &mut String, e: &Event, cx: f64, cy: f64, r: f64) {
 
 /// The kinds present, each with its shape and name, wrapped to `left..right`.
 /// Returns the y below it.
-fn legend(out: &mut String, kinds: &[EntryKind], left: f64, right: f64, mut y: f64) -> f64 {
+fn legend(out: &mut String, f: &Frame, left: f64, right: f64, mut y: f64) -> f64 {
     const R: f64 = 5.5;
+    let kinds = f.kinds();
     let reach = R * EXTENT;
     let mut x = left;
     y += 16.0;
-    for &kind in kinds {
+    for kind in kinds {
         let name = kind.as_str();
-        let w = 2.0 * reach + 5.0 + text_width(name, LABEL);
+        let w = 2.0 * reach + 5.0 + text_width(name, f.font(LABEL));
         if x > left && x + w > right {
             x = left;
             y += 18.0;
@@ -1068,163 +1084,241 @@ fn legend(out: &mut String, kinds: &[EntryKind], left: f64, right: f64, mut y: f
 const H_WIDTH: f64 = 880.0;
 const PAD: f64 = 8.0;
 const MARKER_R: f64 = 9.0;
-/// Centre to centre, so neighbouring shapes and their numbers never touch.
-const MARKER_GAP: f64 = 27.0;
-const ROW_H: f64 = 16.0;
-const MAX_ROWS: usize = 6;
-const LABEL_CHARS: usize = 32;
-/// For crowded timelines: enough for the time and a word or two.
-const SHORT_LABEL_CHARS: usize = 20;
-/// Space kept between two labels of a row.
+/// Centre to centre where events crowd: markers spread this far apart (less only when
+/// they cannot fit), so their labels can sit side by side rather than stack up.
+const SPREAD_GAP: f64 = 46.0;
+/// Line height of a label's lines.
+const LINE_H: f64 = 13.0;
+/// Space kept between two labels, across and along the axis.
 const LABEL_GAP: f64 = 8.0;
-/// Space kept between a label and a pole rising past it.
-const POLE_CLEAR: f64 = 4.0;
+/// Space between a pole and the text it carries.
+const POLE_GAP: f64 = 4.0;
+/// The widths a label's lines may take, widest first: the layout that is least tall wins.
+const LABEL_WIDTHS: [f64; 5] = [210.0, 170.0, 140.0, 116.0, 96.0];
+/// A label's lines at most (the marker's hover title and the list hold the rest).
+const LABEL_LINES: usize = 4;
+/// For long timelines, fewer lines a label, so the drawing stays a drawing.
+const CROWDED: usize = 24;
 
-/// A label's place: its row above the markers (0 nearest) and its horizontal extent.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Slot {
-    row: usize,
+/// Which side of the axis a label hangs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Above,
+    Below,
+}
+
+/// A placed label: its lines (the first led by the time), its side, how far from the
+/// markers it sits (`off`, px, to its near edge), its box across the axis and whether
+/// its text runs leftwards from its pole (near the right edge).
+#[derive(Clone, Debug, PartialEq)]
+struct Placed {
+    time: Option<String>,
+    lines: Vec<String>,
+    side: Side,
+    off: f64,
     left: f64,
     right: f64,
+    leftwards: bool,
 }
 
-/// Greedy interval packing. Each label hangs on a pole rising from its marker at
-/// `poles[i]`, beside it to the right or to the left. Visiting labels in `plan` order,
-/// each takes the lowest row where it fits on its preferred side (else the other)
-/// without touching another label, crossing a pole, or leaving `x_min..x_max`. Labels
-/// that find no row get `None`: their marker keeps its number and the page lists every
-/// entry.
-fn place_labels(
-    poles: &[f64],
-    widths: &[f64],
-    plan: &[(usize, bool)],
-    (x_min, x_max): (f64, f64),
-    max_rows: usize,
-) -> Vec<Option<Slot>> {
-    let mut placed: Vec<Option<Slot>> = vec![None; poles.len()];
-    for &(i, prefer_left) in plan {
-        let (x, w) = (poles[i], widths[i]);
-        let right = (0..max_rows).map(|row| Slot {
-            row,
-            left: x + 3.0,
-            right: x + 3.0 + w,
-        });
-        let left = (0..max_rows).map(|row| Slot {
-            row,
-            left: x - 3.0 - w,
-            right: x - 3.0,
-        });
-        let mut candidates: Vec<Slot> = if prefer_left {
-            left.chain(right).collect()
-        } else {
-            right.chain(left).collect()
-        };
-        candidates.retain(|s| s.left >= x_min && s.right <= x_max);
-        placed[i] = candidates.into_iter().find(|s| fits(*s, x, &placed, poles));
+impl Placed {
+    fn height(&self) -> f64 {
+        self.lines.len() as f64 * LINE_H
     }
-    placed
 }
 
-fn fits(s: Slot, pole: f64, placed: &[Option<Slot>], poles: &[f64]) -> bool {
-    let clear_of = |x: f64, p: &Slot| x < p.left - POLE_CLEAR || x > p.right + POLE_CLEAR;
-    placed.iter().zip(poles).all(|(p, &other_pole)| match p {
-        None => true,
-        Some(p) if p.row == s.row => s.right + LABEL_GAP <= p.left || p.right + LABEL_GAP <= s.left,
-        // The other label's pole rises through this row.
-        Some(p) if p.row > s.row => clear_of(other_pole, &s),
-        // This label's pole rises through the other's row.
-        Some(p) => clear_of(pole, p),
-    })
-}
-
-/// The order in which labels choose, and their side, for markers split at `split`
-/// (in left-to-right order): those left of it hang to the right, visited from the split
-/// outwards, so each takes a row above its right-hand neighbour's and its pole rises
-/// clear of it, a staircase that reads top-down in time; those right of it mirror that.
-fn label_plan(xs: &[f64], split: usize) -> Vec<(usize, bool)> {
-    let mut by_x: Vec<usize> = (0..xs.len()).collect();
-    by_x.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
-    let (left, right) = by_x.split_at(split.min(by_x.len()));
-    let hang_right = left.iter().rev().map(|&i| (i, false));
-    let hang_left = right.iter().map(|&i| (i, true));
-    hang_right.chain(hang_left).collect()
-}
-
-/// Above this many entries only the one-sided staircase is tried, to bound the work.
-const MAX_SPLITS: usize = 40;
-
-/// A label: the time (when there is one) and the first words of the text, `chars` in all.
-fn label_parts(e: &Event, axis: Axis, chars: usize) -> (Option<String>, String) {
-    let time = (e.timed && axis != Axis::Ordinal).then(|| clock(e.at));
-    let room = chars - time.as_ref().map_or(0, |t| t.len() + 1);
-    (time, truncate(&e.text, room))
-}
-
-type Label = (Option<String>, String);
-
-/// The labels of a horizontal drawing and where each one goes, if anywhere.
+/// The labels of a horizontal drawing, in entry order: every entry gets one.
 #[derive(Default)]
 struct LabelLayout {
-    labels: Vec<Label>,
-    slots: Vec<Option<Slot>>,
+    labels: Vec<Placed>,
 }
 
 impl LabelLayout {
-    fn shown(&self) -> usize {
-        self.slots.iter().flatten().count()
-    }
-
-    fn rows(&self) -> usize {
-        self.slots
+    /// How far the labels of a side reach from the markers.
+    fn reach(&self, side: Side) -> f64 {
+        self.labels
             .iter()
-            .flatten()
-            .map(|s| s.row + 1)
-            .max()
-            .unwrap_or(0)
+            .filter(|l| l.side == side)
+            .map(|l| l.off + l.height())
+            .fold(0.0, f64::max)
     }
 }
 
-/// Labels and their places: every split between right- and left-hanging labels is
-/// tried, with full and, where they crowd each other out, shorter labels; the layout
-/// that shows the most labels wins, then the one with longer labels, then fewer rows.
-fn layout_labels(f: &Frame, xs: &[f64]) -> LabelLayout {
-    let n = xs.len();
-    let splits: Vec<usize> = if n > MAX_SPLITS {
-        vec![n]
+/// An entry's label in lines no wider than `width`: the time (monospace) leads the
+/// first line, the words follow and wrap; at most `max_lines`, the last cut with "…"
+/// only when the text goes on past them.
+fn label_lines(e: &Event, axis: Axis, font: Font, width: f64, max_lines: usize) -> Label {
+    let time = (e.timed && axis != Axis::Ordinal).then(|| clock(e.at));
+    // The time takes the first line's start: wrap as if it were a word of that width.
+    let lead = time.as_ref().map_or(String::new(), |t| {
+        let w = text_width(t, Font { mono: true, ..font }) + text_width(" ", font);
+        // A run of narrowest characters as wide as the time, replaced after wrapping.
+        // (A private-use character: not a space, so the wrap keeps the run whole.)
+        let n = (w / text_width("\u{E000}", font)).ceil() as usize;
+        "\u{E000}".repeat(n.max(1))
+    });
+    let text = if lead.is_empty() {
+        e.text.clone()
     } else {
-        (0..=n).rev().collect()
+        format!("{lead} {}", e.text)
     };
-    let mut best: Option<((usize, usize, usize), LabelLayout)> = None;
-    for chars in [LABEL_CHARS, SHORT_LABEL_CHARS] {
+    let mut lines = wrap(&text, font, width, max_lines);
+    if !lead.is_empty()
+        && let Some(first) = lines.first_mut()
+    {
+        *first = first
+            .strip_prefix(lead.as_str())
+            .map_or_else(|| first.clone(), |r| r.trim_start().to_owned());
+    }
+    (time, lines)
+}
+
+type Label = (Option<String>, Vec<String>);
+
+fn label_width((time, lines): &Label, font: Font) -> f64 {
+    let lead = time.as_ref().map_or(0.0, |t| {
+        text_width(t, Font { mono: true, ..font }) + text_width(" ", font)
+    });
+    lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| text_width(l, font) + if k == 0 { lead } else { 0.0 })
+        .fold(0.0, f64::max)
+}
+
+/// Places every label, alternately above and below the axis in the markers' order
+/// from left to right. Each hangs from a pole at its marker, its text to the right of
+/// the pole (to the left where the right edge is too near). Each label takes the
+/// nearest distance from the markers where it clears every label already placed on its
+/// side that it would touch or whose pole it would cover; a label is placed after every
+/// label whose pole it covers would be (right to left for labels that run right), so
+/// no pole ever runs through a nearer label. No two labels overlap, none is left out,
+/// and the drawing grows taller instead.
+fn place_labels(
+    poles: &[f64],
+    labels: Vec<Label>,
+    font: Font,
+    (x_min, x_max): (f64, f64),
+) -> LabelLayout {
+    let n = poles.len();
+    let mut by_x: Vec<usize> = (0..n).collect();
+    by_x.sort_by(|&a, &b| poles[a].total_cmp(&poles[b]).then(a.cmp(&b)));
+    let mut side = vec![Side::Above; n];
+    for (rank, &i) in by_x.iter().enumerate() {
+        if rank % 2 == 1 {
+            side[i] = Side::Below;
+        }
+    }
+    // Each label's extent across the axis, fixed before any is placed.
+    let spans: Vec<(f64, f64, bool)> = (0..n)
+        .map(|i| {
+            let w = label_width(&labels[i], font);
+            let x = poles[i];
+            if x + POLE_GAP + w <= x_max {
+                (x + POLE_GAP, x + POLE_GAP + w, false)
+            } else if x - POLE_GAP - w >= x_min {
+                (x - POLE_GAP - w, x - POLE_GAP, true)
+            } else {
+                let l = (x_max - w).max(x_min);
+                (l, l + w, false)
+            }
+        })
+        .collect();
+    let reaches = |p: usize, q: usize| {
+        p != q && poles[q] >= spans[p].0 - POLE_GAP && poles[q] <= spans[p].1 + POLE_GAP
+    };
+    // Two labels on one side that face each other (each over the other's pole) cannot
+    // both be clear of the other's pole: the later one moves to the other side, as long
+    // as that makes no new such pair there.
+    for q in by_x.iter().copied() {
+        let facing =
+            |side: &[Side], s: Side| (0..n).any(|p| side[p] == s && reaches(p, q) && reaches(q, p));
+        if facing(&side, side[q]) {
+            let other = match side[q] {
+                Side::Above => Side::Below,
+                Side::Below => Side::Above,
+            };
+            if !facing(&side, other) {
+                side[q] = other;
+            }
+        }
+    }
+    let covers = |p: usize, q: usize| side[p] == side[q] && reaches(p, q);
+    // The order: a label whose pole another covers goes first (that other then goes
+    // beyond it); among those free to go, the rightmost. Two labels covering each
+    // other's poles cannot both be clear; the one nearer the right goes first.
+    let mut order = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    for _ in 0..n {
+        let free = by_x
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&q| !done[q])
+            .find(|&q| !(0..n).any(|p| !done[p] && covers(q, p)))
+            .or_else(|| by_x.iter().rev().copied().find(|&q| !done[q]));
+        let Some(q) = free else { break };
+        done[q] = true;
+        order.push(q);
+    }
+    let mut placed: Vec<Option<Placed>> = vec![None; n];
+    let mut labels: Vec<Option<Label>> = labels.into_iter().map(Some).collect();
+    for i in order {
+        let (time, lines) = labels[i].take().unwrap_or_default();
+        let (left, right, leftwards) = spans[i];
+        let mut off: f64 = 0.0;
+        for (j, p) in placed.iter().enumerate() {
+            let Some(p) = p else { continue };
+            if p.side != side[i] {
+                continue;
+            }
+            let touches = left < p.right + LABEL_GAP && p.left < right + LABEL_GAP;
+            if touches || covers(i, j) {
+                off = off.max(p.off + p.height() + LABEL_GAP / 2.0);
+            }
+        }
+        placed[i] = Some(Placed {
+            time,
+            lines,
+            side: side[i],
+            off,
+            left,
+            right,
+            leftwards,
+        });
+    }
+    LabelLayout {
+        labels: placed.into_iter().flatten().collect(),
+    }
+}
+
+/// Labels and their places, for each width a label's lines may take; the layout that
+/// is least tall wins (the wider one on a tie).
+fn layout_labels(f: &Frame, xs: &[f64]) -> LabelLayout {
+    let font = f.font(LABEL);
+    let max_lines = if xs.len() > CROWDED { 2 } else { LABEL_LINES };
+    // The fewest labels cut short first, then the least tall, then the widest.
+    let mut best: Option<((usize, f64), LabelLayout)> = None;
+    for width in LABEL_WIDTHS {
         let labels: Vec<Label> = f
             .events
             .iter()
-            .map(|e| label_parts(e, f.axis, chars))
+            .map(|e| label_lines(e, f.axis, font, width, max_lines))
             .collect();
-        let widths: Vec<f64> = labels.iter().map(label_width).collect();
-        for &split in &splits {
-            let plan = label_plan(xs, split);
-            let layout = LabelLayout {
-                labels: labels.clone(),
-                slots: place_labels(xs, &widths, &plan, (PAD, H_WIDTH - PAD), MAX_ROWS),
-            };
-            let score = (layout.shown(), chars, MAX_ROWS - layout.rows());
-            if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, layout));
-            }
-        }
-        if best.as_ref().is_some_and(|(_, b)| b.shown() == n) {
-            break;
+        let cut = labels
+            .iter()
+            .filter(|(_, l)| l.last().is_some_and(|w| w.ends_with('…')))
+            .count();
+        let layout = place_labels(xs, labels, font, (PAD, H_WIDTH - PAD));
+        let tall = layout.reach(Side::Above) + layout.reach(Side::Below);
+        let better = best
+            .as_ref()
+            .is_none_or(|((c, t), _)| cut < *c || (cut == *c && tall < *t - 0.5));
+        if better {
+            best = Some(((cut, tall), layout));
         }
     }
     best.map(|(_, layout)| layout).unwrap_or_default()
-}
-
-fn label_width((time, words): &Label) -> f64 {
-    let time = time
-        .as_ref()
-        .map_or(0.0, |t| text_width(t, MONO) + text_width(" ", LABEL));
-    time + text_width(words, LABEL)
 }
 
 fn horizontal(f: &Frame, id: &str) -> String {
@@ -1237,47 +1331,71 @@ fn horizontal(f: &Frame, id: &str) -> String {
         to: H_WIDTH - x_from,
     };
     let wanted: Vec<f64> = f.events.iter().map(|e| scale.at(e.at)).collect();
-    let (xs, gap) = dodge(&wanted, MARKER_GAP, scale.from, scale.to);
+    let (xs, gap) = dodge(&wanted, SPREAD_GAP, scale.from, scale.to);
     let r = MARKER_R.min(gap / 3.0);
     let layout = layout_labels(f, &xs);
 
-    // Top to bottom: the window's caption, label rows, markers, the axis; below it the
-    // ticks, the brackets, the captions and the legend.
+    // Top to bottom: the window's caption, the labels above, the markers on the event
+    // line, the labels below; then the time axis (ticks at the events' true times,
+    // joined to their markers by stems), the brackets, the captions and the legend.
     let band_caption = f.window.is_some().then_some(PAD + 12.0);
-    let rows_top = if band_caption.is_some() {
-        PAD + 18.0
+    let top = if band_caption.is_some() {
+        PAD + 20.0
     } else {
         PAD
     };
-    let marker_y = rows_top + layout.rows() as f64 * ROW_H + 4.0 + MARKER_R * EXTENT;
-    let axis_y = marker_y + MARKER_R * EXTENT + 10.0;
+    let above = layout.reach(Side::Above);
+    let below = layout.reach(Side::Below);
+    let marker_y = top + above + LABEL_GAP + MARKER_R * EXTENT;
+    let near_above = marker_y - MARKER_R * EXTENT - LABEL_GAP / 2.0;
+    let near_below = marker_y + MARKER_R * EXTENT + LABEL_GAP / 2.0;
+    let bottom = near_below + below;
+    let axis_y = bottom + 14.0;
 
     if let Some(w) = &f.window {
-        band(&mut body, id, &scale, w, (PAD, axis_y));
+        band(&mut body, id, &scale, w, (top - 4.0, axis_y));
     }
+    line(
+        &mut body,
+        "axis event-line",
+        (PAD, marker_y),
+        (H_WIDTH - PAD, marker_y),
+    );
     line(&mut body, "axis", (PAD, axis_y), (H_WIDTH - PAD, axis_y));
     let mut y = if f.timed() {
-        time_axis(&mut body, f, &scale, (marker_y - 16.0, axis_y))
+        time_axis(&mut body, f, &scale, (axis_y - 6.0, axis_y))
     } else {
         axis_y
     };
-    for (e, (&want, &x)) in f.events.iter().zip(wanted.iter().zip(&xs)) {
-        let class = if e.timed { "stem" } else { "stem untimed" };
-        line(&mut body, class, (want, axis_y), (x, marker_y));
+    // Where each label's lines go and its pole's far end.
+    let boxes: Vec<(f64, f64)> = layout
+        .labels
+        .iter()
+        .map(|l| match l.side {
+            Side::Above => (near_above - l.off - l.height(), near_above - l.off),
+            Side::Below => (near_below + l.off, near_below + l.off + l.height()),
+        })
+        .collect();
+    if f.timed() {
+        // A tick at each event's true time on the axis (markers are spread apart on
+        // the event line where events crowd).
+        for (e, &want) in f.events.iter().zip(&wanted) {
+            let class = if e.timed { "stem" } else { "stem untimed" };
+            line(&mut body, class, (want, axis_y), (want, axis_y - 5.0));
+        }
     }
-    let row_baseline = |row: usize| marker_y - 4.0 - MARKER_R * EXTENT - row as f64 * ROW_H - 4.0;
-    for (slot, &x) in layout.slots.iter().zip(&xs) {
-        if let Some(s) = slot {
-            let top = row_baseline(s.row) + 2.0;
-            line(&mut body, "pole", (x, marker_y - r), (x, top));
+    for ((l, &x), &(t, b)) in layout.labels.iter().zip(&xs).zip(&boxes) {
+        match l.side {
+            Side::Above => line(&mut body, "pole", (x, marker_y - r), (x, t + 2.0)),
+            Side::Below => line(&mut body, "pole", (x, marker_y + r), (x, b - 2.0)),
         }
     }
     for (e, &x) in f.events.iter().zip(&xs) {
         marker(&mut body, e, x, marker_y, r);
     }
-    labels(&mut body, &layout, row_baseline);
+    labels(&mut body, &layout, &boxes);
     if let (Some(w), Some(cy), Some(caption)) = (&f.window, band_caption, f.window_caption()) {
-        let width = text_width(&caption, SMALL);
+        let width = text_width(&caption, f.font(SMALL));
         let x = (scale.at(w.start) + 4.0).clamp(PAD, H_WIDTH - PAD - width);
         text(&mut body, "sm mut", x, cy, "start", &caption);
     }
@@ -1285,11 +1403,11 @@ fn horizontal(f: &Frame, id: &str) -> String {
         if let Some(m) = m {
             y += 18.0;
             let caption = format!("{verb} after {}", duration(m.minutes as f64));
-            y += bracket(&mut body, &scale, m, y, &caption);
+            y += bracket(&mut body, f, &scale, m, y, &caption);
         }
     }
-    y = captions(&mut body, f, &layout, y + 18.0);
-    y = legend(&mut body, &f.kinds(), PAD, H_WIDTH - PAD, y + 4.0);
+    y = captions(&mut body, f, y + 18.0);
+    y = legend(&mut body, f, PAD, H_WIDTH - PAD, y + 4.0);
     svg("tl-h", id, (H_WIDTH, y + PAD), f, &body)
 }
 
@@ -1307,41 +1425,38 @@ fn band(out: &mut String, id: &str, scale: &Scale, w: &Window, (top, axis_y): (f
     line(out, end_class, (b, top), (b, axis_y));
 }
 
-/// The placed labels: the time in monospace, then the first words.
-fn labels(out: &mut String, layout: &LabelLayout, row_baseline: impl Fn(usize) -> f64) {
-    for (slot, (time, words)) in layout.slots.iter().zip(&layout.labels) {
-        let Some(s) = slot else { continue };
-        let _ = write!(
-            out,
-            "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"start\">",
-            num(s.left),
-            num(row_baseline(s.row))
-        );
-        if let Some(t) = time {
-            let _ = write!(out, "<tspan class=\"tm\">{t}</tspan> ");
+/// The placed labels: the time in monospace, then the words, line under line (a
+/// `<text>` a line, in a group per label).
+fn labels(out: &mut String, layout: &LabelLayout, boxes: &[(f64, f64)]) {
+    for (l, &(top, _)) in layout.labels.iter().zip(boxes) {
+        let (x, anchor) = if l.leftwards {
+            (l.right, "end")
+        } else {
+            (l.left, "start")
+        };
+        out.push_str("<g class=\"lbl\">");
+        for (k, words) in l.lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
+                num(x),
+                num(top + (k + 1) as f64 * LINE_H - 3.0),
+            );
+            if k == 0
+                && let Some(t) = &l.time
+            {
+                let _ = write!(out, "<tspan class=\"tm\">{t}</tspan> ");
+            }
+            let _ = write!(out, "{}</text>", escape(words));
         }
-        let _ = write!(out, "{}</text>", escape(words));
+        out.push_str("</g>");
     }
 }
 
-/// The zone at the left and, where labels were left out, a note at the right (on a
-/// line of its own when both do not fit). Returns the last baseline.
-fn captions(out: &mut String, f: &Frame, layout: &LabelLayout, mut y: f64) -> f64 {
-    let zone = fit_with_room(&f.zone_caption(), SMALL, H_WIDTH - 2.0 * PAD);
+/// The zone, at the left. Returns its baseline.
+fn captions(out: &mut String, f: &Frame, y: f64) -> f64 {
+    let zone = fit_with_room(&f.zone_caption(), f.font(SMALL), H_WIDTH - 2.0 * PAD);
     text(out, "sm mut", PAD, y, "start", &zone);
-    let hidden = layout.slots.len() - layout.shown();
-    if hidden > 0 {
-        let note = if hidden == 1 {
-            "1 label left out for space; every event is in the list".to_owned()
-        } else {
-            format!("{hidden} labels left out for space; every event is in the list")
-        };
-        let room = H_WIDTH - 2.0 * PAD - text_width(&zone, SMALL) - 24.0;
-        if text_width(&note, SMALL) > room {
-            y += 14.0;
-        }
-        text(out, "sm mut", H_WIDTH - PAD, y, "end", &note);
-    }
     y
 }
 
@@ -1352,7 +1467,7 @@ fn time_axis(out: &mut String, f: &Frame, scale: &Scale, (top, axis_y): (f64, f6
     let days = step >= DAY;
     let mut last_day = None;
     let mut dated = false;
-    let tick_font = if days { SMALL } else { SMALL_MONO };
+    let tick_font = f.font(if days { SMALL } else { SMALL_MONO });
     for &t in &ticks {
         let x = scale.at(t as f64);
         line(out, "tick", (x, axis_y), (x, axis_y + 5.0));
@@ -1372,7 +1487,7 @@ fn time_axis(out: &mut String, f: &Frame, scale: &Scale, (top, axis_y): (f64, f6
             !days && last_day != Some(day) && (last_day.is_some() || f.axis == Axis::Dated);
         if show_day {
             let name = f.day_name(day);
-            let w = text_width(&name, SMALL);
+            let w = text_width(&name, f.font(SMALL));
             let lx = x.clamp(PAD + w / 2.0, H_WIDTH - PAD - w / 2.0);
             text(out, "sm mut", lx, axis_y + 29.0, "middle", &name);
             dated = true;
@@ -1396,7 +1511,14 @@ fn time_axis(out: &mut String, f: &Frame, scale: &Scale, (top, axis_y): (f64, f6
 
 /// A thin arrow below the axis from the origin to a milestone, with its caption beside
 /// it where there is room, else under it. Returns the extra height taken.
-fn bracket(out: &mut String, scale: &Scale, m: &Milestone, baseline: f64, caption: &str) -> f64 {
+fn bracket(
+    out: &mut String,
+    f: &Frame,
+    scale: &Scale,
+    m: &Milestone,
+    baseline: f64,
+    caption: &str,
+) -> f64 {
     let (a, b) = (scale.at(m.from), scale.at(m.to));
     let ly = baseline - 4.0;
     line(out, "bracket", (a, ly - 4.0), (a, ly + 4.0));
@@ -1415,7 +1537,7 @@ fn bracket(out: &mut String, scale: &Scale, m: &Milestone, baseline: f64, captio
     } else {
         line(out, "bracket", (b, ly - 4.0), (b, ly + 4.0));
     }
-    let w = text_width(caption, SMALL);
+    let w = text_width(caption, f.font(SMALL));
     if b + 6.0 + w <= H_WIDTH - PAD {
         text(out, "sm", b + 6.0, baseline, "start", caption);
         0.0
@@ -1446,7 +1568,7 @@ const V_WIDTH: f64 = 360.0;
 const V_AXIS_X: f64 = 70.0;
 const V_TEXT_X: f64 = 90.0;
 const V_LINE_H: f64 = 14.0;
-const V_MAX_LINES: usize = 3;
+const V_MAX_LINES: usize = 5;
 /// A pause between two timed entries long enough to be pointed out.
 const V_LONG_GAP: f64 = 60.0;
 
@@ -1480,7 +1602,7 @@ fn vertical(f: &Frame, id: &str) -> String {
             None => {}
         }
         if let Some(d) = &row.day {
-            let d = fit_with_room(d, SMALL, V_AXIS_X - MARKER_R * EXTENT - PAD - 4.0);
+            let d = fit_with_room(d, f.font(SMALL), V_AXIS_X - MARKER_R * EXTENT - PAD - 4.0);
             text(&mut body, "sm mut", PAD, row.cy + 17.0, "start", &d);
         }
         marker(&mut body, e, V_AXIS_X, row.cy, MARKER_R);
@@ -1500,8 +1622,8 @@ fn vertical_head(out: &mut String, f: &Frame, id: &str) -> f64 {
         fade(out, id, true);
     }
     let room = V_WIDTH - 2.0 * PAD;
-    let mut y = legend(out, &f.kinds(), PAD, V_WIDTH - PAD, PAD - 4.0) + 18.0;
-    let zone = fit_with_room(&f.zone_caption(), SMALL, room);
+    let mut y = legend(out, f, PAD, V_WIDTH - PAD, PAD - 4.0) + 18.0;
+    let zone = fit_with_room(&f.zone_caption(), f.font(SMALL), room);
     text(out, "sm mut", PAD, y, "start", &zone);
     if let Some(caption) = f.window_caption() {
         y += 16.0;
@@ -1515,7 +1637,7 @@ fn vertical_head(out: &mut String, f: &Frame, id: &str) -> f64 {
             11.0,
             fill.as_deref(),
         );
-        let caption = fit_with_room(&caption, SMALL, room - 18.0);
+        let caption = fit_with_room(&caption, f.font(SMALL), room - 18.0);
         text(out, "sm", PAD + 18.0, y, "start", &caption);
     }
     for (m, verb) in [(&f.detect, "detected"), (&f.resolve, "resolved")] {
@@ -1528,7 +1650,7 @@ fn vertical_head(out: &mut String, f: &Frame, id: &str) -> f64 {
                 PAD,
                 y,
                 "start",
-                &fit_with_room(&fact, SMALL, room),
+                &fit_with_room(&fact, f.font(SMALL), room),
             );
         }
     }
@@ -1549,7 +1671,7 @@ fn vertical_rows(f: &Frame, mut y: f64) -> (Vec<VRow>, f64) {
                 y += 16.0;
                 (y - 2.0, format!("⋯ {} later", duration(e.at - p.at)))
             });
-        let lines = wrap(&e.text, LABEL, text_room, V_MAX_LINES);
+        let lines = wrap(&e.text, f.font(LABEL), text_room, V_MAX_LINES);
         let time = (e.timed && f.timed()).then(|| clock(e.at));
         // The day under the time wherever it changes, when the timeline spans days.
         let day = (e.timed && f.multi_day() && shown_day != Some(day_of(e.at))).then(|| {
@@ -2026,7 +2148,8 @@ mod tests {
             Some(dt("2024-05-01 10:12")),
         );
         let d = assert_diagram(&p);
-        assert!(d.horizontal.contains("left out for space"));
+        // Every entry keeps its label: the drawing grows taller instead.
+        assert_eq!(d.horizontal.matches("<g class=\"lbl\">").count(), 30);
     }
 
     #[test]
@@ -2128,36 +2251,125 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as f64 / (1u64 << 31) as f64
         };
-        for round in 0..50 {
+        let (mut crossings, mut pairs) = (0, 0);
+        for round in 0..60 {
             let n = 1 + round % 25;
+            pairs += n * (n - 1);
             let wanted: Vec<f64> = (0..n).map(|_| 20.0 + next() * 840.0).collect();
-            let (poles, _) = dodge(&wanted, MARKER_GAP, 20.0, 860.0);
-            let widths: Vec<f64> = (0..n).map(|_| 30.0 + next() * 170.0).collect();
-            let plan = label_plan(&poles, n / 2);
-            let slots = place_labels(&poles, &widths, &plan, (PAD, H_WIDTH - PAD), MAX_ROWS);
-            let placed: Vec<(usize, Slot)> = slots
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| s.map(|s| (i, s)))
+            let (poles, _) = dodge(&wanted, SPREAD_GAP, 20.0, 860.0);
+            let labels: Vec<Label> = (0..n)
+                .map(|i| {
+                    let words = "word ".repeat(2 + (next() * 20.0) as usize);
+                    let e = Event {
+                        n: i + 1,
+                        kind: EntryKind::Other,
+                        text: words.trim().to_owned(),
+                        time: None,
+                        at: i as f64,
+                        timed: true,
+                    };
+                    label_lines(&e, Axis::TimeOfDay, LABEL, 140.0, LABEL_LINES)
+                })
                 .collect();
-            for &(i, a) in &placed {
-                assert!(a.left >= PAD && a.right <= H_WIDTH - PAD);
-                assert!((a.right - a.left - widths[i]).abs() < 1e-9);
-                for &(j, b) in &placed {
-                    if i == j {
+            let layout = place_labels(&poles, labels, LABEL, (PAD, H_WIDTH - PAD));
+            assert_eq!(layout.labels.len(), n, "every label placed");
+            let far = |l: &Placed| l.off + l.height();
+            for (i, a) in layout.labels.iter().enumerate() {
+                assert!(a.left >= PAD - 1e-9 && a.right <= H_WIDTH - PAD + 1e-9);
+                for (j, b) in layout.labels.iter().enumerate() {
+                    if i == j || a.side != b.side {
                         continue;
                     }
-                    if a.row == b.row {
-                        assert!(a.right <= b.left || b.right <= a.left, "{a:?} {b:?}");
-                    }
-                    if b.row > a.row {
-                        assert!(
-                            poles[j] < a.left || poles[j] > a.right,
-                            "pole crosses label"
-                        );
+                    let apart_across = a.right <= b.left || b.right <= a.left;
+                    let _ = i;
+                    let apart_along = far(a) <= b.off || far(b) <= a.off;
+                    assert!(apart_across || apart_along, "labels overlap: {a:?} {b:?}");
+                    // b's pole reaches out to b's far edge: it never runs through a
+                    // nearer label a, but where labels cover each other's poles in a
+                    // ring (then one pole must cross); count those.
+                    if poles[j] > a.left && poles[j] < a.right && b.off > a.off {
+                        crossings += 1;
                     }
                 }
             }
+        }
+        assert!(
+            crossings * 200 <= pairs,
+            "{crossings} crossings in {pairs} pairs"
+        );
+    }
+
+    #[test]
+    fn twelve_entries_keep_their_words() {
+        let texts = [
+            "The certificate of pay.example.com expired and every handshake started failing",
+            "Monitoring alert fired for elevated 5xx errors on the checkout API",
+            "On-call engineer acknowledged the page and opened the dashboards",
+            "Suspected a bad deploy and rolled it back; nothing changed",
+            "Customer support reported a flood of complaints",
+            "Escalated to the platform team lead, Devon",
+            "Devon noticed the handshake errors in the load balancer logs",
+            "Confirmed with openssl that the certificate had expired",
+            "Requested an emergency certificate from the authority",
+            "New certificate issued and deployed to the load balancers",
+            "Error rates dropped back to normal",
+            "Incident closed after an hour of monitoring",
+        ];
+        let entries: Vec<(Option<Local>, EntryKind, &str)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    Some(t(22 + (i as u32 * 9) / 60, (i as u32 * 9) % 60)),
+                    KINDS[i % 7],
+                    *s,
+                )
+            })
+            .collect();
+        let d = assert_diagram(&pm(&entries));
+        let doc = roxmltree::Document::parse(&d.horizontal).unwrap();
+        let shown: Vec<String> = doc
+            .descendants()
+            .filter(|n| has_class(*n, "lbl"))
+            .map(|n| {
+                n.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(shown.len(), 12, "no label dropped");
+        // No pole runs through a label: each pole's x is clear of every other label
+        // it passes (labels are groups of lines; poles are the "pole" lines).
+        let poles: Vec<(f64, f64, f64)> = doc
+            .descendants()
+            .filter(|n| has_class(*n, "pole"))
+            .map(|n| {
+                let (y1, y2) = (attr(n, "y1").unwrap(), attr(n, "y2").unwrap());
+                (attr(n, "x1").unwrap(), y1.min(y2), y1.max(y2))
+            })
+            .collect();
+        for g in doc.descendants().filter(|n| has_class(*n, "lbl")) {
+            for t in g.children().filter(|c| c.has_tag_name("text")) {
+                let b = text_box(t);
+                let crossing = poles
+                    .iter()
+                    .filter(|(x, y1, y2)| {
+                        *x > b.0 + 1.0 && *x < b.2 - 1.0 && *y1 < b.3 && *y2 > b.1
+                    })
+                    .count();
+                assert_eq!(crossing, 0, "a pole runs through {b:?}");
+            }
+        }
+        for (label, text) in shown.iter().zip(texts) {
+            let words: String = label
+                .split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(!words.contains('…'), "cut: {label}");
+            assert_eq!(words, text, "the label carries the whole entry");
         }
     }
 
