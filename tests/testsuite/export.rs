@@ -183,8 +183,8 @@ fn every_bundled_postmortem_exports_as_its_page_with_nothing_to_load() {
             );
             if has_diagram {
                 assert_eq!(
-                    between(&html, "<figure class=\"tl-figure\"", "</figure>"),
-                    between(&page, "<figure class=\"tl-figure\"", "</figure>"),
+                    between(&html, "<section class=\"tl-figure", "</details>"),
+                    between(&page, "<section class=\"tl-figure", "</details>"),
                     "{where_}"
                 );
             }
