@@ -18,6 +18,7 @@ mod incremental;
 mod insights;
 mod links;
 mod output_safety;
+mod previews;
 mod reading;
 mod serve;
 mod serve_load;
