@@ -770,20 +770,22 @@ fn palette(rgba: &[u8]) -> (Vec<[u8; 3]>, Vec<u8>) {
     let mut indexes: Vec<u16> = vec![0; rgba.len() / 4];
     // The colours last looked up, by a hash of their own, before the map: the edges of
     // a shape go back and forth between a few.
-    let mut recent = [(u32::MAX, 0u16); 64];
-    let (mut last, mut at, mut run) = (u32::MAX, 0u16, 0u32);
+    let mut recent: [Option<(u32, u16)>; 64] = [None; 64];
+    let (mut last, mut at, mut run) = (None, 0u16, 0u32);
     for (p, out) in rgba.chunks_exact(4).zip(indexes.iter_mut()) {
         // Alpha is 255 throughout: the pixel's four bytes tell its colour.
         let c = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-        if c != last {
+        if last != Some(c) {
             // Counted a run at a time (a count a pixel waited on the last one's store).
             if run > 0 {
                 colours[usize::from(at)].1 += run;
             }
             run = 0;
             let slot = (c.wrapping_mul(0x9E37_79B1) >> 26) as usize;
-            at = if recent[slot].0 == c {
-                recent[slot].1
+            at = if let Some((seen, i)) = recent[slot]
+                && seen == c
+            {
+                i
             } else {
                 let i = *index.entry(c).or_insert_with(|| {
                     colours.push((c, 0));
@@ -791,10 +793,10 @@ fn palette(rgba: &[u8]) -> (Vec<[u8; 3]>, Vec<u8>) {
                     // share the last index, which is then sent to a near colour.
                     (colours.len() - 1).min(usize::from(u16::MAX)) as u16
                 });
-                recent[slot] = (c, i);
+                recent[slot] = Some((c, i));
                 i
             };
-            last = c;
+            last = Some(c);
         }
         run += 1;
         *out = at;
@@ -976,8 +978,14 @@ mod tests {
                 .flat_map(|c| [c[0], c[1], c[2], 255])
                 .collect()
         };
+        // White (all four bytes 255) among them, and met twice apart.
+        let mut few: Vec<[u8; 3]> = (0..255u32).map(|i| [i as u8, 0, 7]).collect();
+        few.insert(3, [255, 255, 255]);
+        let (palette, indexes) = palette(&rgba(&[few.clone(), vec![[255; 3]]].concat()));
+        assert_eq!(palette, few);
+        assert_eq!(indexes[256], 3, "white is white again");
         let few: Vec<[u8; 3]> = (0..256u32).map(|i| [i as u8, 0, 7]).collect();
-        let (palette, indexes) = palette(&rgba(&few));
+        let (palette, indexes) = super::palette(&rgba(&few));
         assert_eq!(palette, few);
         assert_eq!(indexes, (0..=255u8).collect::<Vec<_>>());
         // 300 colours: the 256 most used stay; each of the rest, used once, takes the
