@@ -2,6 +2,7 @@
 """The project's benchmark: full builds, `check`, and save-to-reload, against Hugo.
 
 usage: scripts/bench.py [--sizes 1000,10000] [--runs 5] [--json FILE] [--no-reload]
+                        [--settings "preview_images = false"]
 
 For each size N it generates a deterministic gallery of N synthetic postmortems (about
 540 words each, 8-12 timeline entries in several time formats and zones, 4-6 tags of 25,
@@ -12,7 +13,8 @@ one postmortem is edited, `hindsight check` (and its throughput in MB of text a 
 and, when `hugo` is installed, a full build of a minimal Hugo site
 over the same markdown, with the ratios of both builds to it. At 10,000 (or the largest size below it) it
 also measures save -> reload in `hindsight serve` (scripts/reload-latency.py, 20 edits).
-Prints a table, and the figures as JSON to FILE (default target/bench.json).
+Prints a table, and the figures as JSON to FILE (default target/bench.json). --settings
+adds lines to the generated site.toml (to compare a setting on and off).
 """
 import argparse
 import importlib.util
@@ -142,7 +144,7 @@ def postmortem(i, rng):
     return f"{name}.md", text
 
 
-def generate(n, site):
+def generate(n, site, settings=""):
     rng = random.Random(20261201)
     content = os.path.join(site, "content")
     for i in range(n):
@@ -153,6 +155,8 @@ def generate(n, site):
             fh.write(text)
     with open(os.path.join(site, "site.toml"), "w") as fh:
         fh.write('title = "Benchmark gallery"\nbase_url = "/"\npaginate_by = 24\n')
+        if settings:
+            fh.write(settings.replace("\\n", "\n").rstrip("\n") + "\n")
 
 
 def hugo_site(site, hugo):
@@ -202,10 +206,10 @@ def content_mb(site):
     return written(os.path.join(site, "content"))["mb"]
 
 
-def bench(n, runs, hugo_bin):
+def bench(n, runs, hugo_bin, settings=""):
     site = tempfile.mkdtemp(prefix=f"hindsight-bench-{n}-")
     try:
-        generate(n, site)
+        generate(n, site, settings)
         out = os.path.join(site, "public")
         build = [BINARY, "--root", site, "--quiet", "build"]
         check = [BINARY, "--root", site, "--quiet", "check", "--format", "json"]
@@ -247,13 +251,13 @@ def bench(n, runs, hugo_bin):
         shutil.rmtree(site, ignore_errors=True)
 
 
-def reload_latency(n):
+def reload_latency(n, settings=""):
     spec = importlib.util.spec_from_file_location("latency", os.path.join(HERE, "reload-latency.py"))
     latency = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(latency)
     site = tempfile.mkdtemp(prefix=f"hindsight-bench-reload-{n}-")
     try:
-        generate(n, site)
+        generate(n, site, settings)
         return latency.run(site, n, 20)
     finally:
         shutil.rmtree(site, ignore_errors=True)
@@ -265,16 +269,18 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", default=os.path.join(REPO, "target", "bench.json"))
     ap.add_argument("--no-reload", action="store_true")
+    ap.add_argument("--settings", default="", help="lines added to site.toml (\\n between them)")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     hugo_bin = shutil.which("hugo")
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = {"cores": os.cpu_count(), "runs": args.runs, "hugo": bool(hugo_bin), "sizes": []}
+    results = {"cores": os.cpu_count(), "runs": args.runs, "hugo": bool(hugo_bin),
+               "settings": args.settings, "sizes": []}
     print(f"{'N':>7} {'build s':>8} {'cpu s':>6} {'MiB':>5} {'files':>7} {'MB out':>7} "
           f"{'check s':>8} {'MB/s':>6} {'hugo s':>7} {'hugo MiB':>8} {'vs hugo':>7} "
           f"{'edit s':>7} {'vs hugo':>7}")
     for n in sizes:
-        r = bench(n, args.runs, hugo_bin)
+        r = bench(n, args.runs, hugo_bin, args.settings)
         results["sizes"].append(r)
         b, c, h, e = r["build"], r["check"], r.get("hugo", {}), r["after_one_edit"]
         print(f"{n:>7} {b['wall_s']:>8} {b['cpu_s']:>6} {b['peak_mib']:>5} {b['files']:>7} {b['mb']:>7} "
@@ -283,7 +289,7 @@ def main():
               flush=True)
     if not args.no_reload:
         n = max([s for s in sizes if s <= 10000] or [min(sizes)])
-        results["reload"] = {"postmortems": n, **reload_latency(n)}
+        results["reload"] = {"postmortems": n, **reload_latency(n, args.settings)}
         rl = results["reload"]
         print(f"save -> reload at {n}: median {rl['median_ms']} ms, p90 {rl['p90_ms']} ms")
     os.makedirs(os.path.dirname(args.json), exist_ok=True)

@@ -129,6 +129,7 @@ struct RawConfig {
     static_dir: PathBuf,
     paginate_by: usize,
     feed_limit: usize,
+    preview_images: bool,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -154,6 +155,7 @@ impl Default for RawConfig {
             static_dir: c.static_dir,
             paginate_by: c.paginate_by,
             feed_limit: c.feed_limit,
+            preview_images: c.preview_images,
             sort_by: c.sort_by,
             reverse: c.reverse,
             drafts: c.drafts,
@@ -185,6 +187,9 @@ pub struct Config {
     pub paginate_by: usize,
     /// Entries in each Atom feed, the newest (0 puts every postmortem in it).
     pub feed_limit: usize,
+    /// Whether each postmortem gets a preview image of its own (`incidents/<slug>/preview.png`)
+    /// for link previews; without, its page names the site's image.
+    pub preview_images: bool,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -214,6 +219,7 @@ impl Default for Config {
             static_dir: "static".into(),
             paginate_by: 12,
             feed_limit: 20,
+            preview_images: true,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -357,6 +363,7 @@ impl Config {
             static_dir: raw.static_dir,
             paginate_by: raw.paginate_by,
             feed_limit: raw.feed_limit,
+            preview_images: raw.preview_images,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
             drafts: raw.drafts,
@@ -461,6 +468,9 @@ static_dir = "static"
 paginate_by = 12
 # Entries in each Atom feed (feed.xml, tags/<tag>/feed.xml, ...), the newest; 0 for all.
 feed_limit = 20
+# A link-preview image per postmortem (incidents/<slug>/preview.png, 1200x630); false
+# leaves them out, and every page then shows the site's own image (preview.png).
+preview_images = true
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -674,6 +684,13 @@ mod tests {
                 "{good}"
             );
         }
+    }
+
+    #[test]
+    fn preview_images_are_on_unless_turned_off() {
+        assert!(Config::default().preview_images);
+        assert!(!parse("preview_images = false\n").unwrap().preview_images);
+        error_at("preview_images = \"no\"\n", 1, "");
     }
 
     #[test]

@@ -774,6 +774,11 @@ struct FingerprintFile {
     /// What every fingerprint also depends on (the program, the settings, the
     /// templates): another salt and none of them counts.
     salt: u64,
+    /// What the fingerprints of files made from their own inputs alone (the preview
+    /// images) also depend on: the program. Under another salt but this program, those
+    /// still count (see [`previous_fingerprints`]).
+    #[serde(default)]
+    program: u64,
     /// File → (fingerprint of its inputs, its size, its modification time).
     files: std::collections::BTreeMap<String, (u64, u64, u64)>,
 }
@@ -784,6 +789,9 @@ struct FingerprintFile {
 pub struct Recorded {
     /// File → (fingerprint of its inputs, its size, its modification time).
     files: std::collections::HashMap<String, (u64, u64, u64)>,
+    /// Whether the record was made under the same salt (else it holds only the files
+    /// made from their own inputs alone).
+    whole: bool,
 }
 
 impl Recorded {
@@ -799,26 +807,39 @@ impl Recorded {
 /// The fingerprints the last build of the folder `dir` recorded with `salt`, of the
 /// files still on its manifest and still exactly as it wrote them (a file changed or
 /// removed by hand since is made again). Empty when there is no record to trust.
-pub fn previous_fingerprints(dir: &Path, salt: u64) -> Recorded {
+///
+/// A record made under another salt (other templates, settings or command line) but by
+/// the same `program` still gives the files for which `alone` is true: files whose
+/// fingerprint covers everything they are made from but the program (the preview
+/// images, which no template or setting draws), so that editing a template does not
+/// draw every image again.
+pub fn previous_fingerprints(
+    dir: &Path,
+    salt: u64,
+    program: u64,
+    alone: impl Fn(&str) -> bool + Sync,
+) -> Recorded {
     let Previous::Listed(listed) = read_manifest(dir) else {
         return Recorded::default();
     };
     let record = std::fs::read_to_string(dir.join(FINGERPRINTS))
         .ok()
         .and_then(|t| serde_json::from_str::<FingerprintFile>(&t).ok())
-        .filter(|f| f.salt == salt);
+        .filter(|f| f.salt == salt || f.program == program);
     let Some(record) = record else {
         return Recorded::default();
     };
+    let whole = record.salt == salt;
     let files = record
         .files
         .into_par_iter()
         .filter(|(rel, (_, len, time))| {
-            listed.contains(rel)
+            (whole || alone(rel))
+                && listed.contains(rel)
                 && inside(dir, rel).is_ok_and(|p| stamp_of(&p) == Some((*len, *time)))
         })
         .collect();
-    Recorded { files }
+    Recorded { files, whole }
 }
 
 /// Records, for the next build, what each file of the site just committed into `dir`
@@ -827,7 +848,7 @@ pub fn previous_fingerprints(dir: &Path, salt: u64) -> Recorded {
 /// stale one: every file's size and time are checked) the next build writes every file.
 pub fn record_fingerprints(
     dir: &Path,
-    salt: u64,
+    (salt, program): (u64, u64),
     fingerprints: &crate::pages::Fingerprints,
     previous: &Recorded,
     written: &std::collections::HashSet<&str>,
@@ -838,7 +859,8 @@ pub fn record_fingerprints(
             .flatten()
             .filter(|(was, ..)| *was == fp)
     };
-    if written.is_empty()
+    if previous.whole
+        && written.is_empty()
         && fingerprints.len() == previous.files.len()
         && fingerprints
             .iter()
@@ -857,7 +879,12 @@ pub fn record_fingerprints(
             Some((rel.clone(), (*fp, len, time)))
         })
         .collect();
-    let text = serde_json::to_string(&FingerprintFile { salt, files }).unwrap_or_default();
+    let record = FingerprintFile {
+        salt,
+        program,
+        files,
+    };
+    let text = serde_json::to_string(&record).unwrap_or_default();
     write_atomic(dir, FINGERPRINTS, text.as_bytes(), false)?;
     let _ = std::fs::remove_dir(dir.join(TMP));
     Ok(())

@@ -14,6 +14,7 @@ use crate::model::{CheckId, Diagnostic, Level};
 use crate::progress::{Progress, Stage};
 use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links};
+use crate::render::preview::{self, Preview};
 use crate::render::sitemap::{self, Page as Sitemapped};
 use crate::render::templates::{StaticSource, Templates};
 use crate::render::{self, Card, Paginator, SiteInfo, TermRef, feeds};
@@ -277,9 +278,14 @@ impl Emitter<'_> {
     /// [`Emitter::text`], taking the path it is given (every page's is made anew, and
     /// kept as it is).
     fn text_at(&self, rel: String, fp: u64, make: impl FnOnce() -> Result<String>) -> Result<()> {
+        self.bytes_at(rel, fp, || make().map(String::into_bytes))
+    }
+
+    /// [`Emitter::text_at`] for a file that is not text (a preview image).
+    fn bytes_at(&self, rel: String, fp: u64, make: impl FnOnce() -> Result<Vec<u8>>) -> Result<()> {
         if self.changed(&rel, fp) {
-            let text = make()?;
-            self.sink.write(&rel, text.as_bytes())?;
+            let bytes = make()?;
+            self.sink.write(&rel, &bytes)?;
         }
         self.produced(rel, fp);
         Ok(())
@@ -414,9 +420,38 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         },
     };
     // What every page shows: a change here re-renders the whole site.
-    let global = fingerprint(&(inputs.templates_id, &site, &stats, &collection_counts));
+    // The site's link-preview image, which every page without one of its own names (all
+    // of them without `preview_images`). A preview.png of the site's own, in its static
+    // folder or put into the output folder by hand, is used instead (then of a size
+    // Hindsight does not know).
+    let site_preview = Preview::site(&preview::SiteFacts {
+        title: site.title.clone(),
+        description: site.description.clone(),
+        base_url: site.base_url.clone(),
+        postmortems: stats.postmortems,
+        perfect: stats.perfect,
+        average_score: stats.average_score,
+        collections: stats.collections,
+    });
+    let own_site_image = sink.users(preview::FILE)
+        || std::fs::symlink_metadata(inputs.root.join(&config.static_dir).join(preview::FILE))
+            .is_ok_and(|m| m.is_file());
+    let site_image = if own_site_image {
+        Image::new(&site.base_url, "", None, site.title.clone())
+    } else {
+        Image::new(&site.base_url, "", Some(&site_preview), site_preview.alt())
+    };
+    let global = fingerprint(&(
+        inputs.templates_id,
+        &site,
+        &stats,
+        &collection_counts,
+        &site_image,
+    ));
     let base = |path: &str, title: &str| -> tera::Context {
-        page_context(&site, &stats, &collection_counts, path, title)
+        let mut ctx = page_context(&site, &stats, &collection_counts, path, title);
+        ctx.insert("preview", &site_image);
+        ctx
     };
     let emit = Emitter {
         previous: &state.written,
@@ -533,7 +568,16 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
-            let fp = hashed(&(global, key, card_fps[i], around));
+            // Its preview image, drawn again only when what it shows changed (not when
+            // a template did: see `preview::is_image`).
+            let image = config
+                .preview_images
+                .then(|| Preview::incident(&site.title, &it.entry.postmortem));
+            let image_fp = image.as_ref().map(fingerprint);
+            if let (Some(p), Some(fp)) = (&image, image_fp) {
+                emit.bytes_at(preview::path(&it.card.url), fp, || Ok(p.png()))?;
+            }
+            let fp = hashed(&(global, key, card_fps[i], around, image_fp));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
                 let mut ctx = base(&it.card.url, &it.card.title);
@@ -547,6 +591,12 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     mono_diagram: templates.theme.diagram.mono(),
                 }
                 .insert_into(&mut ctx);
+                if let Some(p) = &image {
+                    ctx.insert(
+                        "preview",
+                        &Image::new(&site.base_url, &it.card.url, Some(p), p.alt()),
+                    );
+                }
                 render_template("postmortem.html", &ctx)
             })
         })?;
@@ -822,6 +872,11 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .unwrap_or_else(|e| e.into_inner())
                 .contains_key(rel)
     };
+    if !taken(preview::FILE) {
+        emit.bytes_at(preview::FILE.to_owned(), fingerprint(&site_preview), || {
+            Ok(site_preview.png())
+        })?;
+    }
     if !taken(sitemap::ROBOTS_FILE) {
         emit.text(
             sitemap::ROBOTS_FILE,
@@ -861,6 +916,30 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         written,
         removed,
     })
+}
+
+/// A page's preview image as its `<head>` names it (`og:image`, `twitter:image`).
+#[derive(Serialize)]
+struct Image {
+    /// Absolute with an absolute `base_url`; else from the site's root path, the best
+    /// there is (the build warns).
+    url: String,
+    /// Known when Hindsight drew it.
+    width: Option<u32>,
+    height: Option<u32>,
+    alt: String,
+}
+
+impl Image {
+    /// The image of the page at `page`, drawn from `drawn` (None: the site's own file).
+    fn new(base_url: &str, page: &str, drawn: Option<&Preview>, alt: String) -> Image {
+        Image {
+            url: format!("{base_url}{}", preview::path(page)),
+            width: drawn.map(|_| preview::WIDTH),
+            height: drawn.map(|_| preview::HEIGHT),
+            alt,
+        }
+    }
 }
 
 #[derive(Serialize)]

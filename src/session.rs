@@ -194,7 +194,12 @@ impl Session {
             held,
         )?;
         // What the last build wrote and is still as it wrote it is not written again.
-        let recorded = crate::output::previous_fingerprints(output.dir(), salt);
+        let recorded = crate::output::previous_fingerprints(
+            output.dir(),
+            salt,
+            program_id(),
+            crate::render::preview::is_image,
+        );
         session.state.remember(recorded.fingerprints());
         let report = session.render(&output, watchdog, progress)?;
         session.output = output.dir().to_owned();
@@ -228,7 +233,7 @@ impl Session {
         session.reused = Default::default();
         let _ = crate::output::record_fingerprints(
             &session.output,
-            salt,
+            (salt, program_id()),
             session.state.fingerprints(),
             &recorded,
             &written,
@@ -616,19 +621,31 @@ fn build_salt(reading_salt: u64, opts: &BuildOptions, templates: &Templates) -> 
 fn reading_salt(root: &Path, opts: &BuildOptions) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h = foldhash::fast::FixedState::default().build_hasher();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
+    program_id().hash(&mut h);
     root.hash(&mut h);
-    if let Some(m) = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::metadata(p).ok())
-    {
-        m.len().hash(&mut h);
-        m.modified().ok().hash(&mut h);
-    } else {
-        // Not knowing the program, never trust an old record.
-        std::time::SystemTime::now().hash(&mut h);
-    }
     std::fs::read(root.join(CONFIG_FILE)).ok().hash(&mut h);
     opts.base_url.hash(&mut h);
     h.finish()
+}
+
+/// This program, from one build to the next: its version, and the executable itself,
+/// by size and time (what a preview image depends on besides what it shows).
+fn program_id() -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    static ID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        let mut h = foldhash::fast::FixedState::default().build_hasher();
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        if let Some(m) = std::env::current_exe()
+            .ok()
+            .and_then(|p| std::fs::metadata(p).ok())
+        {
+            m.len().hash(&mut h);
+            m.modified().ok().hash(&mut h);
+        } else {
+            // Not knowing the program, never trust an old record.
+            std::time::SystemTime::now().hash(&mut h);
+        }
+        h.finish()
+    })
 }

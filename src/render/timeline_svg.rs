@@ -43,6 +43,54 @@ pub fn draw_in(pm: &Postmortem, id: &str, mono: bool) -> Option<Diagram> {
     })
 }
 
+/// The timeline reduced to a strip, for the link-preview image
+/// ([`crate::render::preview`]): where each entry and the outage window fall on the
+/// diagram's axis, in thousandths of its length, and its first and last moments in
+/// words. Placed as the diagram places them (rollover, undated entries, a window
+/// closed by a stated duration), so the two never disagree.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Strip {
+    /// Each entry's place (0 to 1000) and kind, in the order written.
+    pub events: Vec<(u16, EntryKind)>,
+    /// The outage window's start and end (0 to 1000), and whether its end is known.
+    pub window: Option<(u16, u16, bool)>,
+    /// The first moment drawn and where it is ("10:00"; "no times given" when no entry
+    /// has a time).
+    pub from: (u16, String),
+    /// The last moment drawn and where it is, with the zone ("11:30 UTC").
+    pub to: (u16, String),
+}
+
+/// The [`Strip`] of `pm`'s timeline; None when it has no entries.
+pub fn strip(pm: &Postmortem) -> Option<Strip> {
+    if pm.timeline.is_empty() {
+        return None;
+    }
+    let f = Frame::new(pm);
+    let place = |v: f64| (((v - f.lo) / (f.hi - f.lo)).clamp(0.0, 1.0) * 1000.0).round() as u16;
+    let (a, b) = f.span;
+    let (from, to) = if f.timed() {
+        let zone = pm
+            .outage
+            .timezone
+            .as_deref()
+            .map(|z| format!(" {}", truncate(&clean(z), 16)))
+            .unwrap_or_default();
+        (f.moment(a), format!("{}{zone}", f.moment(b)))
+    } else {
+        ("no times given".to_owned(), String::new())
+    };
+    Some(Strip {
+        events: f.events.iter().map(|e| (place(e.at), e.kind)).collect(),
+        window: f
+            .window
+            .as_ref()
+            .map(|w| (place(w.start), place(w.end), w.end_known)),
+        from: (place(a), from),
+        to: (place(b), to),
+    })
+}
+
 // ---------------------------------------------------------------------------------
 // Placing times on one axis
 
@@ -705,6 +753,17 @@ fn truncate(s: &str, max: usize) -> String {
 /// with "…" when the text goes on. Words too long for a line (a URL, a path) are
 /// broken where they must be.
 fn wrap(s: &str, font: Font, width: f64, max_lines: usize) -> Vec<String> {
+    wrap_by(s, &|t| text_width(t, font), width, max_lines)
+}
+
+/// [`wrap`] with widths measured by `measure` (the link-preview image measures with
+/// the font it draws in).
+pub(crate) fn wrap_by(
+    s: &str,
+    measure: &dyn Fn(&str) -> f64,
+    width: f64,
+    max_lines: usize,
+) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in s.split_whitespace() {
@@ -713,7 +772,7 @@ fn wrap(s: &str, font: Font, width: f64, max_lines: usize) -> Vec<String> {
         } else {
             format!("{line} {word}")
         };
-        if text_width(&joined, font) <= width {
+        if measure(&joined) <= width {
             line = joined;
             continue;
         }
@@ -721,11 +780,11 @@ fn wrap(s: &str, font: Font, width: f64, max_lines: usize) -> Vec<String> {
             lines.push(std::mem::take(&mut line));
         }
         let mut rest = word;
-        while text_width(rest, font) > width {
+        while measure(rest) > width {
             let fit = rest
                 .char_indices()
                 .map(|(i, c)| i + c.len_utf8())
-                .take_while(|&end| text_width(&rest[..end], font) <= width)
+                .take_while(|&end| measure(&rest[..end]) <= width)
                 .last()
                 .unwrap_or_else(|| rest.chars().next().map_or(rest.len(), char::len_utf8));
             lines.push(rest[..fit].to_owned());
@@ -739,7 +798,7 @@ fn wrap(s: &str, font: Font, width: f64, max_lines: usize) -> Vec<String> {
     if lines.len() > max_lines {
         lines.truncate(max_lines);
         if let Some(last) = lines.last_mut() {
-            *last = fit_with_ellipsis(last, font, width);
+            *last = fit_with_ellipsis_by(last, measure, width);
         }
     }
     lines
@@ -747,12 +806,17 @@ fn wrap(s: &str, font: Font, width: f64, max_lines: usize) -> Vec<String> {
 
 /// `s` followed by "…", shortened (at a word where one is near) until it fits `width`.
 fn fit_with_ellipsis(s: &str, font: Font, width: f64) -> String {
+    fit_with_ellipsis_by(s, &|t| text_width(t, font), width)
+}
+
+/// [`fit_with_ellipsis`] with widths measured by `measure`.
+pub(crate) fn fit_with_ellipsis_by(s: &str, measure: &dyn Fn(&str) -> f64, width: f64) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut keep = chars.len();
     loop {
         let head: String = chars[..keep].iter().collect();
         let candidate = format!("{}…", head.trim_end());
-        if text_width(&candidate, font) <= width || keep == 0 {
+        if measure(&candidate) <= width || keep == 0 {
             // Back up to a word boundary when one is close, rather than cut a word.
             return match head.rfind(' ') {
                 Some(i) if keep > 0 && head[..i].chars().count() * 4 >= keep * 3 => {
@@ -976,7 +1040,7 @@ const EXTENT: f64 = 1.4;
 /// The shape of a kind, so colour is never the only cue: detection a warning triangle,
 /// investigation a circle, misleading a diamond, escalation a square, mitigation a
 /// hexagon, resolution a rosette, other a pale circle.
-fn shape(kind: EntryKind, cx: f64, cy: f64, r: f64) -> String {
+pub(crate) fn shape(kind: EntryKind, cx: f64, cy: f64, r: f64) -> String {
     let poly = |pts: &[(f64, f64)]| {
         let pts: Vec<String> = pts
             .iter()

@@ -19,6 +19,7 @@ mod incremental;
 mod insights;
 mod links;
 mod output_safety;
+mod previews;
 mod reading;
 mod serve;
 mod serve_load;
