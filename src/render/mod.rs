@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod plain;
+pub mod search;
 pub mod sitemap;
 pub mod templates;
 pub mod timeline_svg;
