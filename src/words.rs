@@ -47,12 +47,18 @@ pub fn spans(text: &str) -> Vec<&str> {
         let (c, len) = if bytes[i] < 0x80 {
             (char::from(bytes[i]), 1)
         } else {
-            let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            let c = text[i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
             (c, c.len_utf8())
         };
         let inner_apostrophe = (c == '\'' || c == '’')
             && start.is_some()
-            && text[i + len..].chars().next().is_some_and(char::is_alphabetic);
+            && text[i + len..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic);
         if c.is_alphanumeric() || inner_apostrophe {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {

@@ -565,8 +565,7 @@ impl<'a> Reader<'a> {
             );
         }
         // Detection told in prose with its time: "noticed the issue at 19:20".
-        let told =
-            |t: &str| DETECTION.matches(t) && crate::extract::time::has_times(t);
+        let told = |t: &str| DETECTION.matches(t) && crate::extract::time::has_times(t);
         match self.timeline_evidence(told) {
             Some(l) => pass(Some(l), "the time of detection is given"),
             None => fail(

@@ -253,10 +253,7 @@ pub fn qualify(ctx: &Context) -> Result<(), String> {
     // Counted by sentence, so a report written as one paragraph tells as much as one
     // written line by line.
     let told: Vec<&str> = content.iter().flat_map(|l| sentences(&l.text)).collect();
-    let times = told
-        .iter()
-        .filter(|s| time::has_times(s))
-        .count();
+    let times = told.iter().filter(|s| time::has_times(s)).count();
     let thin = match core {
         4 | 3 => words < 25,
         _ => words < 60,
@@ -405,8 +402,7 @@ fn generality(content: &[&Line]) -> (usize, usize) {
             n += 1;
             let t = crate::words::Tokens::of(s);
             let second_person = t.words.iter().any(|w| w == "you" || w == "your");
-            let about_the_document =
-                ABOUT_POSTMORTEMS.matches(&t) && !time::has_times(s);
+            let about_the_document = ABOUT_POSTMORTEMS.matches(&t) && !time::has_times(s);
             if second_person || about_the_document || instructs(s) {
                 general += 1;
             }

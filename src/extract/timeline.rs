@@ -420,9 +420,7 @@ fn push_line(raws: &mut Vec<Raw>, line: &Line, text: &str, itemized: bool) {
 /// A line that is only a date ("**Saturday 4 March 2023**", "### Day 2 - 5 May"): a
 /// sub-heading dating the entries under it.
 fn date_line(l: &Line) -> Option<time::DateMention> {
-    if !matches!(l.kind, LineKind::Heading(_) | LineKind::Text)
-        || time::has_times(&l.text)
-    {
+    if !matches!(l.kind, LineKind::Heading(_) | LineKind::Text) || time::has_times(&l.text) {
         return None;
     }
     let dates = time::scan_dates(&l.text);
