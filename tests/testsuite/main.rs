@@ -20,6 +20,7 @@ mod insights;
 mod links;
 mod output_safety;
 mod reading;
+mod search;
 mod serve;
 mod serve_load;
 mod surprises;
