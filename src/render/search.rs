@@ -14,6 +14,7 @@
 
 use crate::render::Card;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Where the index is written, from the site root.
@@ -55,9 +56,9 @@ pub struct Source<'a> {
 
 type Row<'a> = (
     &'a str,
-    String,
-    Option<String>,
-    Option<String>,
+    Cow<'a, str>,
+    Option<Cow<'a, str>>,
+    Option<Cow<'a, str>>,
     Vec<u32>,
     Option<u32>,
     usize,
@@ -65,7 +66,7 @@ type Row<'a> = (
     Option<f64>,
     Option<&'a str>,
     crate::model::Severity,
-    Option<String>,
+    Option<Cow<'a, str>>,
     Option<i64>,
 );
 
@@ -82,8 +83,17 @@ struct Index<'a> {
 }
 
 /// Text as a record keeps it: one line, no control characters, at most `max`
-/// characters (cut at a word, with an ellipsis).
-pub fn excerpt(text: &str, max: usize) -> String {
+/// characters (cut at a word, with an ellipsis). Borrowed when it already is.
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    let clean = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text
+            .chars()
+            .any(|c| c != ' ' && (c.is_whitespace() || c.is_control()));
+    if clean && text.chars().nth(max).is_none() {
+        return Cow::Borrowed(text);
+    }
     let mut one = String::with_capacity(text.len());
     for word in text
         .split(|c: char| c.is_whitespace() || c.is_control())
@@ -94,7 +104,47 @@ pub fn excerpt(text: &str, max: usize) -> String {
         }
         one.push_str(word);
     }
-    crate::extract::outage::truncate(&one, max)
+    Cow::Owned(crate::extract::outage::truncate(&one, max))
+}
+
+/// Writes JSON as [`script_safe`] makes it, as it is written (serde_json hands over
+/// whole characters: it cuts its output only at the ASCII characters it escapes).
+struct SafeWriter(Vec<u8>);
+
+impl std::io::Write for SafeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut i = 0;
+        let mut from = 0;
+        while i < buf.len() {
+            let escape: Option<&[u8]> = match buf[i] {
+                b'<' => Some(b"\\u003c"),
+                b'>' => Some(b"\\u003e"),
+                b'&' => Some(b"\\u0026"),
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA8) => {
+                    Some(b"\\u2028")
+                }
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA9) => {
+                    Some(b"\\u2029")
+                }
+                _ => None,
+            };
+            match escape {
+                Some(e) => {
+                    self.0.extend_from_slice(&buf[from..i]);
+                    self.0.extend_from_slice(e);
+                    i += if buf[i] == 0xE2 { 3 } else { 1 };
+                    from = i;
+                }
+                None => i += 1,
+            }
+        }
+        self.0.extend_from_slice(&buf[from..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// JSON made safe to be a script, or to sit inside one: the characters that could
@@ -168,17 +218,20 @@ pub fn render(sources: &[Source]) -> String {
             .collect(),
         records,
     };
-    // Plain data: serializing it cannot fail.
-    let json = serde_json::to_string(&index).unwrap_or_default();
-    format!("self.hindsightIndex = {};\n", script_safe(&json))
+    let mut out = SafeWriter(Vec::with_capacity(sources.len() * 600 + 1024));
+    out.0.extend_from_slice(PREFIX.as_bytes());
+    // Plain data into memory: serializing it cannot fail.
+    let _ = serde_json::to_writer(&mut out, &index);
+    out.0.extend_from_slice(b";\n");
+    // Only whole characters and ASCII escapes were written.
+    String::from_utf8(out.0).unwrap_or_default()
 }
+
+const PREFIX: &str = "self.hindsightIndex = ";
 
 /// The JSON inside an index file's text (for tests and tools).
 pub fn json_of(script: &str) -> Option<&str> {
-    script
-        .strip_prefix("self.hindsightIndex = ")?
-        .trim_end()
-        .strip_suffix(';')
+    script.strip_prefix(PREFIX)?.trim_end().strip_suffix(';')
 }
 
 #[cfg(test)]
@@ -196,6 +249,7 @@ mod tests {
             "cut at the last whole word"
         );
         assert_eq!(excerpt("", 10), "");
+        assert!(matches!(excerpt("as it is", 10), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -207,6 +261,27 @@ mod tests {
         );
         let raw = script_safe("\"x\u{2028}y\u{2029}\"");
         assert_eq!(raw, "\"x\\u2028y\\u2029\"");
+        // The writer the index is written through does the same, chunk by chunk.
+        let mut w = SafeWriter(Vec::new());
+        let text = "{\"t\":\"</script><b>&amp; a\u{2028}b\u{2029}é\"}";
+        serde_json::to_writer(
+            &mut w,
+            &serde_json::from_str::<serde_json::Value>(text).unwrap(),
+        )
+        .unwrap();
+        let written = String::from_utf8(w.0).unwrap();
+        assert_eq!(
+            written,
+            script_safe(
+                &serde_json::from_str::<serde_json::Value>(text)
+                    .unwrap()
+                    .to_string()
+            )
+        );
+        assert!(
+            !written.contains('<') && !written.contains('\u{2028}'),
+            "{written}"
+        );
         // Still the same JSON.
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v["t"], "</script><b>&amp; a\u{2028}b");
