@@ -522,8 +522,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         })
         .collect();
     let report_pages = items.len().div_ceil(REPORT_ROWS).max(1);
-    // The tags and collections lists, insights and 404 besides.
-    let total_pages = items.len() + jobs.len() + report_pages + 4;
+    // The tags and collections lists, search, insights and 404 besides.
+    let total_pages = items.len() + jobs.len() + report_pages + 5;
     inputs.progress.begin(Stage::Rendering, total_pages);
     let page = |path: &str, fp: u64, make: &dyn Fn() -> Result<String>| {
         emit.text_at(format!("{path}index.html"), fp, make)?;
@@ -688,6 +688,19 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         let fp = fingerprint(&(global, kind, terms));
         singles.push((format!("{path}index.html"), fp, Box::new(make)));
     }
+    // The search page: its filters list the tags and collections; the results come
+    // from the index below, in the browser.
+    singles.push((
+        format!("{}index.html", render::search::PAGE),
+        fingerprint(&(global, "search", &tag_counts, &collection_counts)),
+        Box::new(|| {
+            let mut ctx = base(render::search::PAGE, "Search");
+            ctx.insert("tags", &tag_counts);
+            ctx.insert("collections", &collection_counts);
+            ctx.insert("index_file", render::search::INDEX_FILE);
+            render_template("search.html", &ctx)
+        }),
+    ));
     singles.push((
         "insights/index.html".into(),
         fingerprint(&(global, &insights)),
@@ -820,6 +833,25 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             };
             Ok(feeds::render(&site, &of, &entries))
         })
+    })?;
+
+    // The search index: a record per postmortem, in the listings' order (what it holds
+    // besides the card is the root cause, which its file's reading covers).
+    let causes: Vec<Option<&str>> = items
+        .iter()
+        .map(|it| it.entry.postmortem.root_cause.as_deref())
+        .collect();
+    let fp = hashed(&(render::search::VERSION, &card_fps, &causes));
+    emit.text(render::search::INDEX_FILE, fp, || {
+        let sources: Vec<render::search::Source> = cards
+            .iter()
+            .zip(&causes)
+            .map(|(card, cause)| render::search::Source {
+                card,
+                root_cause: *cause,
+            })
+            .collect();
+        Ok(render::search::render(&sources))
     })?;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.

@@ -48,6 +48,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/404.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "partials/card.html",
         include_str!("../../themes/default/templates/partials/card.html"),
     ),
@@ -66,6 +70,10 @@ pub const BUILTIN_STATIC: &[(&str, &str)] = &[
     (
         "favicon.svg",
         include_str!("../../themes/default/static/favicon.svg"),
+    ),
+    (
+        "search.js",
+        include_str!("../../themes/default/static/search.js"),
     ),
 ];
 
@@ -98,6 +106,10 @@ pub const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
         (
             "404.html",
             include_str!("../../themes/terminal/templates/404.html"),
+        ),
+        (
+            "search.html",
+            include_str!("../../themes/terminal/templates/search.html"),
         ),
         (
             "partials/card.html",

@@ -30,6 +30,7 @@ const PAGES = [
   { name: 'postmortem-disk-full', incident: 'log-volume-disk-full', required: false, dark: true },
   { name: 'report', path: 'report/index.html', required: true },
   { name: 'tags', path: 'tags/index.html', required: true },
+  { name: 'search', path: 'search/index.html', required: true, dark: true },
   { name: 'insights', path: 'insights/index.html', required: false },
 ];
 

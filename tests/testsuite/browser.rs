@@ -77,7 +77,7 @@ fn missing_prerequisites(chromium: &Path) -> Vec<String> {
 /// Chromium's path. The browser tests are `#[ignore]`d (a fresh clone has no Chromium);
 /// `.ci/run` installs what they need and runs them with `--include-ignored`, where
 /// anything missing is a failure that says what to install.
-fn chromium() -> PathBuf {
+pub(crate) fn chromium() -> PathBuf {
     let chromium = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));

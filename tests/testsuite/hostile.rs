@@ -11,7 +11,7 @@
 
 use crate::check_cli::schema_validator;
 use crate::common::{TestSite, good_postmortem};
-use crate::html_scan::{executable, script_elements, words_of};
+use crate::html_scan::{executable, own_elements, words_of};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -743,6 +743,6 @@ fn published_text(out: &Path) -> Vec<(String, String)> {
 fn scripts_in(out: &Path) -> BTreeSet<String> {
     published_text(out)
         .into_iter()
-        .flat_map(|(_, text)| script_elements(&text))
+        .flat_map(|(_, text)| own_elements(&text))
         .collect()
 }

@@ -141,11 +141,25 @@ pub fn decode_references(v: &str) -> String {
     out
 }
 
+/// What a clean site's pages hold that would otherwise count as content's: its script
+/// elements and the start tags of its forms.
+pub fn own_elements(text: &str) -> Vec<String> {
+    let mut own = script_elements(text);
+    own.extend(
+        tags(text)
+            .into_iter()
+            .filter(|t| t.name == "form" && !text[t.start..].starts_with("</"))
+            .map(|t| text[t.start..t.end].to_owned()),
+    );
+    own
+}
+
 pub fn script_elements(text: &str) -> Vec<String> {
     let lower = text.to_ascii_lowercase();
     tags(text)
         .into_iter()
-        .filter(|t| t.name == "script")
+        // An end tag is not an element (a page with a script of its own has one).
+        .filter(|t| t.name == "script" && !text[t.start..].starts_with("</"))
         .map(|t| {
             let close = lower[t.end..]
                 .find("</script")
@@ -166,10 +180,15 @@ pub fn executable(text: &str, own_scripts: &BTreeSet<String>) -> Vec<String> {
         }
     }
     for t in tags(text) {
-        if matches!(
-            t.name.as_str(),
-            "iframe" | "frame" | "frameset" | "object" | "embed" | "applet" | "base" | "form"
-        ) {
+        let end_tag = text[t.start..].starts_with("</");
+        // The theme's own forms (the search box, the search page's) are the site's.
+        let own_form = t.name == "form" && (end_tag || own_scripts.contains(&text[t.start..t.end]));
+        if !own_form
+            && matches!(
+                t.name.as_str(),
+                "iframe" | "frame" | "frameset" | "object" | "embed" | "applet" | "base" | "form"
+            )
+        {
             found.push(format!("a <{}> element", t.name));
         }
         for (name, value) in &t.attrs {

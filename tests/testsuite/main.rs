@@ -21,6 +21,7 @@ mod links;
 mod output_safety;
 mod previews;
 mod reading;
+mod search;
 mod serve;
 mod serve_load;
 mod surprises;

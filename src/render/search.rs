@@ -1,0 +1,354 @@
+//! The search index: one compact record per published postmortem, written as
+//! `search/index.js` for the search page's script (`static/search.js`), which scans the
+//! records in the browser. No server, no WebAssembly, nothing to install.
+//!
+//! The file is a script (`self.hindsightIndex = {...};`) rather than a `.json`, so the
+//! search page works from disk too: a browser fetches nothing from a `file://` page,
+//! but it runs a `<script src>` beside it. What follows the `=` is plain JSON: every
+//! `<`, `>` and `&` is written as a `\u` escape (so no `</script>` or markup is ever in
+//! the file whatever a student wrote), and so are U+2028 and U+2029.
+//!
+//! A record is an array, its fields named once in `fields`; tags and collections are
+//! numbers into the `tags` and `collections` tables, so a record of a 10,000-postmortem
+//! gallery is about 500 bytes of text the browser would show anyway.
+
+use crate::render::Card;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Where the index is written, from the site root.
+pub const INDEX_FILE: &str = "search/index.js";
+
+/// The search page's path, from the site root.
+pub const PAGE: &str = "search/";
+
+/// The format of a record: bump with any change to `FIELDS` (the script reads `v`).
+pub const VERSION: u32 = 1;
+
+/// What each record holds, in order.
+pub const FIELDS: [&str; 13] = [
+    "slug",
+    "title",
+    "summary",
+    "root_cause",
+    "tags",
+    "collection",
+    "passed",
+    "duration_minutes",
+    "users_affected_percent",
+    "date",
+    "severity",
+    "author",
+    "time_to_detect_minutes",
+];
+
+/// The longest summary and root cause kept, in characters (the card's blurb is at most
+/// 240, the extracted root cause at most 280; a front-matter summary may be longer).
+const SUMMARY_CHARS: usize = 240;
+const CAUSE_CHARS: usize = 280;
+
+/// One postmortem as the index holds it.
+pub struct Source<'a> {
+    pub card: &'a Card,
+    pub root_cause: Option<&'a str>,
+}
+
+type Row<'a> = (
+    &'a str,
+    Cow<'a, str>,
+    Option<Cow<'a, str>>,
+    Option<Cow<'a, str>>,
+    Vec<u32>,
+    Option<u32>,
+    usize,
+    Option<i64>,
+    Option<f64>,
+    Option<&'a str>,
+    crate::model::Severity,
+    Option<Cow<'a, str>>,
+    Option<i64>,
+);
+
+#[derive(Serialize)]
+struct Index<'a> {
+    v: u32,
+    /// Mandatory checks: a record whose `passed` is this passes them all.
+    checks: usize,
+    fields: &'static [&'static str],
+    /// (name, slug), by slug.
+    tags: Vec<(&'a str, &'a str)>,
+    collections: Vec<(&'a str, &'a str)>,
+    records: Vec<Row<'a>>,
+}
+
+/// Text as a record keeps it: one line, no control characters, at most `max`
+/// characters (cut at a word, with an ellipsis). Borrowed when it already is.
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    let clean = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text
+            .chars()
+            .any(|c| c != ' ' && (c.is_whitespace() || c.is_control()));
+    if clean && text.chars().nth(max).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut one = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+    {
+        if !one.is_empty() {
+            one.push(' ');
+        }
+        one.push_str(word);
+    }
+    Cow::Owned(crate::extract::outage::truncate(&one, max))
+}
+
+/// Writes JSON as [`script_safe`] makes it, as it is written (serde_json hands over
+/// whole characters: it cuts its output only at the ASCII characters it escapes).
+struct SafeWriter(Vec<u8>);
+
+impl std::io::Write for SafeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut i = 0;
+        let mut from = 0;
+        while i < buf.len() {
+            let escape: Option<&[u8]> = match buf[i] {
+                b'<' => Some(b"\\u003c"),
+                b'>' => Some(b"\\u003e"),
+                b'&' => Some(b"\\u0026"),
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA8) => {
+                    Some(b"\\u2028")
+                }
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA9) => {
+                    Some(b"\\u2029")
+                }
+                _ => None,
+            };
+            match escape {
+                Some(e) => {
+                    self.0.extend_from_slice(&buf[from..i]);
+                    self.0.extend_from_slice(e);
+                    i += if buf[i] == 0xE2 { 3 } else { 1 };
+                    from = i;
+                }
+                None => i += 1,
+            }
+        }
+        self.0.extend_from_slice(&buf[from..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// JSON made safe to be a script, or to sit inside one: the characters that could
+/// close a `<script>`, open a comment or end a line in older engines are escaped.
+/// (Outside strings JSON has none of them, so replacing them everywhere is exact.)
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The index of `sources` (in the listings' order), as the script file's text.
+pub fn render(sources: &[Source]) -> String {
+    let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut collections: BTreeMap<&str, &str> = BTreeMap::new();
+    for s in sources {
+        for t in &s.card.tags {
+            tags.entry(&t.slug).or_insert(&t.name);
+        }
+        if let Some(c) = &s.card.collection {
+            collections.entry(&c.slug).or_insert(&c.name);
+        }
+    }
+    let numbers = |m: &BTreeMap<&str, &str>| -> BTreeMap<String, u32> {
+        m.keys()
+            .enumerate()
+            .map(|(i, k)| ((*k).to_owned(), i as u32))
+            .collect()
+    };
+    let (tag_no, collection_no) = (numbers(&tags), numbers(&collections));
+    let records = sources
+        .iter()
+        .map(|s| {
+            let c = s.card;
+            (
+                c.slug.as_str(),
+                excerpt(&c.title, 300),
+                c.summary.as_deref().map(|t| excerpt(t, SUMMARY_CHARS)),
+                s.root_cause.map(|t| excerpt(t, CAUSE_CHARS)),
+                c.tags.iter().map(|t| tag_no[t.slug.as_str()]).collect(),
+                c.collection
+                    .as_ref()
+                    .map(|t| collection_no[t.slug.as_str()]),
+                c.score.passed,
+                c.duration_minutes,
+                c.users_affected_percent,
+                c.date.as_deref(),
+                c.severity,
+                c.author.as_deref().map(|a| excerpt(a, 120)),
+                c.time_to_detect_minutes,
+            )
+        })
+        .collect();
+    let index = Index {
+        v: VERSION,
+        checks: crate::model::CheckId::MANDATORY,
+        fields: &FIELDS,
+        tags: tags.into_iter().map(|(slug, name)| (name, slug)).collect(),
+        collections: collections
+            .into_iter()
+            .map(|(slug, name)| (name, slug))
+            .collect(),
+        records,
+    };
+    let mut out = SafeWriter(Vec::with_capacity(sources.len() * 600 + 1024));
+    out.0.extend_from_slice(PREFIX.as_bytes());
+    // Plain data into memory: serializing it cannot fail.
+    let _ = serde_json::to_writer(&mut out, &index);
+    out.0.extend_from_slice(b";\n");
+    // Only whole characters and ASCII escapes were written.
+    String::from_utf8(out.0).unwrap_or_default()
+}
+
+const PREFIX: &str = "self.hindsightIndex = ";
+
+/// The JSON inside an index file's text (for tests and tools).
+pub fn json_of(script: &str) -> Option<&str> {
+    script.strip_prefix(PREFIX)?.trim_end().strip_suffix(';')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzer;
+    use crate::config::Config;
+
+    #[test]
+    fn excerpts_are_one_line_and_cut_at_a_word() {
+        assert_eq!(excerpt("  a\tb\r\n\nc\u{0}d  ", 100), "a b c d");
+        assert_eq!(
+            excerpt("the disk filled up with logs", 14),
+            "the disk…",
+            "cut at the last whole word"
+        );
+        assert_eq!(excerpt("", 10), "");
+        assert!(matches!(excerpt("as it is", 10), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markup_and_line_separators_are_escaped() {
+        let s = script_safe(r#"{"t":"</script><b>&amp; a\u2028b"}"#);
+        assert_eq!(
+            s,
+            r#"{"t":"\u003c/script\u003e\u003cb\u003e\u0026amp; a\u2028b"}"#
+        );
+        let raw = script_safe("\"x\u{2028}y\u{2029}\"");
+        assert_eq!(raw, "\"x\\u2028y\\u2029\"");
+        // The writer the index is written through does the same, chunk by chunk.
+        let mut w = SafeWriter(Vec::new());
+        let text = "{\"t\":\"</script><b>&amp; a\u{2028}b\u{2029}é\"}";
+        serde_json::to_writer(
+            &mut w,
+            &serde_json::from_str::<serde_json::Value>(text).unwrap(),
+        )
+        .unwrap();
+        let written = String::from_utf8(w.0).unwrap();
+        assert_eq!(
+            written,
+            script_safe(
+                &serde_json::from_str::<serde_json::Value>(text)
+                    .unwrap()
+                    .to_string()
+            )
+        );
+        assert!(
+            !written.contains('<') && !written.contains('\u{2028}'),
+            "{written}"
+        );
+        // Still the same JSON.
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["t"], "</script><b>&amp; a\u{2028}b");
+    }
+
+    fn card(text: &str, path: &str) -> (Card, Option<String>) {
+        let config = Config::default();
+        let f =
+            Analyzer::new(&config).analyze_bytes(path, Some("cohort-a".into()), text.as_bytes());
+        let pm = &f.entries[0].postmortem;
+        (Card::new(pm, path), pm.root_cause.clone())
+    }
+
+    #[test]
+    fn a_record_holds_the_cards_fields_and_the_root_cause() {
+        let text = "+++\ntitle = \"<img src=x onerror=alert(1)> Disk full\"\ntags = [\"storage\", \"Logs & Rotation\"]\nauthor = \"Ada\"\nsummary = \"</script><script>alert(1)</script> & the disk\\u2028filled\"\n+++\n\n## Issue Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users because the disk filled up with logs.\n\n## Timeline\n\n- 10:00 alert fired\n- 11:30 resolved by deleting logs\n\n## Root Cause\n\nThe disk filled up because logrotate was never configured on db-01.\n";
+        let (c, cause) = card(text, "cohort-a/disk.md");
+        let out = render(&[Source {
+            card: &c,
+            root_cause: cause.as_deref(),
+        }]);
+        assert!(!out.contains('<') && !out.contains('>'), "{out}");
+        let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
+        assert_eq!(v["v"], VERSION);
+        assert_eq!(v["checks"], 13);
+        assert_eq!(v["fields"].as_array().unwrap().len(), FIELDS.len());
+        let r = &v["records"][0];
+        let field = |name: &str| &r[FIELDS.iter().position(|f| *f == name).unwrap()];
+        assert_eq!(field("slug"), c.slug.as_str());
+        assert_eq!(field("title"), "<img src=x onerror=alert(1)> Disk full");
+        assert_eq!(field("duration_minutes"), 90);
+        assert_eq!(field("users_affected_percent"), 40.0);
+        assert_eq!(field("author"), "Ada");
+        assert_eq!(
+            field("summary"),
+            "</script><script>alert(1)</script> & the disk filled",
+            "kept as text, on one line"
+        );
+        assert_eq!(field("passed"), c.score.passed);
+        assert!(
+            field("root_cause")
+                .as_str()
+                .is_some_and(|s| s.contains("disk filled up")),
+            "{r}"
+        );
+        // Tags by number into the table, by slug.
+        let tags: Vec<&str> = field("tags")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| v["tags"][n.as_u64().unwrap() as usize][0].as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&"storage") && tags.contains(&"logs-and-rotation"),
+            "{tags:?}"
+        );
+        assert_eq!(
+            v["collections"][field("collection").as_u64().unwrap() as usize],
+            serde_json::json!(["cohort-a", "cohort-a"])
+        );
+    }
+
+    #[test]
+    fn an_empty_gallery_has_an_empty_index() {
+        let out = render(&[]);
+        let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
+        assert_eq!(v["records"], serde_json::json!([]));
+        assert_eq!(v["tags"], serde_json::json!([]));
+    }
+}
