@@ -726,27 +726,55 @@ fn rasterise(svg: &str) -> Option<Vec<u8>> {
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &options).ok()?;
-    let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT)?;
-    pixmap.fill(tiny_skia::Color::from_rgba8(
-        PAPER[0], PAPER[1], PAPER[2], 0xff,
-    ));
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::identity(),
-        &mut pixmap.as_mut(),
-    );
-    encode(pixmap.data())
+    CANVAS.with_borrow_mut(|canvas| {
+        let canvas = match canvas {
+            Some(c) => c,
+            None => canvas.insert(Canvas::new()?),
+        };
+        canvas.pixmap.data_mut().copy_from_slice(&canvas.blank);
+        resvg::render(
+            &tree,
+            tiny_skia::Transform::identity(),
+            &mut canvas.pixmap.as_mut(),
+        );
+        let palette = canvas.palette.index(canvas.pixmap.data());
+        encode(&palette, &canvas.palette.indexes)
+    })
 }
 
-/// An opaque pixmap (RGBA, every alpha 255) as an 8-bit PNG of at most 256 colours,
-/// compressed with the png crate's fast deflate (fdeflate) over its adaptive filters.
-/// The drawing is a few flat colours and their anti-aliased edges, some 250 colours in
-/// all, so a palette holds them; when there are more, the rarest (edge pixels) take the
-/// nearest colour kept. Measured on a sample image (release build): 33 KB in about
-/// 1.2 ms (0.7 of it the palette), against 92 KB in 1.0 ms as RGB, and 25 KB in 4.9 ms
-/// at the png crate's default level.
-fn encode(rgba: &[u8]) -> Option<Vec<u8>> {
-    let (palette, indexes) = palette(rgba);
+thread_local! {
+    /// Each drawing thread's canvas, kept between images: a 3 MB pixmap allocated,
+    /// zeroed and faulted in for every image was a fifth of an image's cost.
+    static CANVAS: std::cell::RefCell<Option<Canvas>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A pixmap to draw on, the same pixmap blank (paper) to start each image from, and the
+/// buffers its colours are counted in.
+struct Canvas {
+    pixmap: tiny_skia::Pixmap,
+    blank: Vec<u8>,
+    palette: Palette,
+}
+
+impl Canvas {
+    fn new() -> Option<Canvas> {
+        let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT)?;
+        pixmap.fill(tiny_skia::Color::from_rgba8(
+            PAPER[0], PAPER[1], PAPER[2], 0xff,
+        ));
+        Some(Canvas {
+            blank: pixmap.data().to_vec(),
+            pixmap,
+            palette: Palette::default(),
+        })
+    }
+}
+
+/// The palette image as an 8-bit PNG of at most 256 colours, compressed with the png
+/// crate's fast deflate (fdeflate) over its adaptive filters. Measured on a sample image
+/// (release build): 33 KB in about 1.2 ms (0.7 of it the palette), against 92 KB in
+/// 1.0 ms as RGB, and 25 KB in 4.9 ms at the png crate's default level.
+fn encode(palette: &[[u8; 3]], indexes: &[u8]) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(32 * 1024);
     let mut encoder = png::Encoder::new(&mut bytes, WIDTH, HEIGHT);
     encoder.set_color(png::ColorType::Indexed);
@@ -755,85 +783,108 @@ fn encode(rgba: &[u8]) -> Option<Vec<u8>> {
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Adaptive);
     let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&indexes).ok()?;
+    writer.write_image_data(indexes).ok()?;
     writer.finish().ok()?;
     Some(bytes)
 }
 
-/// The colours of an opaque RGBA pixmap (at most 256: all of them in the order first
-/// met, or else the 256 most used, in that order) and each pixel's index among them.
-/// Runs of one colour (most of the image) are looked up once.
-fn palette(rgba: &[u8]) -> (Vec<[u8; 3]>, Vec<u8>) {
-    let mut index: HashMap<u32, u16, crate::words::Fx> = HashMap::default();
-    // Each colour met (0x00BBGGRR) and how many pixels have it.
-    let mut colours: Vec<(u32, u32)> = Vec::new();
-    let mut indexes: Vec<u16> = vec![0; rgba.len() / 4];
-    // The colours last looked up, by a hash of their own, before the map: the edges of
-    // a shape go back and forth between a few.
-    let mut recent: [Option<(u32, u16)>; 64] = [None; 64];
-    let (mut last, mut at, mut run) = (None, 0u16, 0u32);
-    for (p, out) in rgba.chunks_exact(4).zip(indexes.iter_mut()) {
-        // Alpha is 255 throughout: the pixel's four bytes tell its colour.
-        let c = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-        if last != Some(c) {
-            // Counted a run at a time (a count a pixel waited on the last one's store).
-            if run > 0 {
-                colours[usize::from(at)].1 += run;
+/// Counts the colours of an opaque pixmap and gives each pixel an index among at most
+/// 256 of them; its buffers are kept from one image to the next.
+#[derive(Default)]
+struct Palette {
+    index: HashMap<u32, u16, crate::words::Fx>,
+    /// Each colour met (0x00BBGGRR) and how many pixels have it.
+    colours: Vec<(u32, u32)>,
+    /// Each pixel's colour, by its place in `colours`.
+    wide: Vec<u16>,
+    /// Each pixel's index in the palette returned.
+    indexes: Vec<u8>,
+}
+
+impl Palette {
+    /// The colours of an opaque RGBA pixmap (at most 256: all of them in the order
+    /// first met, or else the 256 most used, in that order), leaving each pixel's index
+    /// among them in `self.indexes`. The drawing is a few flat colours and their
+    /// anti-aliased edges, some 250-350 colours in all; when there are more than 256,
+    /// the rarest (edge pixels) take the nearest colour kept. Runs of one colour (most
+    /// of the image) are looked up once.
+    fn index(&mut self, rgba: &[u8]) -> Vec<[u8; 3]> {
+        let pixels = rgba.len() / 4;
+        self.index.clear();
+        self.colours.clear();
+        self.wide.clear();
+        self.wide.resize(pixels, 0);
+        // The colours last looked up, by a hash of their own, before the map: the edges
+        // of a shape go back and forth between a few.
+        let mut recent: [Option<(u32, u16)>; 64] = [None; 64];
+        let (mut last, mut at, mut run) = (None, 0u16, 0u32);
+        for (p, out) in rgba.chunks_exact(4).zip(self.wide.iter_mut()) {
+            // Alpha is 255 throughout: the pixel's four bytes tell its colour.
+            let c = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+            if last != Some(c) {
+                // Counted a run at a time (a count a pixel waited on the last one's store).
+                if run > 0 {
+                    self.colours[usize::from(at)].1 += run;
+                }
+                run = 0;
+                let slot = (c.wrapping_mul(0x9E37_79B1) >> 26) as usize;
+                at = if let Some((seen, i)) = recent[slot]
+                    && seen == c
+                {
+                    i
+                } else {
+                    let colours = &mut self.colours;
+                    let i = *self.index.entry(c).or_insert_with(|| {
+                        colours.push((c, 0));
+                        // A drawing of more than 65,536 colours is none of ours; the
+                        // rarest share the last index, which is then sent to a near colour.
+                        (colours.len() - 1).min(usize::from(u16::MAX)) as u16
+                    });
+                    recent[slot] = Some((c, i));
+                    i
+                };
+                last = Some(c);
             }
-            run = 0;
-            let slot = (c.wrapping_mul(0x9E37_79B1) >> 26) as usize;
-            at = if let Some((seen, i)) = recent[slot]
-                && seen == c
-            {
-                i
-            } else {
-                let i = *index.entry(c).or_insert_with(|| {
-                    colours.push((c, 0));
-                    // A drawing of more than 65,536 colours is none of ours; the rarest
-                    // share the last index, which is then sent to a near colour.
-                    (colours.len() - 1).min(usize::from(u16::MAX)) as u16
-                });
-                recent[slot] = Some((c, i));
-                i
-            };
-            last = Some(c);
+            run += 1;
+            *out = at;
         }
-        run += 1;
-        *out = at;
-    }
-    if run > 0 {
-        colours[usize::from(at)].1 += run;
-    }
-    let rgb = |c: u32| -> [u8; 3] {
-        let [r, g, b, _] = c.to_le_bytes();
-        [r, g, b]
-    };
-    if colours.len() <= 256 {
-        let palette = colours.iter().map(|&(c, _)| rgb(c)).collect();
-        return (palette, indexes.into_iter().map(|i| i as u8).collect());
-    }
-    let mut by_use: Vec<usize> = (0..colours.len()).collect();
-    by_use.sort_by(|&a, &b| colours[b].1.cmp(&colours[a].1).then(a.cmp(&b)));
-    let mut kept: Vec<usize> = by_use[..256].to_vec();
-    kept.sort_unstable();
-    let palette: Vec<[u8; 3]> = kept.iter().map(|&k| rgb(colours[k].0)).collect();
-    let mut remap = vec![0u8; colours.len()];
-    for (new, &old) in kept.iter().enumerate() {
-        remap[old] = new as u8;
-    }
-    for &old in &by_use[256..] {
-        let c = rgb(colours[old].0);
-        let distance = |p: &[u8; 3]| -> i32 {
-            (0..3)
-                .map(|k| (i32::from(p[k]) - i32::from(c[k])).pow(2))
-                .sum()
+        if run > 0 {
+            self.colours[usize::from(at)].1 += run;
+        }
+        let colours = &self.colours;
+        let rgb = |c: u32| -> [u8; 3] {
+            let [r, g, b, _] = c.to_le_bytes();
+            [r, g, b]
         };
-        remap[old] = (0..palette.len())
-            .min_by_key(|&i| (distance(&palette[i]), i))
-            .unwrap_or(0) as u8;
+        self.indexes.clear();
+        if colours.len() <= 256 {
+            self.indexes.extend(self.wide.iter().map(|&i| i as u8));
+            return colours.iter().map(|&(c, _)| rgb(c)).collect();
+        }
+        let mut by_use: Vec<usize> = (0..colours.len()).collect();
+        by_use.sort_by(|&a, &b| colours[b].1.cmp(&colours[a].1).then(a.cmp(&b)));
+        let mut kept: Vec<usize> = by_use[..256].to_vec();
+        kept.sort_unstable();
+        let palette: Vec<[u8; 3]> = kept.iter().map(|&k| rgb(colours[k].0)).collect();
+        let mut remap = vec![0u8; colours.len()];
+        for (new, &old) in kept.iter().enumerate() {
+            remap[old] = new as u8;
+        }
+        for &old in &by_use[256..] {
+            let c = rgb(colours[old].0);
+            let distance = |p: &[u8; 3]| -> i32 {
+                (0..3)
+                    .map(|k| (i32::from(p[k]) - i32::from(c[k])).pow(2))
+                    .sum()
+            };
+            remap[old] = (0..palette.len())
+                .min_by_key(|&i| (distance(&palette[i]), i))
+                .unwrap_or(0) as u8;
+        }
+        self.indexes
+            .extend(self.wide.iter().map(|&i| remap[usize::from(i)]));
+        palette
     }
-    let indexes = indexes.into_iter().map(|i| remap[usize::from(i)]).collect();
-    (palette, indexes)
 }
 
 /// The width and height a PNG's header states, or None when `bytes` is no PNG.
@@ -965,6 +1016,12 @@ mod tests {
         assert_eq!(png[24], 8);
         assert_eq!(png[25], 3);
         assert_eq!(p.png(), png, "deterministic");
+        // The canvas a thread keeps between images carries nothing from one to the next.
+        let other = preview("A much longer title that wraps onto a second line of the image");
+        let other_png = other.png();
+        assert_eq!(p.png(), png, "the same after another image on this thread");
+        let fresh = std::thread::spawn(move || other.png()).join().unwrap();
+        assert_eq!(fresh, other_png, "the same on a thread's first image");
         assert_ne!(preview("Resolver outage!").png(), png);
         assert_eq!(png_size(b"GIF89a"), None);
         assert_eq!(png_size(&png[..20]), None);
@@ -981,11 +1038,15 @@ mod tests {
         // White (all four bytes 255) among them, and met twice apart.
         let mut few: Vec<[u8; 3]> = (0..255u32).map(|i| [i as u8, 0, 7]).collect();
         few.insert(3, [255, 255, 255]);
-        let (palette, indexes) = palette(&rgba(&[few.clone(), vec![[255; 3]]].concat()));
-        assert_eq!(palette, few);
+        let index_of = |rgba: &[u8]| {
+            let mut p = Palette::default();
+            (p.index(rgba), p.indexes)
+        };
+        let (palette_of, indexes) = index_of(&rgba(&[few.clone(), vec![[255; 3]]].concat()));
+        assert_eq!(palette_of, few);
         assert_eq!(indexes[256], 3, "white is white again");
         let few: Vec<[u8; 3]> = (0..256u32).map(|i| [i as u8, 0, 7]).collect();
-        let (palette, indexes) = super::palette(&rgba(&few));
+        let (palette, indexes) = index_of(&rgba(&few));
         assert_eq!(palette, few);
         assert_eq!(indexes, (0..=255u8).collect::<Vec<_>>());
         // 300 colours: the 256 most used stay; each of the rest, used once, takes the
@@ -997,7 +1058,7 @@ mod tests {
         for i in 0..44u32 {
             many.push([1, i as u8, 0]);
         }
-        let (palette, indexes) = super::palette(&rgba(&many));
+        let (palette, indexes) = index_of(&rgba(&many));
         assert_eq!(palette.len(), 256);
         assert!(palette.iter().all(|c| c[0] == 0));
         for (k, &i) in indexes.iter().enumerate().skip(768) {
