@@ -28,6 +28,49 @@ pub enum SortBy {
     Path,
 }
 
+/// Whether each postmortem gets a link-preview image of its own: `true`, `false`, or
+/// `"auto"` (the default): when `base_url` is an absolute address. Link previews are
+/// fetched by other sites from the page's absolute address, so with a relative
+/// `base_url` (a local preview, a site not yet published) the images would be drawn for
+/// nobody, at most of a build's time from nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreviewImages {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl PreviewImages {
+    /// Whether the images are drawn for a site published at `base_url`.
+    pub fn drawn_for(self, base_url: &str) -> bool {
+        match self {
+            PreviewImages::Auto => is_absolute_url(base_url),
+            PreviewImages::Always => true,
+            PreviewImages::Never => false,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PreviewImages {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(true) => Ok(PreviewImages::Always),
+            Raw::Bool(false) => Ok(PreviewImages::Never),
+            Raw::Word(w) if w == "auto" => Ok(PreviewImages::Auto),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "preview_images is true, false or \"auto\", not \"{w}\""
+            ))),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct TagsConfig {
@@ -129,7 +172,7 @@ struct RawConfig {
     static_dir: PathBuf,
     paginate_by: usize,
     feed_limit: usize,
-    preview_images: bool,
+    preview_images: PreviewImages,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -189,7 +232,7 @@ pub struct Config {
     pub feed_limit: usize,
     /// Whether each postmortem gets a preview image of its own (`incidents/<slug>/preview.png`)
     /// for link previews; without, its page names the site's image.
-    pub preview_images: bool,
+    pub preview_images: PreviewImages,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -219,7 +262,7 @@ impl Default for Config {
             static_dir: "static".into(),
             paginate_by: 12,
             feed_limit: 20,
-            preview_images: true,
+            preview_images: PreviewImages::Auto,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -468,9 +511,10 @@ static_dir = "static"
 paginate_by = 12
 # Entries in each Atom feed (feed.xml, tags/<tag>/feed.xml, ...), the newest; 0 for all.
 feed_limit = 20
-# A link-preview image per postmortem (incidents/<slug>/preview.png, 1200x630); false
-# leaves them out, and every page then shows the site's own image (preview.png).
-preview_images = true
+# A link-preview image per postmortem (incidents/<slug>/preview.png, 1200x630): true,
+# false (every page then shows the site's own image, preview.png), or "auto": when
+# base_url is an absolute address, since only then can other sites fetch them.
+preview_images = "auto"
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -687,9 +731,20 @@ mod tests {
     }
 
     #[test]
-    fn preview_images_are_on_unless_turned_off() {
-        assert!(Config::default().preview_images);
-        assert!(!parse("preview_images = false\n").unwrap().preview_images);
+    fn preview_images_are_drawn_for_an_absolute_base_url_unless_set() {
+        let auto = Config::default().preview_images;
+        assert_eq!(auto, PreviewImages::Auto);
+        assert!(auto.drawn_for("https://class.example.org/gallery/"));
+        assert!(!auto.drawn_for("/"));
+        assert!(!auto.drawn_for("/gallery/"));
+        let set = |v: &str| {
+            parse(&format!("preview_images = {v}\n"))
+                .unwrap()
+                .preview_images
+        };
+        assert_eq!(set("\"auto\""), PreviewImages::Auto);
+        assert!(set("true").drawn_for("/"));
+        assert!(!set("false").drawn_for("https://class.example.org/"));
         error_at("preview_images = \"no\"\n", 1, "");
     }
 

@@ -572,6 +572,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             // a template did: see `preview::is_image`).
             let image = config
                 .preview_images
+                .drawn_for(&site.base_url)
                 .then(|| Preview::incident(&site.title, &it.entry.postmortem));
             let image_fp = image.as_ref().map(fingerprint);
             if let (Some(p), Some(fp)) = (&image, image_fp) {

@@ -179,8 +179,10 @@ fn every_kind_of_change_gives_the_full_build_output() {
 
 #[test]
 fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
-    let site = TestSite::with_content_from("inc-again", &bundled_content())
-        .file("site.toml", "title = \"Again\"\npaginate_by = 4\n");
+    let site = TestSite::with_content_from("inc-again", &bundled_content()).file(
+        "site.toml",
+        "title = \"Again\"\npaginate_by = 4\npreview_images = true\n",
+    );
     let (first, analysis) = site.built();
     let files = tree(&site.dir.join("public"))
         .keys()
@@ -240,7 +242,7 @@ fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
         (
             "settings",
             "site.toml",
-            "title = \"Again, renamed\"\npaginate_by = 4\n",
+            "title = \"Again, renamed\"\npaginate_by = 4\npreview_images = true\n",
             first.files,
             images,
         ),

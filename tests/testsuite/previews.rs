@@ -376,8 +376,19 @@ fn without_preview_images_every_page_names_the_sites_image() {
 }
 
 #[test]
-fn a_base_url_that_is_a_path_still_gets_images_named_from_it() {
+fn a_base_url_that_is_a_path_draws_no_images_unless_asked() {
+    // By default ("auto") a site not yet given its absolute address draws none: no other
+    // site could fetch them. Every page names the site's image.
     let site = preview_site("previews-path", &settings("/gallery/"));
+    site.built();
+    assert_eq!(pngs(&site.dir.join("public")).len(), 1);
+    let tags = metas(&site.read("incidents/b-disk/index.html"));
+    assert_eq!(meta(&tags, "og:image"), Some("/gallery/preview.png"));
+    // Asked for, they are drawn and named from the path.
+    let site = preview_site(
+        "previews-path-on",
+        &format!("{}preview_images = true\n", settings("/gallery/")),
+    );
     site.built();
     let tags = metas(&site.read("incidents/b-disk/index.html"));
     assert_eq!(
@@ -416,7 +427,11 @@ fn the_sites_own_preview_png_wins_over_the_drawn_one() {
 
 #[test]
 fn serve_serves_the_images() {
-    let site = preview_site("previews-serve", &settings(BASE));
+    // A preview is built with base_url "/", so its images are drawn only when asked for.
+    let site = preview_site(
+        "previews-serve",
+        &format!("{}preview_images = true\n", settings(BASE)),
+    );
     let server = crate::serve::Server::start(&site, &[]);
     for path in ["/preview.png", "/incidents/b-disk/preview.png"] {
         let raw = server.raw(
