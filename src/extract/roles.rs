@@ -593,8 +593,61 @@ pub fn lead(text: &str) -> Option<Lead> {
     {
         return Some(Lead::Misleading);
     }
+    if ruled_out(&s) {
+        return Some(Lead::Misleading);
+    }
     None
 }
+
+/// Whether a sentence tells a look that found the fault elsewhere: an examination or a
+/// finding ("the investigation of the database revealed", "after realising") that a
+/// fault was not there, a negation close before a word for a fault ("no database
+/// issues", "wasn't a network problem"). Not a check after the fix that no fault is
+/// left ("no further errors"): the finding is one of where the fault is not.
+fn ruled_out(s: &Sentence) -> bool {
+    let Some(&looked) = s.positions(&EXAMINED).first() else {
+        return false;
+    };
+    let words = s.lower();
+    let negation =
+        |w: &str| matches!(w, "no" | "not" | "nothing" | "none" | "never") || w.ends_with("n't");
+    (looked + 1..words.len()).any(|n| {
+        negation(&words[n])
+            && words
+                .iter()
+                .enumerate()
+                .skip(n + 1)
+                .take(4)
+                .take_while(|(_, w)| {
+                    !matches!(
+                        w.as_str(),
+                        "further"
+                            | "more"
+                            | "new"
+                            | "other"
+                            | "additional"
+                            | "remaining"
+                            | "longer"
+                    )
+                })
+                .any(|(i, _)| s.starts(&FAULT, i))
+    })
+}
+
+/// Looking into something, and what the look found.
+static EXAMINED: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "investigate, investigation, inspect, inspection, examine, examination, check, \
+         review, audit, analysis, analyse, analyze, diagnose, diagnostic, look into, looked \
+         into, looked at, dig into, reveal, show, showed, shown, find, found, realise, \
+         realize, determine, conclude, turn out, turned out, establish",
+    )
+});
+
+/// Words for a fault a look can rule out.
+static FAULT: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list("issue, problem, fault, cause, culprit, anomaly, defect, bottleneck")
+});
 
 /// A double-quoted span of two words or more.
 static QUOTED: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -1207,5 +1260,26 @@ mod tests {
             lead("We supposed it was the cache; it was not."),
             Some(Lead::Misleading)
         );
+    }
+
+    #[test]
+    fn a_look_that_found_the_fault_was_not_there_is_a_path_ruled_out() {
+        for text in [
+            "A first review of the queue workers revealed no worker problems.",
+            "Paged the storage team after establishing it wasn't a network issue.",
+            "Inspected the load balancer: none of the faults were there.",
+        ] {
+            assert_eq!(lead(text), Some(Lead::Misleading), "{text}");
+        }
+        for text in [
+            // After the fix: no fault is left, which rules nothing out.
+            "Checked the dashboards again: no further issues.",
+            "Monitoring showed no new problems after the rollback.",
+            // A fault without a look, and a look that found one.
+            "There was no issue with the deploy itself.",
+            "The investigation found the problem in the cron job.",
+        ] {
+            assert_eq!(lead(text), None, "{text}");
+        }
     }
 }
