@@ -22,6 +22,11 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     pub summary: Option<String>,
     pub category: Option<String>,
+    /// Where the text came from: the address of the file in the student's repository
+    /// (`hindsight import` writes it, at the commit it took).
+    pub source: Option<String>,
+    /// The commit the text was taken at.
+    pub commit: Option<String>,
     /// Per-file check levels, overriding `site.toml`.
     pub checks: Vec<(CheckId, Level)>,
     /// Keys Hindsight does not use itself, handed to templates as `extra`.
@@ -310,6 +315,14 @@ fn interpret(fields: Vec<Field>, problems: &mut Vec<Diagnostic>) -> FrontMatter 
                     fm.slug = Some(crate::slug::slugify(&s))
                 }
                 _ => wrong(problems, "a string with letters or digits"),
+            },
+            "source" => match as_text(&value) {
+                Some(s) => fm.source = Some(s),
+                None => wrong(problems, "a string"),
+            },
+            "commit" => match as_text(&value) {
+                Some(s) => fm.commit = Some(s),
+                None => wrong(problems, "a string"),
             },
             "summary" | "description" => match as_text(&value) {
                 Some(s) => fm.summary = Some(s),
