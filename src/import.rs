@@ -479,7 +479,8 @@ fn read_clone(folder: String, dir: PathBuf, rel: &[String]) -> Clone {
                 .map(|s| (s, true))
                 .or_else(|| best_sibling(&dir, &file).map(|s| (s, false)));
             let link = targets.iter().find(|t| is_web(t)).cloned();
-            match sibling.and_then(|(s, named)| Some((read_inside(&root, &s).ok()?, named))) {
+            let read = sibling.and_then(|(s, named)| Some((read_inside(&root, &s).ok()?, named)));
+            match read {
                 Some(((sib_bytes, sib_took), named)) if shape_is_text(&sib_bytes) => {
                     clone.notes.push(if named {
                         format!("{took} points to {sib_took}: imported {sib_took}")
@@ -493,11 +494,14 @@ fn read_clone(folder: String, dir: PathBuf, rel: &[String]) -> Clone {
                     clone.bytes = Some(sib_bytes);
                     clone.took = Some(sib_took);
                 }
-                _ => {
+                other => {
                     clone.kind = Kind::LinkOnly;
-                    clone.notes.push(match &link {
-                        Some(l) => format!("{took} only links to {l}"),
-                        None => format!(
+                    clone.notes.push(match (&link, other) {
+                        (Some(l), _) => format!("{took} only links to {l}"),
+                        (None, Some(((_, sib_took), true))) => format!(
+                            "{took} only points to {sib_took}, which holds only a link or nothing"
+                        ),
+                        (None, _) => format!(
                             "{took} only points to {}, which is not there",
                             targets.first().map_or("another file", String::as_str)
                         ),

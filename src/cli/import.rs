@@ -84,7 +84,6 @@ fn print_human(summary: &Summary, src: &Path, dry_run: bool, term: Term) {
     let kept = summary.count(Action::KeptEdited)
         + summary.count(Action::KeptDeleted)
         + summary.count(Action::KeptForeign);
-    let not_imported = summary.count(Action::NotWritten);
     for r in &summary.students {
         let problem = matches!(r.kind, Kind::Unreadable);
         let warn = matches!(r.kind, Kind::LinkOnly | Kind::Empty | Kind::Missing)
@@ -112,7 +111,7 @@ fn print_human(summary: &Summary, src: &Path, dry_run: bool, term: Term) {
     let would = if dry_run { "would be " } else { "" };
     outln!(
         "{} {} student{} from {} into {}: {} {would}added, {} {would}updated, {} unchanged, \
-         {} left as they were edited, {} with nothing to import ({} link only, {} empty, {} missing)",
+         {} left as they were edited, {} link only, {} empty, {} with no submission, {} unreadable",
         if dry_run { "Read" } else { "Imported" },
         summary.students.len(),
         if summary.students.len() == 1 { "" } else { "s" },
@@ -122,10 +121,10 @@ fn print_human(summary: &Summary, src: &Path, dry_run: bool, term: Term) {
         summary.count(Action::Updated),
         summary.count(Action::Unchanged),
         kept,
-        not_imported,
         summary.count_kind(Kind::LinkOnly),
         summary.count_kind(Kind::Empty),
         summary.count_kind(Kind::Missing),
+        summary.count_kind(Kind::Unreadable),
     );
 }
 
