@@ -463,8 +463,8 @@ fn read_clone(folder: String, dir: PathBuf, rel: &[String]) -> Clone {
     match shape {
         Shape::Empty => {
             clone.kind = Kind::Empty;
+            clone.notes.push(format!("{took} is empty"));
             clone.took = Some(took);
-            clone.notes.push("the submission is empty".into());
         }
         Shape::Text => {
             clone.kind = Kind::Text;

@@ -275,6 +275,25 @@ fn a_class_of_clones_is_imported_safely_and_links_back() {
             &format!("touch {}", marker.display()),
         ],
     );
+    // A worktree of a repository kept elsewhere: its `.git` is a file.
+    let olivia = clone(
+        &site.dir.join("elsewhere"),
+        "olivia",
+        Some("https://github.com/olivia/alx.git"),
+        &[(&readme, good_postmortem("Olivia's outage").as_bytes())],
+    );
+    git(
+        &olivia,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "--detach",
+            clones.join("olivia-wt").to_str().unwrap(),
+        ],
+    );
+    let olivia_commit = git(&olivia, &["rev-parse", "HEAD"]);
+    assert!(clones.join("olivia-wt/.git").is_file());
     std::fs::write(clones.join("class-list.txt"), "not a student\n").unwrap();
 
     // The first import.
@@ -283,7 +302,7 @@ fn a_class_of_clones_is_imported_safely_and_links_back() {
     // mallory's file could not be read: the import says so and fails, the rest is in.
     assert!(!out.status.success());
     let s = by_folder(&summary);
-    assert_eq!(s.len(), 13, "{summary:#}");
+    assert_eq!(s.len(), 14, "{summary:#}");
     let field = |folder: &str, key: &str| s[folder][key].as_str().unwrap_or("").to_owned();
     for (folder, file, kind, action) in [
         ("alice-repo", "alice.md", "text", "added"),
@@ -299,6 +318,7 @@ fn a_class_of_clones_is_imported_safely_and_links_back() {
         ("judy", "judy.md", "text", "added"),
         ("mallory", "", "unreadable", "not-written"),
         ("niaj", "niaj.md", "text", "added"),
+        ("olivia-wt", "olivia.md", "text", "added"),
     ] {
         assert_eq!(field(folder, "file"), file, "{folder}: {:#}", s[folder]);
         assert_eq!(field(folder, "kind"), kind, "{folder}");
@@ -343,8 +363,15 @@ fn a_class_of_clones_is_imported_safely_and_links_back() {
             "ivan-ivan-2.md",
             "ivan.md",
             "judy.md",
-            "niaj.md"
+            "niaj.md",
+            "olivia.md"
         ]
+    );
+    assert_eq!(field("olivia-wt", "commit"), olivia_commit);
+    assert!(
+        front_and_rest(&first["olivia.md"])
+            .0
+            .contains("source = \"https://github.com/olivia/alx/blob/")
     );
     // The text follows the front matter byte for byte.
     let (front, rest) = front_and_rest(&first["alice.md"]);
