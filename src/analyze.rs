@@ -281,6 +281,7 @@ impl<'a> Analyzer<'a> {
                 score,
                 sections,
                 author: front.author.clone().or(facts.author.clone()),
+                origin: crate::model::Origin::new(front.source.as_deref(), front.commit.as_deref()),
                 date: front
                     .date
                     .or_else(|| facts.outage.start.as_ref().and_then(|m| m.local.date())),

@@ -138,6 +138,14 @@ impl HighlightConfig {
     }
 }
 
+/// `[import]`: what `hindsight import` takes from each student's clone.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// The submission's path inside each clone (`0x19-postmortem/README.md`).
+    pub path: Option<String>,
+}
+
 /// `[limits]`: what rendering one page may take before it is stopped as a runaway
 /// template (see [`crate::render::budget`]).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -180,6 +188,7 @@ struct RawConfig {
     tags: TagsConfig,
     highlight: HighlightConfig,
     limits: LimitsConfig,
+    import: ImportConfig,
     extra: toml::Table,
 }
 
@@ -206,6 +215,7 @@ impl Default for RawConfig {
             tags: c.tags,
             highlight: c.highlight,
             limits: LimitsConfig::default(),
+            import: c.import,
             extra: c.extra,
         }
     }
@@ -244,6 +254,8 @@ pub struct Config {
     pub highlight: HighlightConfig,
     /// What rendering one page may take.
     pub limits: Limits,
+    /// What `hindsight import` takes from each clone.
+    pub import: ImportConfig,
     /// Free-form values handed to templates as `config.extra`.
     pub extra: toml::Table,
 }
@@ -270,6 +282,7 @@ impl Default for Config {
             tags: TagsConfig::default(),
             highlight: HighlightConfig::default(),
             limits: Limits::default(),
+            import: ImportConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -414,6 +427,7 @@ impl Config {
             tags: raw.tags,
             highlight: raw.highlight,
             limits,
+            import: raw.import,
             extra: raw.extra,
         })
     }

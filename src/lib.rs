@@ -8,7 +8,8 @@
 //! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build;
 //! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`];
 //! [`export`] writes one postmortem's page as one self-contained file;
-//! [`progress`] tells a caller how far a long build has got.
+//! [`progress`] tells a caller how far a long build has got; [`import`] turns a class's
+//! repositories into content files.
 
 pub mod analyze;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod import;
 pub mod insights;
 pub mod model;
 pub mod output;

@@ -467,6 +467,10 @@ pub struct Postmortem {
     pub score: Score,
     pub sections: Vec<SectionSpan>,
     pub author: Option<String>,
+    /// Where the text came from (the front matter's `source` and `commit`, which
+    /// `hindsight import` writes), for the page's link back to it.
+    #[serde(default, skip_serializing_if = "crate::readings::left_out")]
+    pub origin: Option<Origin>,
     pub date: Option<NaiveDate>,
     pub collection: Option<String>,
     pub summary: Option<String>,
@@ -475,6 +479,44 @@ pub struct Postmortem {
     pub severity_basis: String,
     pub category: Option<String>,
     pub humorous: bool,
+}
+
+/// Where a postmortem's text came from: the student's repository, at a commit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The address of the file at that commit; only ever an `http(s)` address, so a
+    /// template may make it a link.
+    pub url: Option<String>,
+    pub commit: Option<String>,
+    /// The commit's first 7 characters, as the page shows it.
+    pub commit_short: Option<String>,
+}
+
+impl Origin {
+    /// From the front matter's `source` and `commit`; `None` when it names neither. A
+    /// `source` that is not an `http(s)` address is not kept as a link.
+    pub fn new(source: Option<&str>, commit: Option<&str>) -> Option<Origin> {
+        let url = source
+            .map(str::trim)
+            .filter(|s| {
+                url::Url::parse(s)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            })
+            .map(str::to_owned);
+        let commit = commit
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        if url.is_none() && commit.is_none() {
+            return None;
+        }
+        let commit_short = commit.as_ref().map(|c| c.chars().take(7).collect());
+        Some(Origin {
+            url,
+            commit,
+            commit_short,
+        })
+    }
 }
 
 /// A file-level problem: unreadable, binary, malformed front matter, not a postmortem.
@@ -536,6 +578,32 @@ impl Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_origin_links_only_to_http_addresses() {
+        let o = Origin::new(
+            Some("https://github.com/ada/pm/blob/abc1234567/README.md"),
+            Some("abc1234567"),
+        )
+        .unwrap();
+        assert_eq!(
+            o.url.as_deref(),
+            Some("https://github.com/ada/pm/blob/abc1234567/README.md")
+        );
+        assert_eq!(o.commit_short.as_deref(), Some("abc1234"));
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "/local/path",
+            "https://",
+        ] {
+            let o = Origin::new(Some(bad), Some("abc")).unwrap();
+            assert_eq!(o.url, None, "{bad}");
+        }
+        assert_eq!(Origin::new(Some("not a link"), None), None);
+        assert_eq!(Origin::new(None, Some("  ")), None);
+    }
 
     fn t(h: u32, m: u32) -> Local {
         Local::Time(NaiveTime::from_hms_opt(h, m, 0).unwrap())

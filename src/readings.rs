@@ -31,7 +31,7 @@ use std::path::Path;
 pub type Stamp = (u64, u64);
 
 /// The record's first bytes; a new layout of it takes a new one.
-const MAGIC: &[u8; 8] = b"HSREAD03";
+const MAGIC: &[u8; 8] = b"HSREAD04";
 
 thread_local! {
     /// Set while this thread encodes a reading for the record.

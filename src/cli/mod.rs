@@ -19,6 +19,7 @@ macro_rules! outln {
 mod build;
 mod check;
 mod export;
+mod import;
 mod init;
 mod live;
 mod new;
@@ -77,6 +78,8 @@ enum Command {
     /// Write one postmortem's page as one self-contained HTML file (styles and images
     /// inside, nothing loaded from elsewhere).
     Export(export::Args),
+    /// Import a class: one content file per student from a folder of their clones.
+    Import(import::Args),
 }
 
 /// Terminal settings shared by the commands.
@@ -183,6 +186,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&cli.root, args, term),
         Command::New(args) => new::run(&cli.root, args, term),
         Command::Export(args) => export::run(&cli.root, args, term),
+        Command::Import(args) => import::run(&cli.root, args, term),
     };
     match result {
         Ok(code) => code,

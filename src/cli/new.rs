@@ -64,6 +64,11 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
 
 /// Today's date, UTC, without a clock crate: days since the epoch to a civil date.
 fn today() -> String {
+    today_date().map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Today's date, UTC (`None` only for a clock set past the calendar's end).
+pub(super) fn today_date() -> Option<chrono::NaiveDate> {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -71,6 +76,4 @@ fn today() -> String {
     let days = (secs / 86_400) as i64;
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|d| d.checked_add_signed(chrono::Duration::days(days)))
-        .map(|d| d.to_string())
-        .unwrap_or_default()
 }

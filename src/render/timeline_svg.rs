@@ -1830,6 +1830,7 @@ mod tests {
             score: Score::default(),
             sections: Vec::new(),
             author: None,
+            origin: None,
             date: None,
             collection: None,
             summary: None,

@@ -22,6 +22,11 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     pub summary: Option<String>,
     pub category: Option<String>,
+    /// Where the text came from: the address of the file in the student's repository
+    /// (`hindsight import` writes it, at the commit it took).
+    pub source: Option<String>,
+    /// The commit the text was taken at.
+    pub commit: Option<String>,
     /// Per-file check levels, overriding `site.toml`.
     pub checks: Vec<(CheckId, Level)>,
     /// Keys Hindsight does not use itself, handed to templates as `extra`.
@@ -44,7 +49,63 @@ enum Format {
 }
 
 /// Separates front matter from the body. Never fails: problems are reported in `problems`.
+///
+/// A second block right below the first is read too: `hindsight import` puts its own
+/// above a writer's. What the second (the writer's) says wins; the first fills in what
+/// it leaves out.
 pub fn split(text: &str) -> Split<'_> {
+    let first = split_one(text);
+    if first.body.len() == text.len() {
+        return first;
+    }
+    let second = split_one(first.body);
+    let offset = first.body_line - 1;
+    let mut problems = first.problems;
+    problems.extend(second.problems.into_iter().map(|mut d| {
+        d.line = d.line.map(|l| l + offset);
+        d
+    }));
+    if second.body.len() == first.body.len() {
+        return Split { problems, ..first };
+    }
+    Split {
+        front: second.front.over(first.front),
+        body: second.body,
+        body_line: second.body_line + offset,
+        problems,
+    }
+}
+
+impl FrontMatter {
+    /// This front matter, with what it leaves out taken from `under`.
+    fn over(self, under: FrontMatter) -> FrontMatter {
+        let mut extra = under.extra;
+        extra.extend(self.extra);
+        let mut checks = under.checks;
+        checks.extend(self.checks);
+        FrontMatter {
+            title: self.title.or(under.title),
+            author: self.author.or(under.author),
+            date: self.date.or(under.date),
+            tags: if self.tags.is_empty() {
+                under.tags
+            } else {
+                self.tags
+            },
+            collection: self.collection.or(under.collection),
+            draft: self.draft || under.draft,
+            slug: self.slug.or(under.slug),
+            summary: self.summary.or(under.summary),
+            category: self.category.or(under.category),
+            source: self.source.or(under.source),
+            commit: self.commit.or(under.commit),
+            checks,
+            extra,
+        }
+    }
+}
+
+fn split_one(text: &str) -> Split<'_> {
     let no_front = |text| Split {
         front: FrontMatter::default(),
         body: text,
@@ -311,6 +372,14 @@ fn interpret(fields: Vec<Field>, problems: &mut Vec<Diagnostic>) -> FrontMatter 
                 }
                 _ => wrong(problems, "a string with letters or digits"),
             },
+            "source" => match as_text(&value) {
+                Some(s) => fm.source = Some(s),
+                None => wrong(problems, "a string"),
+            },
+            "commit" => match as_text(&value) {
+                Some(s) => fm.commit = Some(s),
+                None => wrong(problems, "a string"),
+            },
             "summary" | "description" => match as_text(&value) {
                 Some(s) => fm.summary = Some(s),
                 None => wrong(problems, "a string"),
@@ -377,6 +446,30 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_block_below_the_first_is_read_and_wins() {
+        let text = "+++\nauthor = \"ada-l\"\ncommit = \"abc\"\nmood = \"import\"\n+++\n---\ntitle: Disk full\nauthor: Ada Lovelace\nmood: calm\n---\n# Body\n";
+        let s = split(text);
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_line, 11);
+        assert_eq!(s.front.title.as_deref(), Some("Disk full"));
+        assert_eq!(s.front.author.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(s.front.commit.as_deref(), Some("abc"));
+        assert_eq!(s.front.extra["mood"], "calm");
+        // A problem in the second block is reported at its line in the file.
+        let s = split("+++\nauthor = \"x\"\n+++\n+++\ntitle = [\n+++\nBody\n");
+        assert_eq!(s.front.author.as_deref(), Some("x"));
+        assert!(
+            s.problems.iter().any(|p| p.line.is_some_and(|l| l >= 5)),
+            "{:?}",
+            s.problems
+        );
+        // A rule and text below the block are body, not front matter.
+        let s = split("+++\nauthor = \"x\"\n+++\n---\nJust text\n---\n");
+        assert_eq!(s.body, "---\nJust text\n---\n");
+        assert_eq!(s.body_line, 4);
+    }
 
     #[test]
     fn no_front_matter() {

@@ -15,6 +15,7 @@ mod export;
 mod feeds;
 mod hostile;
 mod html_scan;
+mod import;
 mod incremental;
 mod insights;
 mod links;
