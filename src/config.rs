@@ -130,6 +130,7 @@ struct RawConfig {
     paginate_by: usize,
     feed_limit: usize,
     preview_images: bool,
+    show_copies: bool,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -156,6 +157,7 @@ impl Default for RawConfig {
             paginate_by: c.paginate_by,
             feed_limit: c.feed_limit,
             preview_images: c.preview_images,
+            show_copies: c.show_copies,
             sort_by: c.sort_by,
             reverse: c.reverse,
             drafts: c.drafts,
@@ -190,6 +192,9 @@ pub struct Config {
     /// Whether each postmortem gets a preview image of its own (`incidents/<slug>/preview.png`)
     /// for link previews; without, its page names the site's image.
     pub preview_images: bool,
+    /// Whether each postmortem's page shows the submissions it is a near-duplicate of
+    /// (see [`crate::copies`]); off by default, since the pages are public.
+    pub show_copies: bool,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -220,6 +225,7 @@ impl Default for Config {
             paginate_by: 12,
             feed_limit: 20,
             preview_images: true,
+            show_copies: false,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -364,6 +370,7 @@ impl Config {
             paginate_by: raw.paginate_by,
             feed_limit: raw.feed_limit,
             preview_images: raw.preview_images,
+            show_copies: raw.show_copies,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
             drafts: raw.drafts,
@@ -471,6 +478,9 @@ feed_limit = 20
 # A link-preview image per postmortem (incidents/<slug>/preview.png, 1200x630); false
 # leaves them out, and every page then shows the site's own image (preview.png).
 preview_images = true
+# Show on each postmortem's page the submissions it is a near-duplicate of (copied
+# work), with the passages they share. Off: the pages are public.
+show_copies = false
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -690,6 +700,8 @@ mod tests {
     fn preview_images_are_on_unless_turned_off() {
         assert!(Config::default().preview_images);
         assert!(!parse("preview_images = false\n").unwrap().preview_images);
+        assert!(!Config::default().show_copies);
+        assert!(parse("show_copies = true\n").unwrap().show_copies);
         error_at("preview_images = \"no\"\n", 1, "");
     }
 

@@ -8,11 +8,13 @@
 //! [`analyze`] runs the per-file stages for one file; [`site`] runs the whole build;
 //! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`];
 //! [`export`] writes one postmortem's page as one self-contained file;
-//! [`progress`] tells a caller how far a long build has got.
+//! [`progress`] tells a caller how far a long build has got; [`copies`] finds the
+//! postmortems that are near-duplicates of each other.
 
 pub mod analyze;
 pub mod check;
 pub mod config;
+pub mod copies;
 pub mod document;
 pub mod error;
 pub mod export;
