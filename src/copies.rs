@@ -233,7 +233,7 @@ fn shingles(tokens: &[(u64, u32)]) -> impl Iterator<Item = u64> + '_ {
 
 /// A shingle's hash in a [`Print`], when it is one of those kept.
 fn sampled(h: u64) -> Option<u32> {
-    ((h >> 32) % SAMPLE_EVERY == 0).then_some(h as u32)
+    (h >> 32).is_multiple_of(SAMPLE_EVERY).then_some(h as u32)
 }
 
 /// The MinHash signature of a sample: for each of [`HASHES`] hash functions
@@ -255,7 +255,7 @@ fn signature(sample: &[u32]) -> [u32; HASHES] {
 
 /// The hash functions' multipliers (odd) and addends, from a fixed generator.
 static SEEDS: std::sync::LazyLock<[(u64, u64); HASHES]> = std::sync::LazyLock::new(|| {
-    let mut state: u64 = 0x5EED_C0DE_0F_C0FE;
+    let mut state: u64 = 0x005E_EDC0_DE0F_C0FE;
     let mut next = || {
         // splitmix64
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
