@@ -47,7 +47,9 @@ fn main() {
         .map(|&(f, e)| {
             let p = &files[f].entries[e].print;
             let lines = p.lines.iter().flat_map(|&(a, b)| a..=b);
-            copies::Print::new(&files[f].text.unpack(), lines).sample.len()
+            copies::Print::new(&files[f].text.unpack(), lines)
+                .sample
+                .len()
         })
         .sum();
     let printing = t.elapsed();

@@ -161,7 +161,7 @@ fn the_corpus_copy_families_and_a_planted_copy_are_found() {
         .remove("content/SOURCES.tsv");
     let (_, analysis) = site.built();
     let (paths, found) = near_duplicates(&analysis);
-    // Measured when the threshold was chosen (README, "Copied work"): 94 pairs in 6
+    // Measured when the threshold was chosen (README, "Copied work"): 105 pairs in 6
     // families; a floor, so that a better reading of the files may find more.
     assert!(found.pairs.len() >= 80, "{} pairs", found.pairs.len());
     assert!(found.families().len() >= 5, "{:?}", found.families());
