@@ -80,6 +80,8 @@ pub struct Entry {
     pub postmortem: Postmortem,
     /// Its own text, as markdown ready to render (plain text is converted); compressed.
     pub markdown: Packed,
+    /// What its prose gives the search for copied work ([`crate::copies`]).
+    pub print: crate::copies::Print,
 }
 
 /// Shared, read-only settings for analysing many files.
@@ -297,9 +299,22 @@ impl<'a> Analyzer<'a> {
                 timeline: facts.timeline,
                 outage: facts.outage,
             };
+            // Its own prose, for the search for copies: not its title or headings, not
+            // the course's text (which `is_content` leaves out), not code.
+            let print = crate::copies::Print::new(
+                &loaded.text,
+                doc.range(part.start, part.end)
+                    .iter()
+                    .filter(|l| {
+                        l.is_content()
+                            && !part.title.is_some_and(|t| std::ptr::eq(*l, &doc.lines[t]))
+                    })
+                    .map(|l| l.number),
+            );
             entries.push(Entry {
                 postmortem,
                 markdown: Packed::new(&markdown),
+                print,
             });
         }
         if entries.is_empty() {

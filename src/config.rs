@@ -181,6 +181,7 @@ struct RawConfig {
     paginate_by: usize,
     feed_limit: usize,
     preview_images: PreviewImages,
+    show_copies: bool,
     sort_by: SortBy,
     reverse: bool,
     drafts: bool,
@@ -208,6 +209,7 @@ impl Default for RawConfig {
             paginate_by: c.paginate_by,
             feed_limit: c.feed_limit,
             preview_images: c.preview_images,
+            show_copies: c.show_copies,
             sort_by: c.sort_by,
             reverse: c.reverse,
             drafts: c.drafts,
@@ -243,6 +245,9 @@ pub struct Config {
     /// Whether each postmortem gets a preview image of its own (`incidents/<slug>/preview.png`)
     /// for link previews; without, its page names the site's image.
     pub preview_images: PreviewImages,
+    /// Whether each postmortem's page shows the submissions it is a near-duplicate of
+    /// (see [`crate::copies`]); off by default, since the pages are public.
+    pub show_copies: bool,
     pub sort_by: SortBy,
     /// Reverse the natural order of `sort_by`.
     pub reverse: bool,
@@ -275,6 +280,7 @@ impl Default for Config {
             paginate_by: 12,
             feed_limit: 20,
             preview_images: PreviewImages::Auto,
+            show_copies: false,
             sort_by: SortBy::Date,
             reverse: false,
             drafts: false,
@@ -420,6 +426,7 @@ impl Config {
             paginate_by: raw.paginate_by,
             feed_limit: raw.feed_limit,
             preview_images: raw.preview_images,
+            show_copies: raw.show_copies,
             sort_by: raw.sort_by,
             reverse: raw.reverse,
             drafts: raw.drafts,
@@ -529,6 +536,9 @@ feed_limit = 20
 # false (every page then shows the site's own image, preview.png), or "auto": when
 # base_url is an absolute address, since only then can other sites fetch them.
 preview_images = "auto"
+# Show on each postmortem's page the submissions it is a near-duplicate of (copied
+# work), with the passages they share. Off: the pages are public.
+show_copies = false
 # date, title, score, duration or path; reverse = true flips the order.
 sort_by = "date"
 reverse = false
@@ -759,6 +769,8 @@ mod tests {
         assert_eq!(set("\"auto\""), PreviewImages::Auto);
         assert!(set("true").drawn_for("/"));
         assert!(!set("false").drawn_for("https://class.example.org/"));
+        assert!(!Config::default().show_copies);
+        assert!(parse("show_copies = true\n").unwrap().show_copies);
         error_at("preview_images = \"no\"\n", 1, "");
     }
 

@@ -9,11 +9,13 @@
 //! [`session`] keeps a build alive for [`watch`] and the preview server in [`serve`];
 //! [`export`] writes one postmortem's page as one self-contained file;
 //! [`progress`] tells a caller how far a long build has got; [`import`] turns a class's
-//! repositories into content files.
+//! repositories into content files; [`copies`] finds the postmortems that are
+//! near-duplicates of each other.
 
 pub mod analyze;
 pub mod check;
 pub mod config;
+pub mod copies;
 pub mod document;
 pub mod error;
 pub mod export;

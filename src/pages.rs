@@ -9,6 +9,7 @@
 
 use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
+use crate::copies::{self, Copies};
 use crate::error::Result;
 use crate::model::{CheckId, Diagnostic, Level};
 use crate::progress::{Progress, Stage};
@@ -91,6 +92,9 @@ pub struct RenderState {
     cards: HashMap<(u64, usize), (Arc<Card>, u64), crate::words::Fx>,
     /// The class's and each collection's figures, by their cards' fingerprints.
     figures: crate::insights::Remembered,
+    /// The near-duplicate pairs of the last render, by a fingerprint of the
+    /// postmortems it was found among (their files and order).
+    copies: Option<(u64, Arc<Copies>)>,
 }
 
 impl RenderState {
@@ -233,6 +237,27 @@ pub(crate) struct PostmortemPage<'a> {
     pub(crate) next: Option<&'a Card>,
     /// The theme draws the diagram in a monospace font.
     pub(crate) mono_diagram: bool,
+    /// The submissions it is a near-duplicate of, when the site shows them.
+    pub(crate) copies: &'a [Similar<'a>],
+}
+
+/// A submission a postmortem is a near-duplicate of, as its page shows it.
+#[derive(Serialize, Hash)]
+pub(crate) struct Similar<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) percent: u32,
+    pub(crate) passages: Vec<SharedPassage<'a>>,
+}
+
+/// A passage two submissions share: its lines in this one's file and in the other's.
+#[derive(Serialize, Hash)]
+pub(crate) struct SharedPassage<'a> {
+    pub(crate) lines: (u32, u32),
+    pub(crate) their_lines: (u32, u32),
+    pub(crate) words: usize,
+    pub(crate) text: &'a str,
 }
 
 impl PostmortemPage<'_> {
@@ -258,6 +283,7 @@ impl PostmortemPage<'_> {
         ctx.insert("source", &self.file.path);
         ctx.insert("encoding", &self.file.encoding.label());
         ctx.insert("repaired", &self.file.repaired);
+        ctx.insert("copies", self.copies);
     }
 }
 
@@ -360,6 +386,9 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     state.cards.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
+    // Copied work, over every published postmortem in the order of `items` (what the
+    // grading report lists, whatever `show_copies` says of the pages).
+    let copies = near_duplicates(&items, &mut state.copies);
 
     // Listings: tags and collections, each a list of indexes into `items`.
     // (Keyed by borrowed slugs: a copy of every tag of every card was a tenth of a
@@ -578,7 +607,16 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             if let (Some(p), Some(fp)) = (&image, image_fp) {
                 emit.bytes_at(preview::path(&it.card.url), fp, || Ok(p.png()))?;
             }
-            let fp = hashed(&(global, key, card_fps[i], around, image_fp));
+            // The submissions it is a near-duplicate of, with their cards' fingerprints:
+            // its page changes when a partner's does.
+            let similar: Vec<Similar> = if config.show_copies {
+                similar_to(i, &copies, &items)
+            } else {
+                Vec::new()
+            };
+            let partners: Vec<u64> = copies.of(i).map(|p| card_fps[p.partner(i)]).collect();
+            let copies_fp = config.show_copies.then(|| hashed(&(&similar, &partners)));
+            let fp = hashed(&(global, key, card_fps[i], around, image_fp, copies_fp));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
                 let mut ctx = base(&it.card.url, &it.card.title);
@@ -590,6 +628,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     prev,
                     next,
                     mono_diagram: templates.theme.diagram.mono(),
+                    copies: &similar,
                 }
                 .insert_into(&mut ctx);
                 if let Some(p) = &image {
@@ -1084,6 +1123,61 @@ fn evidence_words(line: &str) -> String {
     let t = line.trim_start().trim_start_matches(['#', '>', ' ']);
     let t = crate::document::lines::strip_marker(t);
     crate::document::lines::clean_inline(t)
+}
+
+/// The near-duplicate pairs among `items` (by their places in it), found again only
+/// when the postmortems or their order changed since the last render.
+fn near_duplicates(items: &[Published], last: &mut Option<(u64, Arc<Copies>)>) -> Arc<Copies> {
+    let key = hashed(
+        &items
+            .iter()
+            .map(|it| (it.file.fingerprint, it.entry.postmortem.index))
+            .collect::<Vec<_>>(),
+    );
+    if let Some((k, found)) = last.as_ref()
+        && *k == key
+    {
+        return found.clone();
+    }
+    let docs: Vec<copies::Doc> = items
+        .iter()
+        .map(|it| copies::Doc {
+            file: &it.file.path,
+            print: &it.entry.print,
+        })
+        .collect();
+    let found = Arc::new(copies::detect(&docs, |i| items[i].file.text.unpack()));
+    *last = Some((key, found.clone()));
+    found
+}
+
+/// What the page of `items[i]` shows of the submissions it is a near-duplicate of.
+fn similar_to<'a>(i: usize, found: &'a Copies, items: &'a [Published]) -> Vec<Similar<'a>> {
+    found
+        .of(i)
+        .map(|pair| {
+            let other = &items[pair.partner(i)];
+            Similar {
+                title: &other.card.title,
+                url: &other.card.url,
+                source: &other.file.path,
+                percent: pair.percent(),
+                passages: pair
+                    .passages
+                    .iter()
+                    .map(|p| {
+                        let (lines, their_lines) = p.lines_for(pair, i);
+                        SharedPassage {
+                            lines,
+                            their_lines,
+                            words: p.words,
+                            text: &p.text,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The postmortems the site publishes, in path order: drafts only when `drafts`.

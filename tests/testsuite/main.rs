@@ -8,6 +8,7 @@ mod browser;
 mod build;
 mod check_cli;
 mod cli;
+mod copies;
 mod corpus;
 mod data_loss;
 mod diagram;
