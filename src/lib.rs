@@ -17,6 +17,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod grades;
 pub mod insights;
 pub mod model;
 pub mod output;

@@ -23,6 +23,7 @@ mod init;
 mod live;
 mod new;
 mod progress;
+mod report;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -77,6 +78,9 @@ enum Command {
     /// Write one postmortem's page as one self-contained HTML file (styles and images
     /// inside, nothing loaded from elsewhere).
     Export(export::Args),
+    /// Write the grades: one row per postmortem (author, file, collection, score,
+    /// course-style percentage, failing checks, words), and the files not graded.
+    Report(report::Args),
 }
 
 /// Terminal settings shared by the commands.
@@ -183,6 +187,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&cli.root, args, term),
         Command::New(args) => new::run(&cli.root, args, term),
         Command::Export(args) => export::run(&cli.root, args, term),
+        Command::Report(args) => report::run(&cli.root, args, term),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@ mod data_loss;
 mod diagram;
 mod export;
 mod feeds;
+mod grades;
 mod hostile;
 mod html_scan;
 mod incremental;
