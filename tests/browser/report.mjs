@@ -67,6 +67,8 @@ async function check(browser, width) {
   try {
     await tab.goto(url, { waitUntil: 'load' });
     await tab.waitForFunction(() => window.hindsightReport && window.hindsightReport.renders > 0, null, { timeout: 10_000 });
+    const first = await tab.evaluate(() => window.hindsightReport.firstRenderMs);
+    console.log(`${where}: rows drawn ${first.toFixed(1)} ms after the page started`);
     const all = await titles(tab);
     if (all.length !== 3) fail(where, `3 rows expected, got ${all.length}: ${all}`);
     if (!(await tab.isVisible('#report-filters'))) fail(where, 'the filters are not shown');
@@ -119,12 +121,12 @@ async function check(browser, width) {
     await act(tab, () => tab.selectOption('select[name=fails]', ''));
 
     // A most-missed check's link filters by it, in place.
-    const first = await tab.getAttribute('.missed-list a[data-fails]', 'data-fails');
+    const top = await tab.getAttribute('.missed-list a[data-fails]', 'data-fails');
     await act(tab, () => tab.click('.missed-list a[data-fails]'));
     const chosen = await tab.inputValue('select[name=fails]');
-    if (chosen !== first) fail(where, `the most-missed link set the filter to "${chosen}", not "${first}"`);
+    if (chosen !== top) fail(where, `the most-missed link set the filter to "${chosen}", not "${top}"`);
     const shown = await column(tab, 6);
-    if (!shown.length || !shown.every((f) => f.includes(first))) fail(where, `rows failing ${first}: ${JSON.stringify(shown)}`);
+    if (!shown.length || !shown.every((f) => f.includes(top))) fail(where, `rows failing ${top}: ${JSON.stringify(shown)}`);
   } catch (err) {
     fail(where, err.message.split('\n')[0]);
   }

@@ -14,7 +14,8 @@
   var root = form.getAttribute('data-root') || './';
   var STEP = 250;
   var FILTERS = ['q', 'collection', 'status', 'fails'];
-  // What tests can read: how many renders, rows matching and shown.
+  // What tests can read: how many renders, rows matching and shown, when the first
+  // render was done and how long the last took (ms, performance.now()).
   var probe = (window.hindsightReport = { ready: false, renders: 0 });
   var rows = [], checks = [], collections = [], hits = [], shown = 0;
   var sort = { key: '', dir: 1 };
@@ -118,6 +119,7 @@
   }
 
   function run() {
+    var t0 = performance.now();
     var el = form.elements;
     var words = fold(el.q.value).split(/\s+/).filter(Boolean);
     var coll = el.collection.value, st = el.status.value, fails = el.fails.value;
@@ -155,6 +157,8 @@
     }
     probe.renders++;
     probe.count = n;
+    probe.lastRunMs = performance.now() - t0;
+    if (probe.firstRenderMs === undefined) probe.firstRenderMs = performance.now();
   }
 
   function showMore() {
