@@ -194,7 +194,7 @@
     tr.appendChild(th);
     cell(tr, r.author);
     cell(tr, r.collection);
-    cell(tr, r.passed + '/' + checks.length, 'num score');
+    cell(tr, r.passed + '/' + checks.length, 'num grade-score');
     cell(tr, r.percent + '%', 'num');
     var td = cell(tr, '', 'fails');
     if (!r.failing.length) {
