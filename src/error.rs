@@ -139,6 +139,25 @@ pub mod fs {
     pub fn create_dir_all(path: &Path) -> Result<()> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))
     }
+
+    /// Writes `bytes` to `path` whole or not at all: into a hidden temporary file
+    /// beside it, then renamed over it (creating its folder first).
+    pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let tmp = path.with_file_name(format!(".{name}.hindsight-{}", std::process::id()));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_dir_all(parent)?;
+        }
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::io(path, e)
+            })
+    }
 }
 
 /// 1-based line and column of a byte offset, for messages about text we parsed.

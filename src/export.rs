@@ -857,20 +857,7 @@ pub fn write(export: &Export, output: &Path) -> Result<()> {
             "is a file in the site's content folder: the export never writes over content; name a file elsewhere".into(),
         );
     }
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export.html".into());
-    let tmp = output.with_file_name(format!(".{name}.hindsight-{}", std::process::id()));
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        crate::error::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(&tmp, &export.html)
-        .and_then(|()| std::fs::rename(&tmp, output))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(output, e)
-        })
+    crate::error::fs::write_whole(output, export.html.as_bytes())
 }
 
 /// Whether two paths name the same file (through links too).

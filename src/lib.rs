@@ -21,6 +21,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod import;
+pub mod grades;
 pub mod insights;
 pub mod model;
 pub mod output;

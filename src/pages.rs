@@ -11,7 +11,7 @@ use crate::analyze::{Entry, FileResult};
 use crate::config::{Config, SortBy};
 use crate::copies::{self, Copies};
 use crate::error::Result;
-use crate::model::{CheckId, Diagnostic, Level};
+use crate::model::{CheckId, Diagnostic};
 use crate::progress::{Progress, Stage};
 use crate::render::budget::Watchdog;
 use crate::render::markdown::{self, Links};
@@ -688,21 +688,24 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .map(|c| c.as_str())
         .collect();
     let pass_rates: Vec<f64> = insights.all.checks.iter().map(|c| c.percent).collect();
-    #[derive(Serialize)]
-    struct Rejected<'a> {
-        path: &'a str,
-        reason: String,
-    }
-    let rejected: Vec<Rejected> = not_postmortems
+    // The grades: a row per published postmortem, in the listings' order, its slug
+    // the page's own; the files that held none, with why.
+    let rows: Vec<crate::grades::GradeRow> = items
         .iter()
-        .map(|f| Rejected {
-            path: &f.path,
-            reason: f
-                .problems
-                .iter()
-                .find(|p| p.level >= Level::Warning)
-                .map_or_else(|| "no postmortem found".to_owned(), |p| p.message.clone()),
+        .map(|it| {
+            let mut row = crate::grades::GradeRow::new(it.file, it.entry);
+            row.slug.clone_from(&it.card.slug);
+            row
         })
+        .collect();
+    // The checks someone misses, most missed first, and those no one does.
+    let (missed, missed_none): (Vec<_>, Vec<_>) = crate::grades::most_missed(&rows)
+        .into_iter()
+        .partition(|m| m.missed > 0);
+    let missed_none: Vec<&str> = missed_none.iter().map(|m| m.id.as_str()).collect();
+    let rejected: Vec<crate::grades::Ungraded> = not_postmortems
+        .iter()
+        .map(|f| crate::grades::Ungraded::new(f))
         .collect();
     let inline_style = templates.static_text("style.css").and_then(Result::ok);
 
@@ -753,27 +756,58 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     ));
     // The grading report, a page per REPORT_ROWS postmortems (the pass rates and the
     // files without a postmortem on each, so any page reads alone).
+    let rows_fp = fingerprint(&rows);
     for n in 1..=report_pages {
         let path = render::page_path("report/", n);
-        let rows = (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
+        let range = (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
         let rel = format!("{path}index.html");
         let paginator = Paginator::new("report/", n, report_pages);
         let fp = fingerprint(&(
             global,
-            &card_fps[rows.clone()],
+            rows_fp,
+            &card_fps[range.clone()],
             &paginator,
+            &rejected,
+            &collection_counts,
+        ));
+        let (mandatory, pass_rates, rejected, cards, rows, missed, missed_none) = (
+            &mandatory,
             &pass_rates,
             &rejected,
-        ));
-        let (mandatory, pass_rates, rejected, cards) = (&mandatory, &pass_rates, &rejected, &cards);
+            &cards,
+            &rows,
+            &missed,
+            &missed_none,
+        );
+        let collection_counts = &collection_counts;
         let make = move || {
+            #[derive(Serialize)]
+            struct Row<'r> {
+                #[serde(flatten)]
+                grade: &'r crate::grades::GradeRow,
+                url: &'r str,
+            }
+            let shown: Vec<Row> = rows[range.clone()]
+                .iter()
+                .zip(&cards[range.clone()])
+                .map(|(grade, card)| Row {
+                    grade,
+                    url: &card.url,
+                })
+                .collect();
             let mut ctx = base(&path, "Grading report");
-            ctx.insert("cards", &cards[rows.clone()]);
-            ctx.insert("first_row", &(rows.start + 1));
+            ctx.insert("rows", &shown);
+            ctx.insert("cards", &cards[range.clone()]);
+            ctx.insert("first_row", &(range.start + 1));
+            ctx.insert("total_rows", &rows.len());
             ctx.insert("paginator", &paginator);
             ctx.insert("check_ids", mandatory);
             ctx.insert("pass_rates", pass_rates);
+            ctx.insert("missed", missed);
+            ctx.insert("missed_none", missed_none);
+            ctx.insert("collections", collection_counts);
             ctx.insert("rejected", rejected);
+            ctx.insert("rows_file", render::report::ROWS_FILE);
             render_template("report.html", &ctx)
         };
         singles.push((rel, fp, Box::new(make)));
@@ -893,6 +927,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .collect();
         Ok(render::search::render(&sources))
     })?;
+
+    // The grading report's rows, for its script to sort and filter.
+    emit.text(
+        render::report::ROWS_FILE,
+        hashed(&(render::report::VERSION, rows_fp)),
+        || Ok(render::report::render(&rows)),
+    )?;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
     for (rel, src) in &templates.statics {
@@ -1290,6 +1331,7 @@ fn sort_cards(items: &mut [Published], by: SortBy, reverse: bool) {
 mod tests {
     use super::*;
     use crate::analyze::Analyzer;
+    use crate::model::Level;
 
     #[test]
     fn a_taken_slug_gets_the_first_free_suffix() {

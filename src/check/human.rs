@@ -143,7 +143,7 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
     }
 }
 
-fn fmt_percent(p: f64) -> String {
+pub fn fmt_percent(p: f64) -> String {
     if p.fract() == 0.0 {
         format!("{p:.0}")
     } else {

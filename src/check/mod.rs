@@ -2,6 +2,7 @@
 //! reports built from the verdicts (human diagnostics and the JSON contract).
 
 pub mod human;
+pub mod markdown;
 pub mod report;
 
 use crate::document::{HeadingKind, Line, LineKind};

@@ -24,6 +24,10 @@ pub struct Args {
     /// Also fail (exit 1) on warnings.
     #[arg(long)]
     strict: bool,
+    /// With `--format markdown`: write one feedback file per file checked,
+    /// DIR/<its path>.feedback.md, instead of one document to standard output.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
@@ -34,9 +38,17 @@ enum Format {
     Json,
     /// GitHub Actions workflow commands (::error file=...,line=...::message).
     Github,
+    /// Feedback for students, to paste into a review: per file, what fails (the line,
+    /// how to fix it) and what passes.
+    Markdown,
 }
 
 pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
+    if args.out_dir.is_some() && args.format != Format::Markdown {
+        return Err(Error::Usage(
+            "--out-dir writes feedback files: use it with --format markdown".into(),
+        ));
+    }
     // site.toml supplies check levels when there is one; a lone file needs none.
     let config = if root.join(hindsight::config::CONFIG_FILE).exists() {
         Site::load(root)?.config
@@ -121,6 +133,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
     match args.format {
         Format::Json => super::write_out_with(|out| Report::new(&files).write_json(out)),
         Format::Github => out!("{}", github(&files)),
+        Format::Markdown => feedback(&files, args, &config, root, term)?,
         Format::Human => {
             let opts = Options {
                 style: Style {
@@ -177,6 +190,79 @@ fn walk(dir: &Path, left_out: &mut Vec<FileResult>) -> Vec<(SourcePath, bool)> {
             (s, false)
         })
         .collect()
+}
+
+/// `--format markdown`: a feedback section per file, to standard output (between
+/// rules) or, with `--out-dir`, a file each.
+fn feedback(
+    files: &[FileResult],
+    args: &Args,
+    config: &Config,
+    root: &Path,
+    term: Term,
+) -> Result<()> {
+    use hindsight::check::markdown::feedback;
+    let Some(dir) = &args.out_dir else {
+        let all: Vec<String> = files.iter().map(feedback).collect();
+        outln!("{}", all.join("\n---\n\n").trim_end());
+        return Ok(());
+    };
+    // Feedback files are markdown: inside a folder that is read (or published) they
+    // would be read as postmortems, or published, on the next run.
+    let mut read: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    read.push(root.join(&config.content_dir));
+    read.push(root.join(&config.static_dir));
+    super::report::refuse_inside(
+        dir,
+        &read,
+        "feedback files there would be read as postmortems or published",
+    )?;
+    // Each file by its path in the folder it was found in (a file named alone, by its
+    // name).
+    let walked: Vec<String> = if args.paths.is_empty() {
+        vec![root.join(&config.content_dir)]
+    } else {
+        args.paths.iter().filter(|p| p.is_dir()).cloned().collect()
+    }
+    .iter()
+    .map(|d| d.to_string_lossy().replace('\\', "/"))
+    .collect();
+    for f in files {
+        let rel = walked
+            .iter()
+            .find_map(|d| f.path.strip_prefix(d.as_str())?.strip_prefix('/'))
+            .or_else(|| Path::new(&f.path).file_name()?.to_str())
+            .unwrap_or(&f.path);
+        let target = dir.join(feedback_name(rel));
+        hindsight::error::fs::write_whole(&target, feedback(f).as_bytes())?;
+    }
+    if !term.quiet {
+        eprintln!(
+            "Wrote {} feedback file{} into {}",
+            files.len(),
+            super::build::plural(files.len()),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Where a file's feedback goes inside the feedback folder: its path with
+/// `.feedback.md` added, only its plain parts kept (no root, no `..`), so it stays inside.
+fn feedback_name(path: &str) -> PathBuf {
+    let mut name: PathBuf = Path::new(path)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let file = name
+        .file_name()
+        .map(|n| format!("{}.feedback.md", n.to_string_lossy()))
+        .unwrap_or_else(|| "feedback.md".into());
+    name.set_file_name(file);
+    name
 }
 
 /// GitHub Actions annotations: failing checks become `::error`/`::warning` lines.

@@ -24,6 +24,7 @@ mod init;
 mod live;
 mod new;
 mod progress;
+mod report;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -80,6 +81,9 @@ enum Command {
     Export(export::Args),
     /// Import a class: one content file per student from a folder of their clones.
     Import(import::Args),
+    /// Write the grades: one row per postmortem (author, file, collection, score,
+    /// course-style percentage, failing checks, words), and the files not graded.
+    Report(report::Args),
 }
 
 /// Terminal settings shared by the commands.
@@ -187,6 +191,7 @@ pub fn run() -> ExitCode {
         Command::New(args) => new::run(&cli.root, args, term),
         Command::Export(args) => export::run(&cli.root, args, term),
         Command::Import(args) => import::run(&cli.root, args, term),
+        Command::Report(args) => report::run(&cli.root, args, term),
     };
     match result {
         Ok(code) => code,

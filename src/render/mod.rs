@@ -8,6 +8,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod plain;
 pub mod preview;
+pub mod report;
 pub mod search;
 pub mod sitemap;
 pub mod templates;

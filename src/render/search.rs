@@ -218,10 +218,16 @@ pub fn render(sources: &[Source]) -> String {
             .collect(),
         records,
     };
-    let mut out = SafeWriter(Vec::with_capacity(sources.len() * 600 + 1024));
-    out.0.extend_from_slice(PREFIX.as_bytes());
+    script(PREFIX, &index, sources.len() * 600 + 1024)
+}
+
+/// `value` as a script that sets `prefix` (`self.name = `) to it, its JSON made
+/// [`script_safe`] as it is written; `capacity` is a guess at its length.
+pub(crate) fn script<T: Serialize>(prefix: &str, value: &T, capacity: usize) -> String {
+    let mut out = SafeWriter(Vec::with_capacity(capacity));
+    out.0.extend_from_slice(prefix.as_bytes());
     // Plain data into memory: serializing it cannot fail.
-    let _ = serde_json::to_writer(&mut out, &index);
+    let _ = serde_json::to_writer(&mut out, value);
     out.0.extend_from_slice(b";\n");
     // Only whole characters and ASCII escapes were written.
     String::from_utf8(out.0).unwrap_or_default()

@@ -75,6 +75,10 @@ pub const BUILTIN_STATIC: &[(&str, &str)] = &[
         "search.js",
         include_str!("../../themes/default/static/search.js"),
     ),
+    (
+        "report.js",
+        include_str!("../../themes/default/static/report.js"),
+    ),
 ];
 
 /// A theme compiled into the binary: the templates and static files it adds to (or

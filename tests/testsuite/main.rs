@@ -14,6 +14,7 @@ mod data_loss;
 mod diagram;
 mod export;
 mod feeds;
+mod grades;
 mod hostile;
 mod html_scan;
 mod import;

@@ -1,0 +1,152 @@
+//! The grading report's rows for its script: `report/rows.js`, one compact record per
+//! published postmortem, which the theme's `static/report.js` sorts and filters in
+//! the browser on the report's first page (the pages themselves are plain tables that
+//! read without JavaScript). Written like the search index ([`super::search`]): a
+//! script rather than a `.json`, so it works from disk, with every `<`, `>`, `&`,
+//! U+2028 and U+2029 a `\u` escape.
+//!
+//! A record is an array, its fields named once in `fields`; the collection is a number
+//! into `collections`, and the failing checks are one number, bit `i` set when the
+//! `i`th of `checks` (the 13, in rubric order) fails.
+
+use crate::grades::GradeRow;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Where the rows are written, from the site root.
+pub const ROWS_FILE: &str = "report/rows.js";
+
+/// The format of a record: bump with any change to `FIELDS` (the script reads `v`).
+pub const VERSION: u32 = 1;
+
+/// What each record holds, in order.
+pub const FIELDS: [&str; 10] = [
+    "slug",
+    "title",
+    "file",
+    "author",
+    "collection",
+    "passed",
+    "optional",
+    "percent",
+    "failing",
+    "words",
+];
+
+type Record<'a> = (
+    &'a str,
+    Cow<'a, str>,
+    &'a str,
+    Option<Cow<'a, str>>,
+    Option<u32>,
+    usize,
+    u8,
+    f64,
+    u32,
+    usize,
+);
+
+#[derive(Serialize)]
+struct Rows<'a> {
+    v: u32,
+    checks: Vec<&'static str>,
+    fields: &'static [&'static str],
+    collections: Vec<&'a str>,
+    rows: Vec<Record<'a>>,
+}
+
+const PREFIX: &str = "self.hindsightGrades = ";
+
+/// The rows' script, in the listings' order.
+pub fn render(rows: &[GradeRow]) -> String {
+    let collections: BTreeMap<&str, u32> = rows
+        .iter()
+        .filter_map(|r| r.collection.as_deref())
+        .map(|c| (c, 0))
+        .collect();
+    let collections: BTreeMap<&str, u32> = collections
+        .into_keys()
+        .enumerate()
+        .map(|(i, c)| (c, i as u32))
+        .collect();
+    let excerpt = super::search::excerpt;
+    let records = rows
+        .iter()
+        .map(|r| {
+            (
+                r.slug.as_str(),
+                excerpt(&r.title, 300),
+                r.file.as_str(),
+                r.author.as_deref().map(|a| excerpt(a, 120)),
+                r.collection.as_deref().map(|c| collections[c]),
+                r.passed,
+                u8::from(r.optional),
+                r.percent,
+                r.failing.iter().fold(0u32, |m, c| m | 1 << (*c as u32)),
+                r.words,
+            )
+        })
+        .collect();
+    let doc = Rows {
+        v: VERSION,
+        checks: crate::grades::mandatory_ids().map(|c| c.as_str()).collect(),
+        fields: &FIELDS,
+        collections: collections.into_keys().collect(),
+        rows: records,
+    };
+    super::search::script(PREFIX, &doc, rows.len() * 160 + 1024)
+}
+
+/// The JSON inside the rows' script (for tests and tools).
+pub fn json_of(script: &str) -> Option<&str> {
+    script.strip_prefix(PREFIX)?.trim_end().strip_suffix(';')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CheckId;
+
+    fn row(title: &str, failing: Vec<CheckId>) -> GradeRow {
+        GradeRow {
+            author: Some("</script>Ada".into()),
+            file: "cohort/a.md".into(),
+            entry: 1,
+            title: title.into(),
+            slug: "cohort-a".into(),
+            collection: Some("cohort".into()),
+            passed: 13 - failing.len(),
+            of: 13,
+            optional: true,
+            percent: 0.0,
+            failing,
+            words: 500,
+            draft: false,
+        }
+    }
+
+    #[test]
+    fn failing_checks_are_bits_and_markup_is_escaped() {
+        let out = render(&[
+            row(
+                "<b>x</b> & y",
+                vec![CheckId::SummaryDuration, CheckId::MeasuresTasks],
+            ),
+            row("ok", vec![]),
+        ]);
+        assert!(
+            !out.contains('<') && !out.contains('>') && !out.contains('&'),
+            "{out}"
+        );
+        let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
+        assert_eq!(v["checks"][0], "summary-duration");
+        assert_eq!(v["checks"][12], "measures-tasks");
+        assert_eq!(v["rows"][0][8], 1 | (1 << 12));
+        assert_eq!(v["rows"][1][8], 0);
+        assert_eq!(v["rows"][0][1], "<b>x</b> & y");
+        assert_eq!(v["collections"], serde_json::json!(["cohort"]));
+        assert_eq!(v["rows"][0][4], 0);
+        assert_eq!(v["fields"].as_array().unwrap().len(), FIELDS.len());
+    }
+}
