@@ -7,6 +7,7 @@ mod accuracy;
 mod browser;
 mod build;
 mod check_cli;
+mod contrast;
 mod cli;
 mod corpus;
 mod data_loss;
