@@ -199,6 +199,7 @@ pub fn export(
         prev: None,
         next: None,
         mono_diagram: templates.theme.diagram.mono(),
+        related: &[],
     }
     .insert_into(&mut ctx);
     let standalone = Standalone {

@@ -91,6 +91,8 @@ pub struct RenderState {
     cards: HashMap<(u64, usize), (Arc<Card>, u64), crate::words::Fx>,
     /// The class's and each collection's figures, by their cards' fingerprints.
     figures: crate::insights::Remembered,
+    /// What each postmortem is compared by for its related ones, by the cards' key.
+    features: HashMap<(u64, usize), Arc<crate::related::Features>, crate::words::Fx>,
 }
 
 impl RenderState {
@@ -233,6 +235,27 @@ pub(crate) struct PostmortemPage<'a> {
     pub(crate) next: Option<&'a Card>,
     /// The theme draws the diagram in a monospace font.
     pub(crate) mono_diagram: bool,
+    /// Its related postmortems, most related first (none in an export).
+    pub(crate) related: &'a [RelatedCard<'a>],
+}
+
+/// A related postmortem as its neighbour's page shows it: its card and the tags the two
+/// share.
+#[derive(Serialize)]
+pub(crate) struct RelatedCard<'a> {
+    pub(crate) card: &'a Card,
+    pub(crate) shared: Vec<&'a TermRef>,
+}
+
+impl<'a> RelatedCard<'a> {
+    fn new(of: &Card, card: &'a Card) -> RelatedCard<'a> {
+        let shared = card
+            .tags
+            .iter()
+            .filter(|t| of.tags.iter().any(|o| o.slug == t.slug))
+            .collect();
+        RelatedCard { card, shared }
+    }
 }
 
 impl PostmortemPage<'_> {
@@ -255,6 +278,7 @@ impl PostmortemPage<'_> {
         ctx.insert("check_groups", &check_groups(&pm.checks, self.file));
         ctx.insert("prev", &self.prev);
         ctx.insert("next", &self.next);
+        ctx.insert("related", self.related);
         ctx.insert("source", &self.file.path);
         ctx.insert("encoding", &self.file.encoding.label());
         ctx.insert("repaired", &self.file.repaired);
@@ -343,6 +367,12 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         })
         .collect();
     state.cards.extend(fresh);
+    let fresh: Vec<_> = made
+        .par_iter()
+        .filter(|(f, e)| !state.features.contains_key(&card_key(f, e)))
+        .map(|(f, e)| (card_key(f, e), Arc::new(related_features(&e.postmortem))))
+        .collect();
+    state.features.extend(fresh);
     let mut items: Vec<Published> = made
         .iter()
         .map(|&(f, e)| {
@@ -358,8 +388,20 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let keep: HashSet<(u64, usize), crate::words::Fx> =
         made.iter().map(|(f, e)| card_key(f, e)).collect();
     state.cards.retain(|k, _| keep.contains(k));
+    state.features.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
+    // Each postmortem's related ones, as indexes into `items`.
+    let related: Vec<Vec<usize>> = {
+        let features: Vec<&crate::related::Features> = items
+            .iter()
+            .map(|it| &*state.features[&card_key(it.file, it.entry)])
+            .collect();
+        crate::related::related(&features)
+            .into_iter()
+            .map(|r| r.into_iter().map(|r| r.index).collect())
+            .collect()
+    };
 
     // Listings: tags and collections, each a list of indexes into `items`.
     // (Keyed by borrowed slugs: a copy of every tag of every card was a tenth of a
@@ -568,6 +610,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
+            // Its related postmortems' cards (what it shows of them, tags included).
+            let related_fps: Vec<u64> = related[i].iter().map(|&j| card_fps[j]).collect();
             // Its preview image, drawn again only when what it shows changed (not when
             // a template did: see `preview::is_image`).
             let image = config
@@ -577,9 +621,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             if let (Some(p), Some(fp)) = (&image, image_fp) {
                 emit.bytes_at(preview::path(&it.card.url), fp, || Ok(p.png()))?;
             }
-            let fp = hashed(&(global, key, card_fps[i], around, image_fp));
+            let fp = hashed(&(global, key, card_fps[i], around, &related_fps, image_fp));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
+                let related: Vec<RelatedCard> = related[i]
+                    .iter()
+                    .map(|&j| RelatedCard::new(&it.card, cards[j]))
+                    .collect();
                 let mut ctx = base(&it.card.url, &it.card.title);
                 PostmortemPage {
                     entry: it.entry,
@@ -589,6 +637,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     prev,
                     next,
                     mono_diagram: templates.theme.diagram.mono(),
+                    related: &related,
                 }
                 .insert_into(&mut ctx);
                 if let Some(p) = &image {
@@ -1083,6 +1132,20 @@ fn evidence_words(line: &str) -> String {
     let t = line.trim_start().trim_start_matches(['#', '>', ' ']);
     let t = crate::document::lines::strip_marker(t);
     crate::document::lines::clean_inline(t)
+}
+
+/// What a postmortem's related ones are found by: its tags, and the words of its title,
+/// summary and root cause.
+fn related_features(pm: &crate::model::Postmortem) -> crate::related::Features {
+    let tags: Vec<String> = pm.tags.iter().map(|t| crate::slug::slugify(t)).collect();
+    crate::related::Features::new(
+        tags.iter().map(String::as_str),
+        &[
+            Some(pm.title.as_str()),
+            pm.summary.as_deref(),
+            pm.root_cause.as_deref(),
+        ],
+    )
 }
 
 /// The postmortems the site publishes, in path order: drafts only when `drafts`.
