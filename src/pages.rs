@@ -522,14 +522,17 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         term: Option<(&'static str, &'t TermRef)>,
     }
     let all: Vec<usize> = (0..items.len()).collect();
-    // The index, and every postmortem again at incidents/ (what the navigation's
-    // "Incidents" leads to, and the folder above every permalink).
+    // The index: the first page of every postmortem, which incidents/ lists on all its
+    // pages (what the navigation's "Incidents" and the index's "All N incidents" lead
+    // to, and the folder above every permalink). Paging both would publish every page
+    // of the listing twice.
+    let front = &all[..items.len().min(per_page)];
     let listings = [
         Listing {
             base_path: "",
             template: "index.html",
             title: None,
-            ixs: &all,
+            ixs: front,
             term: None,
         },
         Listing {
