@@ -93,6 +93,9 @@ pub struct RenderState {
     figures: crate::insights::Remembered,
     /// What each postmortem is compared by for its related ones, by the cards' key.
     features: HashMap<(u64, usize), Arc<crate::related::Features>, crate::words::Fx>,
+    /// The last related lists, and the fingerprint of the features they were found from
+    /// (in the listings' order): most edits change none of them.
+    related: Option<(u64, Arc<Vec<Vec<usize>>>)>,
 }
 
 impl RenderState {
@@ -392,15 +395,24 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
     // Each postmortem's related ones, as indexes into `items`.
-    let related: Vec<Vec<usize>> = {
+    let related: Arc<Vec<Vec<usize>>> = {
         let features: Vec<&crate::related::Features> = items
             .iter()
             .map(|it| &*state.features[&card_key(it.file, it.entry)])
             .collect();
-        crate::related::related(&features)
-            .into_iter()
-            .map(|r| r.into_iter().map(|r| r.index).collect())
-            .collect()
+        let fp = hashed(&features);
+        match &state.related {
+            Some((last, lists)) if *last == fp => lists.clone(),
+            _ => {
+                let lists: Vec<Vec<usize>> = crate::related::related(&features)
+                    .into_iter()
+                    .map(|r| r.into_iter().map(|r| r.index).collect())
+                    .collect();
+                let lists = Arc::new(lists);
+                state.related = Some((fp, lists.clone()));
+                lists
+            }
+        }
     };
 
     // Listings: tags and collections, each a list of indexes into `items`.
@@ -1037,9 +1049,10 @@ struct InsightCharts {
 /// The insights page's charts; `root` is the page's prefix back to the site root.
 fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
     use crate::render::charts::{Bar, bars, columns};
-    let checks: Vec<Bar> = i
-        .all
-        .checks
+    // Most missed first, as the table beside it (ties in rubric order).
+    let mut by_rate: Vec<&crate::insights::CheckRate> = i.all.checks.iter().collect();
+    by_rate.sort_by(|a, b| a.percent.total_cmp(&b.percent));
+    let checks: Vec<Bar> = by_rate
         .iter()
         .map(|c| Bar {
             label: c.id.to_owned(),

@@ -33,7 +33,7 @@ pub const TAG_WINDOW: usize = 400;
 const MIN_SCORE: f32 = 0.05;
 
 /// What one postmortem is compared by.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Features {
     /// Tag slugs.
     pub tags: Vec<String>,
