@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 //   shows     selectors of elements the page must show (present, with a box)
 // ---------------------------------------------------------------------------------------
 const PAGES = [
-  { name: 'index', path: 'index.html', required: true, dark: true, shows: ['.grid .card', 'a[href="incidents/"]'] },
+  { name: 'index', path: 'index.html', required: true, dark: true, shows: ['.grid .card', '.all-incidents a'] },
   { name: 'incidents', path: 'incidents/index.html', required: true, dark: true, shows: ['.grid .card'] },
   { name: 'postmortem', incident: 'first', required: true, dark: true, shows: ['.related li a'] },
   { name: 'postmortem-disk-full', incident: 'log-volume-disk-full', required: false, dark: true },
