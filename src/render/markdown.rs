@@ -277,7 +277,8 @@ fn percent_decoded(s: &str) -> String {
 }
 
 /// Sanitized HTML with an `alt` on every `<img>`: an image written as HTML by its
-/// author (`<img src=graph.png>`), with none or an empty one, gets [`fallback_alt`]'s.
+/// author (`<img src=https://x.org/graph.png>`), with none or an empty one, gets
+/// [`fallback_alt`]'s; one left without a `src` (which shows nothing) gets `alt=""`.
 /// The input is what the sanitizer serialized: text never holds a raw `<`, and every
 /// attribute value is double-quoted with no `"` inside, so tags are found exactly.
 fn with_alt(html: String) -> String {
@@ -343,6 +344,15 @@ fn img_with_alt(tag: &str) -> String {
     if get("alt").is_some_and(|a| !a.1.trim().is_empty()) {
         return tag.to_owned();
     }
+    // An image whose address the sanitizer dropped (a relative one to no copied file, a
+    // `data:` or script URL) shows nothing: there is nothing to describe, and a made-up
+    // text would only be noise where a hostile `<img src=x onerror=...>` was.
+    let Some(src) = get("src") else {
+        return match get("alt") {
+            Some(_) => tag.to_owned(),
+            None => format!("<img alt=\"\"{}", &tag[4..]),
+        };
+    };
     let unescape = |v: &str| {
         v.replace("&quot;", "\"")
             .replace("&nbsp;", "\u{a0}")
@@ -350,7 +360,7 @@ fn img_with_alt(tag: &str) -> String {
     };
     let alt = escape(&fallback_alt(
         &get("title").map(|a| unescape(a.1)).unwrap_or_default(),
-        &get("src").map(|a| unescape(a.1)).unwrap_or_default(),
+        &unescape(src.1),
     ));
     match get("alt") {
         Some(&(_, _, vstart, vend)) if vend > vstart || tag[..vstart].ends_with('"') => {
@@ -592,12 +602,12 @@ mod tests {
                 "p99 latency",
                 "image (no description given)",
                 // A relative `src` written in HTML is dropped (it is not a copied
-                // asset's), and the file's name with it.
-                "image (no description given)",
+                // asset's): no image is shown, and nothing is described.
+                "",
                 "error rate",
                 "Kept &amp; escaped",
                 "say &quot;hi&quot;",
-                "image (no description given)",
+                "",
                 "&lt;img",
             ]
             .map(|a| Some(a.to_owned())),
