@@ -200,6 +200,7 @@ pub fn export(
         next: None,
         mono_diagram: templates.theme.diagram.mono(),
         copies: &[],
+        related: &[],
     }
     .insert_into(&mut ctx);
     let standalone = Standalone {

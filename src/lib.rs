@@ -29,6 +29,7 @@ pub mod packed;
 pub mod pages;
 pub mod progress;
 pub mod readings;
+pub mod related;
 pub mod render;
 pub mod serve;
 pub mod session;

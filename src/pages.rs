@@ -95,6 +95,11 @@ pub struct RenderState {
     /// The near-duplicate pairs of the last render, by a fingerprint of the
     /// postmortems it was found among (their files and order).
     copies: Option<(u64, Arc<Copies>)>,
+    /// What each postmortem is compared by for its related ones, by the cards' key.
+    features: HashMap<(u64, usize), Arc<crate::related::Features>, crate::words::Fx>,
+    /// The last related lists, and the fingerprint of the features they were found from
+    /// (in the listings' order): most edits change none of them.
+    related: Option<(u64, Arc<Vec<Vec<usize>>>)>,
 }
 
 impl RenderState {
@@ -239,6 +244,8 @@ pub(crate) struct PostmortemPage<'a> {
     pub(crate) mono_diagram: bool,
     /// The submissions it is a near-duplicate of, when the site shows them.
     pub(crate) copies: &'a [Similar<'a>],
+    /// Its related postmortems, most related first (none in an export).
+    pub(crate) related: &'a [RelatedCard<'a>],
 }
 
 /// A submission a postmortem is a near-duplicate of, as its page shows it.
@@ -258,6 +265,25 @@ pub(crate) struct SharedPassage<'a> {
     pub(crate) their_lines: (u32, u32),
     pub(crate) words: usize,
     pub(crate) text: &'a str,
+}
+
+/// A related postmortem as its neighbour's page shows it: its card and the tags the two
+/// share.
+#[derive(Serialize)]
+pub(crate) struct RelatedCard<'a> {
+    pub(crate) card: &'a Card,
+    pub(crate) shared: Vec<&'a TermRef>,
+}
+
+impl<'a> RelatedCard<'a> {
+    fn new(of: &Card, card: &'a Card) -> RelatedCard<'a> {
+        let shared = card
+            .tags
+            .iter()
+            .filter(|t| of.tags.iter().any(|o| o.slug == t.slug))
+            .collect();
+        RelatedCard { card, shared }
+    }
 }
 
 impl PostmortemPage<'_> {
@@ -280,6 +306,7 @@ impl PostmortemPage<'_> {
         ctx.insert("check_groups", &check_groups(&pm.checks, self.file));
         ctx.insert("prev", &self.prev);
         ctx.insert("next", &self.next);
+        ctx.insert("related", self.related);
         ctx.insert("source", &self.file.path);
         ctx.insert("encoding", &self.file.encoding.label());
         ctx.insert("repaired", &self.file.repaired);
@@ -369,6 +396,12 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         })
         .collect();
     state.cards.extend(fresh);
+    let fresh: Vec<_> = made
+        .par_iter()
+        .filter(|(f, e)| !state.features.contains_key(&card_key(f, e)))
+        .map(|(f, e)| (card_key(f, e), Arc::new(related_features(&e.postmortem))))
+        .collect();
+    state.features.extend(fresh);
     let mut items: Vec<Published> = made
         .iter()
         .map(|&(f, e)| {
@@ -384,11 +417,32 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let keep: HashSet<(u64, usize), crate::words::Fx> =
         made.iter().map(|(f, e)| card_key(f, e)).collect();
     state.cards.retain(|k, _| keep.contains(k));
+    state.features.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
     // Copied work, over every published postmortem in the order of `items` (what the
     // grading report lists, whatever `show_copies` says of the pages).
     let copies = near_duplicates(&items, &mut state.copies);
+    // Each postmortem's related ones, as indexes into `items`.
+    let related: Arc<Vec<Vec<usize>>> = {
+        let features: Vec<&crate::related::Features> = items
+            .iter()
+            .map(|it| &*state.features[&card_key(it.file, it.entry)])
+            .collect();
+        let fp = hashed(&features);
+        match &state.related {
+            Some((last, lists)) if *last == fp => lists.clone(),
+            _ => {
+                let lists: Vec<Vec<usize>> = crate::related::related(&features)
+                    .into_iter()
+                    .map(|r| r.into_iter().map(|r| r.index).collect())
+                    .collect();
+                let lists = Arc::new(lists);
+                state.related = Some((fp, lists.clone()));
+                lists
+            }
+        }
+    };
 
     // Listings: tags and collections, each a list of indexes into `items`.
     // (Keyed by borrowed slugs: a copy of every tag of every card was a tenth of a
@@ -509,14 +563,17 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         term: Option<(&'static str, &'t TermRef)>,
     }
     let all: Vec<usize> = (0..items.len()).collect();
-    // The index, and every postmortem again at incidents/ (what the navigation's
-    // "Incidents" leads to, and the folder above every permalink).
+    // The index: the first page of every postmortem, which incidents/ lists on all its
+    // pages (what the navigation's "Incidents" and the index's "All N incidents" lead
+    // to, and the folder above every permalink). Paging both would publish every page
+    // of the listing twice.
+    let front = &all[..items.len().min(per_page)];
     let listings = [
         Listing {
             base_path: "",
             template: "index.html",
             title: None,
-            ixs: &all,
+            ixs: front,
             term: None,
         },
         Listing {
@@ -597,6 +654,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             let next = cards.get(i + 1).copied();
             let key = body_key(it);
             let around = (i.checked_sub(1).map(|p| card_fps[p]), card_fps.get(i + 1));
+            // Its related postmortems' cards (what it shows of them, tags included).
+            let related_fps: Vec<u64> = related[i].iter().map(|&j| card_fps[j]).collect();
             // Its preview image, drawn again only when what it shows changed (not when
             // a template did: see `preview::is_image`).
             let image = config
@@ -616,9 +675,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             };
             let partners: Vec<u64> = copies.of(i).map(|p| card_fps[p.partner(i)]).collect();
             let copies_fp = config.show_copies.then(|| hashed(&(&similar, &partners)));
-            let fp = hashed(&(global, key, card_fps[i], around, image_fp, copies_fp));
+            let fp = hashed(&(global, key, card_fps[i], around, &related_fps, image_fp, copies_fp));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
+                let related: Vec<RelatedCard> = related[i]
+                    .iter()
+                    .map(|&j| RelatedCard::new(&it.card, cards[j]))
+                    .collect();
                 let mut ctx = base(&it.card.url, &it.card.title);
                 PostmortemPage {
                     entry: it.entry,
@@ -629,6 +692,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                     next,
                     mono_diagram: templates.theme.diagram.mono(),
                     copies: &similar,
+                    related: &related,
                 }
                 .insert_into(&mut ctx);
                 if let Some(p) = &image {
@@ -1066,9 +1130,10 @@ struct InsightCharts {
 /// The insights page's charts; `root` is the page's prefix back to the site root.
 fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
     use crate::render::charts::{Bar, bars, columns};
-    let checks: Vec<Bar> = i
-        .all
-        .checks
+    // Most missed first, as the table beside it (ties in rubric order).
+    let mut by_rate: Vec<&crate::insights::CheckRate> = i.all.checks.iter().collect();
+    by_rate.sort_by(|a, b| a.percent.total_cmp(&b.percent));
+    let checks: Vec<Bar> = by_rate
         .iter()
         .map(|c| Bar {
             label: c.id.to_owned(),
@@ -1219,6 +1284,20 @@ fn similar_to<'a>(i: usize, found: &'a Copies, items: &'a [Published]) -> Vec<Si
             }
         })
         .collect()
+}
+
+/// What a postmortem's related ones are found by: its tags, and the words of its title,
+/// summary and root cause.
+fn related_features(pm: &crate::model::Postmortem) -> crate::related::Features {
+    let tags: Vec<String> = pm.tags.iter().map(|t| crate::slug::slugify(t)).collect();
+    crate::related::Features::new(
+        tags.iter().map(String::as_str),
+        &[
+            Some(pm.title.as_str()),
+            pm.summary.as_deref(),
+            pm.root_cause.as_deref(),
+        ],
+    )
 }
 
 /// The postmortems the site publishes, in path order: drafts only when `drafts`.

@@ -76,6 +76,9 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
     let mut code: Option<(String, String)> = None;
     let mut heading: Option<(u8, usize, String)> = None;
     let mut used_ids: HashSet<String> = HashSet::new();
+    // The image being read: where it starts in `events`, and its alt text should its
+    // author have written none.
+    let mut image: Option<(usize, String)> = None;
 
     for event in Parser::new_ext(markdown, options) {
         if let Some((lang, buf)) = code.as_mut() {
@@ -154,6 +157,7 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
                 title,
                 id,
             }) => {
+                image = Some((events.len(), fallback_alt(&title, &dest_url)));
                 let dest_url = rewrite(dest_url, links);
                 events.push(Event::Start(Tag::Image {
                     link_type,
@@ -176,6 +180,21 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
                     id,
                 }));
             }
+            Event::End(TagEnd::Image) => {
+                // An image whose author wrote no alt text gets one (see `fallback_alt`).
+                if let Some((at, fallback)) = image.take() {
+                    let described = events[at + 1..].iter().any(|e| match e {
+                        Event::Text(t) | Event::Code(t) => !t.trim().is_empty(),
+                        _ => false,
+                    });
+                    if !described {
+                        // Blank alt text counts as none.
+                        events.truncate(at + 1);
+                        events.push(Event::Text(CowStr::from(fallback)));
+                    }
+                }
+                events.push(Event::End(TagEnd::Image));
+            }
             other => events.push(other),
         }
     }
@@ -189,7 +208,7 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
 
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    let safe = SANITIZER.clean(&raw).to_string();
+    let safe = with_alt(SANITIZER.clean(&raw).to_string());
     let html = if blocks.is_empty() {
         safe
     } else {
@@ -199,6 +218,155 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
         html,
         toc,
         has_code: !blocks.is_empty(),
+    }
+}
+
+/// The alt text of an image whose author gave none: its title, else the words of its
+/// file name (`grafana-panel_2.png` → "grafana panel 2"), else a plain statement that it
+/// is undescribed. Never `alt=""`: a postmortem's images are its graphs, diagrams and
+/// screenshots, never decoration, so a screen reader must at least be told one is there.
+pub fn fallback_alt(title: &str, src: &str) -> String {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !title.is_empty() {
+        return title;
+    }
+    let path = src.split(['?', '#']).next().unwrap_or("");
+    let name = if path.starts_with("data:") {
+        ""
+    } else {
+        path.rsplit('/').next().unwrap_or("")
+    };
+    let name = percent_decoded(name);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
+        _ => name.as_str(),
+    };
+    let words: Vec<&str> = stem
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| w.chars().any(char::is_alphabetic)) {
+        words.join(" ")
+    } else {
+        "image (no description given)".to_owned()
+    }
+}
+
+/// `%20`-style escapes decoded, where they make UTF-8; the rest kept as written.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hexpair = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hexpair) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+/// Sanitized HTML with an `alt` on every `<img>`: an image written as HTML by its
+/// author (`<img src=https://x.org/graph.png>`), with none or an empty one, gets
+/// [`fallback_alt`]'s; one left without a `src` (which shows nothing) gets `alt=""`.
+/// The input is what the sanitizer serialized: text never holds a raw `<`, and every
+/// attribute value is double-quoted with no `"` inside, so tags are found exactly.
+fn with_alt(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html.as_str();
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let from = &rest[lt..];
+        let mut quoted = false;
+        let end = from
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map_or(from.len(), |(i, _)| i + 1);
+        let tag = &from[..end];
+        if tag.starts_with("<img") && tag[4..].starts_with([' ', '>', '/']) {
+            out.push_str(&img_with_alt(tag));
+        } else {
+            out.push_str(tag);
+        }
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One serialized `<img ...>` tag, given an alt text when it has none.
+fn img_with_alt(tag: &str) -> String {
+    // (name, value, where the value starts and ends in `tag`)
+    let mut attrs: Vec<(&str, &str, usize, usize)> = Vec::new();
+    let mut i = 4;
+    let b = tag.as_bytes();
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        if i == start {
+            i += 1;
+            continue;
+        }
+        let name = &tag[start..i];
+        if b.get(i) == Some(&b'=') && b.get(i + 1) == Some(&b'"') {
+            let vstart = i + 2;
+            let vend = tag[vstart..].find('"').map_or(tag.len(), |e| vstart + e);
+            attrs.push((name, &tag[vstart..vend], vstart, vend));
+            i = vend + 1;
+        } else {
+            attrs.push((name, "", i, i));
+        }
+    }
+    let get = |n: &str| attrs.iter().find(|a| a.0.eq_ignore_ascii_case(n));
+    if get("alt").is_some_and(|a| !a.1.trim().is_empty()) {
+        return tag.to_owned();
+    }
+    // An image whose address the sanitizer dropped (a relative one to no copied file, a
+    // `data:` or script URL) shows nothing: there is nothing to describe, and a made-up
+    // text would only be noise where a hostile `<img src=x onerror=...>` was.
+    let Some(src) = get("src") else {
+        return match get("alt") {
+            Some(_) => tag.to_owned(),
+            None => format!("<img alt=\"\"{}", &tag[4..]),
+        };
+    };
+    let unescape = |v: &str| {
+        v.replace("&quot;", "\"")
+            .replace("&nbsp;", "\u{a0}")
+            .replace("&amp;", "&")
+    };
+    let alt = escape(&fallback_alt(
+        &get("title").map(|a| unescape(a.1)).unwrap_or_default(),
+        &unescape(src.1),
+    ));
+    match get("alt") {
+        Some(&(_, _, vstart, vend)) if vend > vstart || tag[..vstart].ends_with('"') => {
+            format!("{}{alt}{}", &tag[..vstart], &tag[vend..])
+        }
+        _ => format!("<img alt=\"{alt}\"{}", &tag[4..]),
     }
 }
 
@@ -401,6 +569,72 @@ mod tests {
         assert!(r.html.contains("id=\"timeline\""), "{}", r.html);
         assert!(r.html.contains("id=\"timeline-2\""), "{}", r.html);
         assert_eq!(r.toc.len(), 2);
+    }
+
+    /// The `alt` of each `<img>` in `html`, in order (`None`: it has none).
+    fn alts(html: &str) -> Vec<Option<String>> {
+        html.split("<img")
+            .skip(1)
+            .map(|t| {
+                let tag = &t[..t.find('>').unwrap()];
+                tag.split_once(" alt=\"")
+                    .map(|(_, v)| v[..v.find('"').unwrap()].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_image_has_alt_text() {
+        let out = html(concat!(
+            "![The pool graph](diagram.png) ![](diagram.png) ![  ](grafana-panel_2.png)\n\n",
+            "![](https://x.org/db%20latency.svg \"p99 latency\") ![](https://x.org/1.png)\n\n",
+            "<img src=\"diagram.png\"> <img src=\"https://x.org/error-rate.png\" alt=\"\">",
+            " <img src=\"https://x.org/a.png\" alt=\"Kept &amp; escaped\">",
+            " <img src=\"https://x.org/r&amp;d.png\" title='say \"hi\"'>",
+            " <img src=\"data:image/png;base64,AAAA\"> <img alt=\"&lt;img\" src=\"https://x.org/y.png\">\n",
+        ));
+        assert_eq!(
+            alts(&out),
+            [
+                "The pool graph",
+                "diagram",
+                "grafana panel 2",
+                "p99 latency",
+                "image (no description given)",
+                // A relative `src` written in HTML is dropped (it is not a copied
+                // asset's): no image is shown, and nothing is described.
+                "",
+                "error rate",
+                "Kept &amp; escaped",
+                "say &quot;hi&quot;",
+                "",
+                "&lt;img",
+            ]
+            .map(|a| Some(a.to_owned())),
+            "{out}"
+        );
+        // Alt text written in a title attribute that says `<img ` is not a tag.
+        let tricky = html("<a href=\"https://x.org/\" title=\"<img src=x>\">a</a>");
+        assert!(!tricky.contains("alt="), "{tricky}");
+    }
+
+    #[test]
+    fn fallback_alt_is_the_file_name_in_words() {
+        assert_eq!(
+            fallback_alt("", "../shots/CPU_spike-2024.PNG"),
+            "CPU spike 2024"
+        );
+        assert_eq!(fallback_alt("A  title", "x.png"), "A title");
+        assert_eq!(
+            fallback_alt("", "https://x.org/%C3%A9t%C3%A9.png?v=2#z"),
+            "été"
+        );
+        assert_eq!(fallback_alt("", "IMG_0001.jpg"), "IMG 0001");
+        assert_eq!(
+            fallback_alt("", "2024-01-01.png"),
+            "image (no description given)"
+        );
+        assert_eq!(fallback_alt("", ""), "image (no description given)");
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/card.html"),
     ),
     (
+        "partials/cards.html",
+        include_str!("../../themes/default/templates/partials/cards.html"),
+    ),
+    (
         "partials/pagination.html",
         include_str!("../../themes/default/templates/partials/pagination.html"),
     ),

@@ -10,8 +10,7 @@
 // system one (CHROMIUM, else /usr/bin/chromium), driven by playwright-core.
 // Run by tests/testsuite/browser.rs (an ignored test, run by .ci/run); exit status 1 on any failure.
 
-import { chromium } from 'playwright-core';
-import { LAUNCH } from './launch.mjs';
+import { Failures, consoleErrors, launch, pageOverflow, run, watchdog } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,10 +22,12 @@ import { pathToFileURL } from 'node:url';
 //   path      a page under the public folder, or
 //   incident  'first' (the first incidents/<slug>/ by slug) or a string the slug contains
 //   dark      also check it with prefers-color-scheme: dark at DARK_WIDTH
+//   shows     selectors of elements the page must show (present, with a box)
 // ---------------------------------------------------------------------------------------
 const PAGES = [
-  { name: 'index', path: 'index.html', required: true, dark: true },
-  { name: 'postmortem', incident: 'first', required: true, dark: true },
+  { name: 'index', path: 'index.html', required: true, dark: true, shows: ['.grid .card', '.all-incidents a'] },
+  { name: 'incidents', path: 'incidents/index.html', required: true, dark: true, shows: ['.grid .card'] },
+  { name: 'postmortem', incident: 'first', required: true, dark: true, shows: ['.related li a'] },
   { name: 'postmortem-disk-full', incident: 'log-volume-disk-full', required: false, dark: true },
   { name: 'report', path: 'report/index.html', required: true },
   { name: 'tags', path: 'tags/index.html', required: true },
@@ -65,15 +66,11 @@ const publicDir = path.resolve(publicArg);
 const shotsDir = path.resolve(shotsArg);
 const label = labelArg || 'site';
 
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: the browser check did not finish within ${WATCHDOG_MS / 1000} s`);
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
+watchdog('browser check', WATCHDOG_MS);
 
-const failures = [];
+const failures = new Failures('browser check', label);
+const { fail } = failures;
 const knownSeen = [];
-const fail = (where, message) => failures.push(`${where}: ${message}`);
 
 /** Resolves PAGES against the built site: [{name, file, rel}], missing ones reported. */
 function resolvePages() {
@@ -107,7 +104,7 @@ function resolvePages() {
 }
 
 /** Runs in the page: overflow, worst offending element, timeline diagram boxes. */
-function measure({ narrowBelow, knownSelectors }) {
+function measure({ narrowBelow, knownSelectors, shows }) {
   const doc = document.documentElement;
   const vw = doc.clientWidth;
   const describe = (el) => {
@@ -182,12 +179,15 @@ function measure({ narrowBelow, knownSelectors }) {
       hidden: hidden(el),
     };
   });
+  const missing = shows.filter((sel) => {
+    const el = document.querySelector(sel);
+    return !el || el.getBoundingClientRect().height === 0;
+  });
   return {
     vw,
     narrow: vw < narrowBelow,
-    scrollWidth: doc.scrollWidth,
-    clientWidth: doc.clientWidth,
     worst,
+    missing,
     offenders,
     known,
     knownRight,
@@ -199,14 +199,7 @@ async function checkPage(context, page, spec, vp, scheme) {
   const suffix = scheme === 'dark' ? '-dark' : '';
   const where = `${label} ${spec.name} @${vp.width}${suffix} (${spec.rel})`;
   const tab = await context.newPage();
-  const errors = [];
-  tab.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      const loc = msg.location();
-      errors.push(`console error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
-    }
-  });
-  tab.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  const errors = consoleErrors(tab);
   try {
     await tab.goto(pathToFileURL(spec.file).href, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     await tab.evaluate(() => document.fonts.ready.then(() => true));
@@ -214,7 +207,9 @@ async function checkPage(context, page, spec, vp, scheme) {
     const m = await tab.evaluate(measure, {
       narrowBelow: NARROW_BELOW,
       knownSelectors: knownHere.map((k) => k.selector),
+      shows: spec.shows || [],
     });
+    const over = await tab.evaluate(pageOverflow);
 
     for (const e of errors) fail(where, e);
     for (const k of knownHere) {
@@ -223,11 +218,11 @@ async function checkPage(context, page, spec, vp, scheme) {
         knownSeen.push(`${where}: ${m.known[k.selector]} element(s) ${k.selector} past the viewport: ${k.why}`);
       }
     }
-    const overflow = m.scrollWidth > m.clientWidth + 1;
-    const overflowIsKnown = overflow && !m.worst && m.knownRight >= m.scrollWidth - 1;
-    if (overflow && !overflowIsKnown) {
-      fail(where, `horizontal overflow: page is ${m.scrollWidth}px wide in a ${m.clientWidth}px viewport`);
+    const overflowIsKnown = over && !m.worst && m.knownRight >= over.scrollWidth - 1;
+    if (over && !overflowIsKnown) {
+      fail(where, `horizontal overflow: page is ${over.scrollWidth}px wide in a ${over.clientWidth}px viewport`);
     }
+    for (const sel of m.missing) fail(where, `nothing shown for ${sel}`);
     if (m.worst) {
       fail(
         where,
@@ -278,13 +273,7 @@ async function main() {
     pages: pages.filter((p) => p.dark),
   });
 
-  let browser;
-  try {
-    browser = await chromium.launch(LAUNCH);
-  } catch (err) {
-    console.error(`FAIL: could not start Chromium at ${LAUNCH.executablePath}: ${err.message.split('\n')[0]}`);
-    process.exit(1);
-  }
+  const browser = await launch();
   const state = { shots: [] };
   let checked = 0;
   try {
@@ -314,15 +303,7 @@ async function main() {
   for (const k of KNOWN_ISSUES.filter((k) => !k.seen && pages.some((p) => p.name === k.page))) {
     console.log(`  known issue no longer seen, remove it from KNOWN_ISSUES: ${k.page} ${k.selector}`);
   }
-  if (failures.length) {
-    console.log(`browser check [${label}]: ${failures.length} failure(s):`);
-    for (const f of failures) console.log(`  FAIL ${f}`);
-    process.exit(1);
-  }
-  console.log(`browser check [${label}]: ok`);
+  failures.finish();
 }
 
-main().catch((err) => {
-  console.error(`FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+run(main);

@@ -11,8 +11,7 @@
 // of the same postmortem (`page` null for an export checked alone). Run by tests/testsuite/browser.rs (an ignored test, run by
 // .ci/run); exit status 1 on any failure.
 
-import { chromium } from 'playwright-core';
-import { LAUNCH } from './launch.mjs';
+import { Failures, consoleErrors, launch, pageOverflow, run, watchdog } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,16 +36,12 @@ const pairs = JSON.parse(fs.readFileSync(manifestArg, 'utf8'));
 const shotsDir = path.resolve(shotsArg);
 const label = labelArg || 'export';
 
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: the export check did not finish within ${WATCHDOG_MS / 1000} s`);
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
+watchdog('export check', WATCHDOG_MS);
 
-const failures = [];
-const fail = (where, message) => failures.push(`${where}: ${message}`);
+const failures = new Failures('export check', label);
+const { fail } = failures;
 
-/** Runs in the page: the box and type of each SAME_AS_PAGE part, and the overflow. */
+/** Runs in the page: the box and type of each SAME_AS_PAGE part, and its images. */
 function measure(selectors) {
   const parts = {};
   for (const sel of selectors) {
@@ -63,11 +58,9 @@ function measure(selectors) {
       background: s.backgroundColor,
     };
   }
-  const doc = document.documentElement;
   return {
     parts,
     images: [...document.images].map((img) => ({ src: img.src.slice(0, 40), shown: img.complete && img.naturalWidth > 0 })),
-    overflow: doc.scrollWidth > doc.clientWidth + 1 ? `${doc.scrollWidth}px in ${doc.clientWidth}px` : null,
     bodyBackground: getComputedStyle(document.body).backgroundColor,
   };
 }
@@ -77,18 +70,15 @@ async function open(context, file, shot) {
   const own = pathToFileURL(file).href;
   const tab = await context.newPage();
   const requests = [];
-  const errors = [];
   tab.on('request', (r) => requests.push(r.url()));
-  tab.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console error: ${msg.text()}`);
-  });
-  tab.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  const errors = consoleErrors(tab);
   try {
     await tab.goto(own, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     await tab.evaluate(() => document.fonts.ready.then(() => true));
     // Whatever a page would still ask for once it has settled.
     await tab.waitForTimeout(200);
     const m = await tab.evaluate(measure, SAME_AS_PAGE);
+    m.overflow = await tab.evaluate(pageOverflow);
     if (shot) await tab.screenshot({ path: shot, fullPage: true });
     return { own, requests, errors, m };
   } finally {
@@ -138,13 +128,7 @@ async function selfCheck(browser) {
 async function main() {
   const started = Date.now();
   fs.mkdirSync(shotsDir, { recursive: true });
-  let browser;
-  try {
-    browser = await chromium.launch(LAUNCH);
-  } catch (err) {
-    console.error(`FAIL: could not start Chromium at ${LAUNCH.executablePath}: ${err.message.split('\n')[0]}`);
-    process.exit(1);
-  }
+  const browser = await launch();
   let loads = 0;
   try {
     await selfCheck(browser);
@@ -167,7 +151,7 @@ async function main() {
           const asked = e.requests.filter((u) => u !== e.own && !u.startsWith('data:'));
           for (const u of asked) fail(where, `the export asked for ${u}`);
           for (const err of e.errors) fail(where, err);
-          if (e.m.overflow) fail(where, `horizontal overflow: ${e.m.overflow}`);
+          if (e.m.overflow) fail(where, `horizontal overflow: ${e.m.overflow.scrollWidth}px in ${e.m.overflow.clientWidth}px`);
           for (const img of e.m.images.filter((i) => !i.shown)) fail(where, `an image is not shown: ${img.src}`);
           if (!p.page) continue;
           const s = await open(context, p.page, shoot && pageShot);
@@ -206,15 +190,7 @@ async function main() {
     `export check [${label}]: ${pairs.length} exports, ${loads} page loads at ${VIEWPORTS.map((v) => v.width).join(' and ')} px, ` +
       `screenshots in ${shotsDir}, ${secs} s`,
   );
-  if (failures.length) {
-    console.log(`export check [${label}]: ${failures.length} failure(s):`);
-    for (const f of failures) console.log(`  FAIL ${f}`);
-    process.exit(1);
-  }
-  console.log(`export check [${label}]: ok`);
+  failures.finish();
 }
 
-main().catch((err) => {
-  console.error(`FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+run(main);

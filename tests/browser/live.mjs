@@ -15,7 +15,7 @@
 // Exit status 1, with the reason, when a step does not come or the console has errors.
 
 import { chromium } from 'playwright-core';
-import { LAUNCH } from './launch.mjs';
+import { LAUNCH } from './common.mjs';
 import path from 'node:path';
 
 const [url, newText, fixedText, shotsArg] = process.argv.slice(2);

@@ -1,5 +1,6 @@
-//! The bundled gallery in a real browser: `tests/browser/check.mjs` loads the index, a
-//! postmortem page, the report, the tag list and (once it exists) the insights page in
+//! The bundled gallery in a real browser: `tests/browser/check.mjs` loads the index,
+//! `incidents/`, a postmortem page (with its related postmortems), the report, the tag
+//! list, search and the insights page in
 //! headless Chromium at 375 px and 1280 px, light and dark, and fails on console errors,
 //! horizontal overflow or a timeline diagram drawn for the wrong width. Screenshots go to
 //! `target/screenshots/browser/<theme>-<page>-<width>.png`.
@@ -44,6 +45,43 @@ fn site_toml_for(theme: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The bundled gallery in `theme` (the repository's copy of it, so an edit shows at
+/// once), with `settings` before the repository's `site.toml`, built.
+fn themed_site(name: &str, theme: &str, settings: &str) -> TestSite {
+    let site = TestSite::with_content_from(name, &bundled_content())
+        .file("site.toml", format!("{settings}{}", site_toml_for(theme)));
+    let theme_dir = repo().join("themes").join(theme);
+    if theme_dir.is_dir() {
+        copy_dir(&theme_dir, &site.dir.join("themes").join(theme));
+    }
+    site.built();
+    site
+}
+
+/// Runs `tests/browser/<script>` with `args` under node, printing what it printed; its
+/// output as the error when it fails.
+pub(crate) fn run_script(
+    script: &str,
+    args: &[&std::ffi::OsStr],
+    chromium: &Path,
+) -> Result<(), String> {
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser").join(script))
+        .args(args)
+        .env("CHROMIUM", chromium)
+        .output()
+        .expect("running node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprint!("{stderr}");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{stdout}{stderr}"))
+    }
 }
 
 /// What is missing to run the browser check, as install hints.
@@ -107,32 +145,15 @@ fn pages_load_cleanly_in_chromium_at_phone_and_desktop_widths() {
         .collect();
     let shots = repo().join("target/screenshots/browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let script = repo().join("tests/browser/check.mjs");
 
     let started = Instant::now();
     let mut failed = Vec::new();
     for theme in &themes {
-        let site = TestSite::with_content_from("browser", &bundled_content())
-            .file("site.toml", site_toml_for(theme));
-        let theme_dir = repo().join("themes").join(theme);
-        if theme_dir.is_dir() {
-            copy_dir(&theme_dir, &site.dir.join("themes").join(theme));
-        }
-        site.built();
-        let out = Command::new("node")
-            .arg(&script)
-            .arg(site.out(""))
-            .arg(&shots)
-            .arg(theme)
-            .env("CHROMIUM", &chromium)
-            .output()
-            .expect("running node");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stdout}");
-        eprint!("{stderr}");
-        if !out.status.success() {
-            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        let site = themed_site("browser", theme, "");
+        let public = site.out("");
+        let args = [public.as_os_str(), shots.as_os_str(), theme.as_ref()];
+        if let Err(out) = run_script("check.mjs", &args, &chromium) {
+            failed.push(format!("theme `{theme}`:\n{out}"));
         }
     }
     println!(
@@ -218,18 +239,10 @@ fn exported_postmortems_load_nothing_and_look_like_their_pages_in_chromium() {
     let chromium = chromium();
     let shots = repo().join("target/screenshots/export");
     std::fs::create_dir_all(&shots).unwrap();
-    let script = repo().join("tests/browser/export.mjs");
     let mut failed = Vec::new();
     for theme in THEMES {
-        let site = TestSite::with_content_from("browser-export", &bundled_content()).file(
-            "site.toml",
-            format!("drafts = true\n{}", site_toml_for(theme)),
-        );
+        let site = themed_site("browser-export", theme, "drafts = true\n");
         let theme_dir = repo().join("themes").join(theme);
-        if theme_dir.is_dir() {
-            copy_dir(&theme_dir, &site.dir.join("themes").join(theme));
-        }
-        site.built();
         let mut pairs = Vec::new();
         for src in hindsight::source::discover(&site.dir.join("content")).sources {
             for entry in 1.. {
@@ -290,20 +303,9 @@ fn exported_postmortems_load_nothing_and_look_like_their_pages_in_chromium() {
         pairs.push(serde_json::json!({ "name": "fixture-images", "export": out, "page": null }));
         let manifest = site.dir.join("exports/manifest.json");
         std::fs::write(&manifest, serde_json::to_string_pretty(&pairs).unwrap()).unwrap();
-        let out = Command::new("node")
-            .arg(&script)
-            .arg(&manifest)
-            .arg(&shots)
-            .arg(theme)
-            .env("CHROMIUM", &chromium)
-            .output()
-            .expect("running node");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stdout}");
-        eprint!("{stderr}");
-        if !out.status.success() {
-            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        let args = [manifest.as_os_str(), shots.as_os_str(), theme.as_ref()];
+        if let Err(out) = run_script("export.mjs", &args, &chromium) {
+            failed.push(format!("theme `{theme}`:\n{out}"));
         }
     }
     assert!(

@@ -15,12 +15,13 @@ fn hrefs(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Incident slugs linked from a page.
+/// Incident slugs linked from a page (not the pages of the `incidents/` listing).
 fn incident_links(html: &str) -> BTreeSet<String> {
     hrefs(html)
         .iter()
         .filter_map(|h| {
-            h.split("incidents/").nth(1).map(|s| {
+            let s = h.split("incidents/").nth(1)?;
+            (!s.starts_with("page/")).then(|| {
                 s.trim_end_matches('/')
                     .split(['/', '#'])
                     .next()
@@ -55,14 +56,14 @@ fn every_bundled_sample_has_its_page_and_the_listings_link_them_all() {
             "no page for {slug}"
         );
     }
-    // The paginated index links every postmortem.
+    // The paginated listing at incidents/ links every postmortem.
     let mut linked = BTreeSet::new();
     let mut page = 1;
     loop {
         let rel = if page == 1 {
-            "index.html".to_owned()
+            "incidents/index.html".to_owned()
         } else {
-            format!("page/{page}/index.html")
+            format!("incidents/page/{page}/index.html")
         };
         if !site.out(&rel).exists() {
             break;
@@ -71,7 +72,7 @@ fn every_bundled_sample_has_its_page_and_the_listings_link_them_all() {
         page += 1;
     }
     assert!(page > 2, "5 per page should paginate");
-    assert_eq!(linked, published, "the index must link every postmortem");
+    assert_eq!(linked, published, "incidents/ must link every postmortem");
     // Tag pages together link every tagged postmortem.
     let mut tagged = BTreeSet::new();
     for f in analysis.files.iter().filter(|f| !f.is_draft()) {
@@ -145,8 +146,8 @@ fn a_large_class_gets_a_paged_report_and_pagers_that_stay_short() {
     assert_eq!(a.len() + b.len(), 260, "{} + {}", a.len(), b.len());
     assert!(a.is_disjoint(&b));
     assert!(first.contains("page 1 of 2") && second.contains("report/\""));
-    // The index's pager links the ends and the pages around the current one only.
-    let page5 = site.read("page/5/index.html");
+    // The listing's pager links the ends and the pages around the current one only.
+    let page5 = site.read("incidents/page/5/index.html");
     let pager = &page5[page5.find("class=\"pagination\"").expect("a pager")..];
     let pager = &pager[..pager.find("</nav>").unwrap()];
     let links = hrefs(pager);
@@ -154,7 +155,7 @@ fn a_large_class_gets_a_paged_report_and_pagers_that_stay_short() {
     assert!(pager.contains("class=\"gap\""));
     // 260 postmortems at the default twelve a page: 22 pages.
     assert!(
-        links.iter().any(|h| h.ends_with("page/22/")),
+        links.iter().any(|h| h.ends_with("incidents/page/22/")),
         "the last page: {links:?}"
     );
 }
@@ -310,7 +311,7 @@ fn a_theme_folder_is_used_and_a_missing_theme_is_an_error() {
 }
 
 #[test]
-fn pagination_splits_the_index() {
+fn pagination_splits_the_incidents_listing_and_the_index_shows_its_first_page() {
     let mut site = TestSite::new("paginate").file("site.toml", "paginate_by = 2\n");
     for i in 0..5 {
         site = site.file(
@@ -319,9 +320,17 @@ fn pagination_splits_the_index() {
         );
     }
     site.built();
-    assert!(site.out("page/2/index.html").is_file() && site.out("page/3/index.html").is_file());
-    assert!(!site.out("page/4/index.html").exists());
-    assert_eq!(incident_links(&site.read("page/3/index.html")).len(), 1);
+    let page = |n: usize| format!("incidents/page/{n}/index.html");
+    assert!(site.out(&page(2)).is_file() && site.out(&page(3)).is_file());
+    assert!(!site.out(&page(4)).exists());
+    assert_eq!(incident_links(&site.read(&page(3))).len(), 1);
+    let index = site.read("index.html");
+    assert_eq!(incident_links(&index).len(), 2);
+    assert_eq!(
+        incident_links(&index),
+        incident_links(&site.read("incidents/index.html"))
+    );
+    assert!(!site.out("page/2/index.html").exists());
 }
 
 #[test]

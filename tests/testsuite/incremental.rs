@@ -370,3 +370,77 @@ fn a_file_saved_broken_keeps_its_last_good_version_when_asked() {
     assert_eq!(plain.problems().len(), 1);
     assert_same_as_full_build(&site, "broken, published as it reads");
 }
+
+#[test]
+fn an_edit_that_changes_another_postmortems_related_ones_rewrites_its_page() {
+    let pm = |title: &str, cause: &str, tag: &str| {
+        format!(
+            "+++\ntags = [\"{tag}\"]\n+++\n{}",
+            good_postmortem(title).replace(
+                "The root cause was a database connection pool that was too small for the new worker count.",
+                &format!("The root cause was {cause}."),
+            )
+        )
+    };
+    let site = TestSite::new("inc-related")
+        .file(
+            "content/tls.md",
+            pm(
+                "Expired TLS certificate on the login page",
+                "an expired TLS certificate",
+                "tls",
+            ),
+        )
+        .file(
+            "content/disk.md",
+            pm(
+                "Disk filled by unrotated logs",
+                "log files that were never rotated",
+                "storage",
+            ),
+        )
+        .file(
+            "content/kafka.md",
+            pm(
+                "Kafka consumer lag delayed orders",
+                "a kafka consumer rebalance storm",
+                "queue",
+            ),
+        );
+    let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    assert_same_as_full_build(&site, "first build");
+    let related = |slug: &str| {
+        let html = site.read(&format!("incidents/{slug}/index.html"));
+        html.find("<section class=\"related\"")
+            .map(|at| html[at..at + html[at..].find("</section>").unwrap()].to_owned())
+    };
+    let before = related("tls");
+    assert!(
+        !before.as_deref().unwrap_or("").contains("incidents/kafka/"),
+        "{before:?}"
+    );
+    // The kafka postmortem becomes one about an expired certificate: the TLS one's page
+    // now lists it, though its own file did not change.
+    let p = touch(
+        &site,
+        "content/kafka.md",
+        pm(
+            "Kafka broker TLS certificate expired",
+            "an expired TLS certificate on the kafka brokers",
+            "tls",
+        ),
+    );
+    let r = session.rebuild(&[p]).unwrap();
+    assert_eq!(r.analyzed, 1);
+    let after = related("tls").expect("a related block");
+    assert!(after.contains("incidents/kafka/"), "{after}");
+    assert!(
+        r.render
+            .written
+            .iter()
+            .any(|w| w == "incidents/tls/index.html"),
+        "{:?}",
+        r.render.written
+    );
+    assert_same_as_full_build(&site, "edit that relates another");
+}

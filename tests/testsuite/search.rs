@@ -10,7 +10,6 @@ use hindsight::render::search::{FIELDS, INDEX_FILE, json_of};
 use hindsight::session::Session;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 /// The word only the zebrafish postmortem's root cause holds.
 pub const CAUSE_WORD: &str = "zebrafish";
@@ -250,21 +249,15 @@ fn the_search_page_finds_and_filters_in_chromium() {
             format!("title = \"Search fixture\"\ntheme = \"{theme}\"\n"),
         );
         site.built();
-        let out = Command::new("node")
-            .arg(repo.join("tests/browser/search.mjs"))
-            .arg(site.out("search/index.html"))
-            .arg(&shots)
-            .arg(theme)
-            .arg(CAUSE_WORD)
-            .env("CHROMIUM", &chromium)
-            .output()
-            .expect("running node");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stdout}");
-        eprint!("{stderr}");
-        if !out.status.success() {
-            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        let page = site.out("search/index.html");
+        let args = [
+            page.as_os_str(),
+            shots.as_os_str(),
+            theme.as_ref(),
+            CAUSE_WORD.as_ref(),
+        ];
+        if let Err(out) = crate::browser::run_script("search.mjs", &args, &chromium) {
+            failed.push(format!("theme `{theme}`:\n{out}"));
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
