@@ -675,7 +675,15 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             };
             let partners: Vec<u64> = copies.of(i).map(|p| card_fps[p.partner(i)]).collect();
             let copies_fp = config.show_copies.then(|| hashed(&(&similar, &partners)));
-            let fp = hashed(&(global, key, card_fps[i], around, &related_fps, image_fp, copies_fp));
+            let fp = hashed(&(
+                global,
+                key,
+                card_fps[i],
+                around,
+                &related_fps,
+                image_fp,
+                copies_fp,
+            ));
             page(&it.card.url, fp, &|| {
                 let body = render_body(it);
                 let related: Vec<RelatedCard> = related[i]
