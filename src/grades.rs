@@ -41,6 +41,59 @@ pub struct GradeRow {
     pub words: usize,
     /// A draft (graded only with `--drafts`).
     pub draft: bool,
+    /// The postmortems it is a near-duplicate of (see [`crate::copies`]), most similar
+    /// first.
+    pub near_duplicates: Vec<NearDup>,
+}
+
+/// A postmortem another is a near-duplicate of, as the grades name it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NearDup {
+    /// Its place among the rows.
+    #[serde(skip)]
+    pub row: usize,
+    pub file: String,
+    pub entry: usize,
+    /// Its shingles' Jaccard similarity with the row's, in percent.
+    pub percent: u32,
+}
+
+impl NearDup {
+    /// As a cell names it: "cohort/b.md 87%" ("#2" after the file for its second
+    /// postmortem).
+    pub fn label(&self) -> String {
+        let entry = if self.entry > 1 {
+            format!(" #{}", self.entry)
+        } else {
+            String::new()
+        };
+        format!("{}{entry} {}%", self.file, self.percent)
+    }
+}
+
+/// Fills each row's near-duplicates from `found`, whose documents are `rows` in order.
+pub fn add_near_duplicates(rows: &mut [GradeRow], found: &crate::copies::Copies) {
+    let lists: Vec<Vec<NearDup>> = (0..rows.len())
+        .map(|i| {
+            let mut list: Vec<NearDup> = found
+                .of(i)
+                .map(|pair| {
+                    let j = pair.partner(i);
+                    NearDup {
+                        row: j,
+                        file: rows[j].file.clone(),
+                        entry: rows[j].entry,
+                        percent: pair.percent(),
+                    }
+                })
+                .collect();
+            list.sort_by(|a, b| b.percent.cmp(&a.percent).then(a.row.cmp(&b.row)));
+            list
+        })
+        .collect();
+    for (row, list) in rows.iter_mut().zip(lists) {
+        row.near_duplicates = list;
+    }
 }
 
 impl GradeRow {
@@ -65,6 +118,7 @@ impl GradeRow {
                 .collect(),
             words: pm.word_count,
             draft: file.is_draft(),
+            near_duplicates: Vec::new(),
         }
     }
 
@@ -118,6 +172,7 @@ impl Grades {
     /// none is left out silently.
     pub fn new<'a>(files: impl IntoIterator<Item = &'a FileResult>, drafts: bool) -> Grades {
         let mut g = Grades::default();
+        let mut graded: Vec<(&FileResult, &Entry)> = Vec::new();
         for f in files {
             if f.entries.is_empty() {
                 g.ungraded.push(Ungraded::new(f));
@@ -130,9 +185,19 @@ impl Grades {
                     line: None,
                 });
             } else {
-                g.rows.extend(f.entries.iter().map(|e| GradeRow::new(f, e)));
+                graded.extend(f.entries.iter().map(|e| (f, e)));
             }
         }
+        g.rows = graded.iter().map(|(f, e)| GradeRow::new(f, e)).collect();
+        let docs: Vec<crate::copies::Doc> = graded
+            .iter()
+            .map(|(f, e)| crate::copies::Doc {
+                file: &f.path,
+                print: &e.print,
+            })
+            .collect();
+        let found = crate::copies::detect(&docs, |i| graded[i].0.text.unpack());
+        add_near_duplicates(&mut g.rows, &found);
         g
     }
 
@@ -162,6 +227,7 @@ impl Grades {
                 &failing.join(" "),
                 &r.words.to_string(),
                 if r.draft { "1" } else { "0" },
+                &cell(&near_duplicates(r).join("; ")),
             ])?;
         }
         w.flush()
@@ -217,7 +283,7 @@ impl Grades {
             }
             out.push('\n');
         }
-        out.push_str("## Postmortems\n\n| author | file | title | collection | score | course % | failing | words |\n|---|---|---|---|---:|---:|---|---:|\n");
+        out.push_str("## Postmortems\n\n| author | file | title | collection | score | course % | failing | words | near-duplicates |\n|---|---|---|---|---:|---:|---|---:|---|\n");
         for r in &self.rows {
             let failing: Vec<String> = r.failing.iter().map(|c| format!("`{c}`")).collect();
             let entry = if r.entry > 1 {
@@ -227,7 +293,7 @@ impl Grades {
             };
             let _ = writeln!(
                 out,
-                "| {} | {}{entry} | {}{} | {} | {}/{}{} | {}% | {} | {} |",
+                "| {} | {}{entry} | {}{} | {} | {}/{}{} | {}% | {} | {} | {} |",
                 escape(r.author.as_deref().unwrap_or("")),
                 code(&r.file).replace('|', "\\|"),
                 escape(&r.title),
@@ -238,7 +304,12 @@ impl Grades {
                 if r.optional { " +1" } else { "" },
                 crate::check::human::fmt_percent(r.percent),
                 failing.join(" "),
-                r.words
+                r.words,
+                near_duplicates(r)
+                    .iter()
+                    .map(|n| escape(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         if !self.ungraded.is_empty() {
@@ -258,7 +329,7 @@ impl Grades {
 }
 
 /// The CSV's columns.
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 13] = [
     "author",
     "file",
     "entry",
@@ -271,7 +342,13 @@ pub const CSV_HEADER: [&str; 12] = [
     "failing",
     "words",
     "draft",
+    "near_duplicates",
 ];
+
+/// A row's near-duplicates, each as its cell names it.
+fn near_duplicates(r: &GradeRow) -> Vec<String> {
+    r.near_duplicates.iter().map(NearDup::label).collect()
+}
 
 /// The mandatory checks in rubric order.
 pub fn mandatory_ids() -> impl Iterator<Item = CheckId> {

@@ -762,7 +762,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     let pass_rates: Vec<f64> = insights.all.checks.iter().map(|c| c.percent).collect();
     // The grades: a row per published postmortem, in the listings' order, its slug
     // the page's own; the files that held none, with why.
-    let rows: Vec<crate::grades::GradeRow> = items
+    let mut rows: Vec<crate::grades::GradeRow> = items
         .iter()
         .map(|it| {
             let mut row = crate::grades::GradeRow::new(it.file, it.entry);
@@ -770,6 +770,10 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             row
         })
         .collect();
+    // Their near-duplicates only where the site shows copied work.
+    if config.show_copies {
+        crate::grades::add_near_duplicates(&mut rows, &copies);
+    }
     // The checks someone misses, most missed first, and those no one does.
     let (missed, missed_none): (Vec<_>, Vec<_>) = crate::grades::most_missed(&rows)
         .into_iter()
@@ -858,6 +862,13 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 #[serde(flatten)]
                 grade: &'r crate::grades::GradeRow,
                 url: &'r str,
+                /// Its near-duplicates' pages, with what to call each.
+                copies: Vec<CopyLink<'r>>,
+            }
+            #[derive(Serialize)]
+            struct CopyLink<'r> {
+                url: &'r str,
+                label: String,
             }
             let shown: Vec<Row> = rows[range.clone()]
                 .iter()
@@ -865,6 +876,14 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
                 .map(|(grade, card)| Row {
                     grade,
                     url: &card.url,
+                    copies: grade
+                        .near_duplicates
+                        .iter()
+                        .map(|n| CopyLink {
+                            url: &cards[n.row].url,
+                            label: n.label(),
+                        })
+                        .collect(),
                 })
                 .collect();
             let mut ctx = base(&path, "Grading report");
@@ -878,6 +897,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             ctx.insert("missed", missed);
             ctx.insert("missed_none", missed_none);
             ctx.insert("collections", collection_counts);
+            ctx.insert("show_copies", &config.show_copies);
             ctx.insert("rejected", rejected);
             ctx.insert("rows_file", render::report::ROWS_FILE);
             render_template("report.html", &ctx)

@@ -7,7 +7,8 @@
 //!
 //! A record is an array, its fields named once in `fields`; the collection is a number
 //! into `collections`, and the failing checks are one number, bit `i` set when the
-//! `i`th of `checks` (the 13, in rubric order) fails.
+//! `i`th of `checks` (the 13, in rubric order) fails. `copies` is the row's
+//! near-duplicates, each `[row, percent]` (empty unless the site shows copied work).
 
 use crate::grades::GradeRow;
 use serde::Serialize;
@@ -18,10 +19,10 @@ use std::collections::BTreeMap;
 pub const ROWS_FILE: &str = "report/rows.js";
 
 /// The format of a record: bump with any change to `FIELDS` (the script reads `v`).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// What each record holds, in order.
-pub const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 11] = [
     "slug",
     "title",
     "file",
@@ -32,6 +33,7 @@ pub const FIELDS: [&str; 10] = [
     "percent",
     "failing",
     "words",
+    "copies",
 ];
 
 type Record<'a> = (
@@ -45,6 +47,7 @@ type Record<'a> = (
     f64,
     u32,
     usize,
+    Vec<(usize, u32)>,
 );
 
 #[derive(Serialize)]
@@ -85,6 +88,10 @@ pub fn render(rows: &[GradeRow]) -> String {
                 r.percent,
                 r.failing.iter().fold(0u32, |m, c| m | 1 << (*c as u32)),
                 r.words,
+                r.near_duplicates
+                    .iter()
+                    .map(|n| (n.row, n.percent))
+                    .collect(),
             )
         })
         .collect();
@@ -123,6 +130,7 @@ mod tests {
             failing,
             words: 500,
             draft: false,
+            near_duplicates: Vec::new(),
         }
     }
 

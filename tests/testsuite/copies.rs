@@ -102,6 +102,52 @@ fn a_copy_is_shown_on_both_pages_only_when_the_site_says_so() {
 }
 
 #[test]
+fn the_grades_name_each_copy_and_the_report_page_only_when_the_site_shows_them() {
+    for (settings, shown) in [("", false), ("show_copies = true\n", true)] {
+        let site = site(settings);
+        // `hindsight report` is the instructor's: it names the copies either way.
+        let out = site.run(&["report"]);
+        assert!(out.status.success());
+        let mut rd = csv::Reader::from_reader(out.stdout.as_slice());
+        let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_owned).collect();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        let copies_of = |file: &str| -> String {
+            rows.iter()
+                .find(|r| &r[col("file")] == file)
+                .map(|r| r[col("near_duplicates")].to_owned())
+                .unwrap()
+        };
+        assert!(copies_of("ada.md").starts_with("bola.md "), "{rows:?}");
+        assert!(copies_of("ada.md").ends_with('%'));
+        assert!(copies_of("bola.md").starts_with("ada.md "));
+        assert_eq!(copies_of("chidi.md"), "", "written in its own words");
+        let json = site.run(&["report", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let ada = doc["postmortems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["file"] == "ada.md")
+            .unwrap();
+        assert_eq!(ada["near_duplicates"][0]["file"], "bola.md");
+        // The report page is public: a column of them only with `show_copies`.
+        site.built();
+        let page = site.read("report/index.html");
+        assert_eq!(page.contains("data-key=\"copies\""), shown, "{settings}");
+        assert_eq!(
+            page.contains("incidents/bola/\">bola.md "),
+            shown,
+            "{settings}"
+        );
+        let rows_js = site.read("report/rows.js");
+        // A row's copies are `[[row, percent], ...]`, after its words.
+        let listed = ["[[0,", "[[1,", "[[2,"].iter().any(|p| rows_js.contains(p));
+        assert_eq!(listed, shown, "{rows_js}");
+    }
+}
+
+#[test]
 fn a_page_follows_its_partner_in_an_incremental_build() {
     let site = site("show_copies = true\n");
     let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();

@@ -11,6 +11,8 @@
   var status = document.getElementById('report-status');
   var more = document.getElementById('report-more');
   var body = table.tBodies[0];
+  // The site shows copied work: the table has a column for it.
+  var showCopies = !!table.querySelector('th[data-key="copies"]');
   var root = form.getAttribute('data-root') || './';
   var STEP = 250;
   var FILTERS = ['q', 'collection', 'status', 'fails'];
@@ -27,7 +29,7 @@
   }
 
   function start(data) {
-    if (!data || data.v !== 1) return failed();
+    if (!data || data.v !== 2) return failed();
     checks = data.checks;
     collections = data.collections;
     var f = {};
@@ -46,7 +48,8 @@
         optional: r[f.optional],
         percent: r[f.percent],
         failing: failing,
-        words: r[f.words]
+        words: r[f.words],
+        copies: r[f.copies] || []
       };
       row.text = fold([row.title, row.file, row.author, row.collection].join(' '));
       return row;
@@ -102,6 +105,7 @@
 
   function value(r, key) {
     if (key === 'failing') return r.failing.length;
+    if (key === 'copies') return r.copies.length ? r.copies[0][1] : 0;
     if (key === 'passed') return r.passed * 2 + r.optional;
     return r[key];
   }
@@ -210,6 +214,19 @@
       td.appendChild(document.createTextNode(' '));
     });
     cell(tr, String(r.words), 'num');
+    if (showCopies) {
+      // Its near-duplicates: each a link to the other's page, with their similarity.
+      var cc = cell(tr, '', 'copies-cell');
+      r.copies.forEach(function (c, k) {
+        var other = rows[c[0]];
+        if (!other) return;
+        if (k) cc.appendChild(document.createElement('br'));
+        var l = document.createElement('a');
+        l.href = root + 'incidents/' + encodeURIComponent(other.slug) + '/';
+        l.textContent = other.file + ' ' + c[1] + '%';
+        cc.appendChild(l);
+      });
+    }
     return tr;
   }
 
