@@ -542,11 +542,11 @@ mod tests {
             .lines()
             .find(|l| l.contains("A \\| B"))
             .unwrap_or_else(|| panic!("{md}"));
-        // Eight cells: nine unescaped pipes.
+        // Nine cells: ten unescaped pipes.
         let pipes = row
             .match_indices("|")
             .filter(|(i, _)| *i == 0 || row.as_bytes()[i - 1] != b'\\');
-        assert_eq!(pipes.count(), 9, "{row}");
+        assert_eq!(pipes.count(), 10, "{row}");
         assert!(
             row.contains("\\<b\\>e\\</b\\>") && row.contains("\\`c\\`"),
             "{row}"
