@@ -13,7 +13,7 @@
 //   node report.mjs REPORT_PAGE_HTML SHOTS LABEL
 
 import { chromium } from 'playwright-core';
-import { LAUNCH } from './launch.mjs';
+import { LAUNCH } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

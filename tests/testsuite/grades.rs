@@ -6,7 +6,6 @@
 use crate::common::{TestSite, good_postmortem};
 use hindsight::render::report::{FIELDS, ROWS_FILE, json_of};
 use serde_json::Value;
-use std::process::Command;
 
 const HOSTILE_TITLE: &str = "</script><img src=x onerror=alert(1)> | `tick` # hash";
 
@@ -402,20 +401,10 @@ fn the_report_sorts_and_filters_in_chromium_in_both_themes() {
             format!("title = \"Grades fixture\"\ntheme = \"{theme}\"\n"),
         );
         site.built();
-        let out = Command::new("node")
-            .arg(repo.join("tests/browser/report.mjs"))
-            .arg(site.out("report/index.html"))
-            .arg(&shots)
-            .arg(theme)
-            .env("CHROMIUM", &chromium)
-            .output()
-            .expect("running node");
-        let stdout = text(&out.stdout);
-        let stderr = text(&out.stderr);
-        println!("{stdout}");
-        eprint!("{stderr}");
-        if !out.status.success() {
-            failed.push(format!("theme `{theme}`:\n{stdout}{stderr}"));
+        let page = site.out("report/index.html");
+        let args = [page.as_os_str(), shots.as_os_str(), theme.as_ref()];
+        if let Err(out) = crate::browser::run_script("report.mjs", &args, &chromium) {
+            failed.push(format!("theme `{theme}`:\n{out}"));
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
