@@ -2,6 +2,9 @@
 // failures and how it is reported, a tab's console errors, and the page's overflow.
 
 import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // The system Chromium (CHROMIUM, else /usr/bin/chromium), headless, with nothing phoning
 // home.
@@ -84,4 +87,17 @@ export function run(main) {
     console.error(`FAIL: ${err.stack || err}`);
     process.exit(1);
   });
+}
+
+/** A check's arguments: the page to open (as a `file:` URL), the screenshots' folder
+    (made) and the rest; ends the process with `usage` when the first two are missing. */
+export function pageAndShots(usage) {
+  const [pageArg, shotsArg, ...rest] = process.argv.slice(2);
+  if (!pageArg || !shotsArg) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  const shots = path.resolve(shotsArg);
+  fs.mkdirSync(shots, { recursive: true });
+  return { url: pathToFileURL(path.resolve(pageArg)).href, shots, rest };
 }

@@ -13,23 +13,14 @@
 //   node report.mjs REPORT_PAGE_HTML SHOTS LABEL
 
 import { chromium } from 'playwright-core';
-import { LAUNCH } from './common.mjs';
+import { LAUNCH, pageAndShots, watchdog } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [pageArg, shotsArg, label = 'site'] = process.argv.slice(2);
-if (!pageArg || !shotsArg) {
-  console.error('usage: node report.mjs REPORT_PAGE_HTML SHOTS LABEL');
-  process.exit(2);
-}
-const url = pathToFileURL(path.resolve(pageArg)).href;
-const shots = path.resolve(shotsArg);
-fs.mkdirSync(shots, { recursive: true });
-setTimeout(() => {
-  console.error('FAIL: the report check did not finish within 5 minutes');
-  process.exit(1);
-}, 5 * 60_000).unref();
+const { url, shots, rest } = pageAndShots('node report.mjs REPORT_PAGE_HTML SHOTS LABEL');
+const [label = 'site'] = rest;
+watchdog('report check', 5 * 60_000);
 
 const failures = [];
 const fail = (where, msg) => failures.push(`${where}: ${msg}`);

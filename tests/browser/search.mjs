@@ -13,23 +13,14 @@
 //   node search.mjs SEARCH_PAGE_HTML SHOTS LABEL WORD
 
 import { chromium } from 'playwright-core';
-import { LAUNCH } from './common.mjs';
+import { LAUNCH, pageAndShots, watchdog } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [pageArg, shotsArg, label = 'site', word = 'zebrafish'] = process.argv.slice(2);
-if (!pageArg || !shotsArg) {
-  console.error('usage: node search.mjs SEARCH_PAGE_HTML SHOTS LABEL WORD');
-  process.exit(2);
-}
-const url = pathToFileURL(path.resolve(pageArg)).href;
-const shots = path.resolve(shotsArg);
-fs.mkdirSync(shots, { recursive: true });
-setTimeout(() => {
-  console.error('FAIL: the search check did not finish within 5 minutes');
-  process.exit(1);
-}, 5 * 60_000).unref();
+const { url, shots, rest } = pageAndShots('node search.mjs SEARCH_PAGE_HTML SHOTS LABEL WORD');
+const [label = 'site', word = 'zebrafish'] = rest;
+watchdog('search check', 5 * 60_000);
 
 const failures = [];
 const fail = (where, msg) => failures.push(`${where}: ${msg}`);
