@@ -75,6 +75,17 @@ export function consoleErrors(tab) {
   return errors;
 }
 
+/** Makes `fail(where, …)` of every console error, uncaught exception and dialog of
+ *  `tab` (a dialog is dismissed: a student's script may have opened it). */
+export function failOnTrouble(tab, where, fail) {
+  tab.on('console', (m) => m.type() === 'error' && fail(where, `console error: ${m.text()}`));
+  tab.on('pageerror', (e) => fail(where, `page error: ${e.message}`));
+  tab.on('dialog', async (d) => {
+    fail(where, `a dialog opened (student script ran?): ${d.message()}`);
+    await d.dismiss();
+  });
+}
+
 /** Runs in the page: its width and the viewport's, when the page is wider (null if not). */
 export function pageOverflow() {
   const doc = document.documentElement;

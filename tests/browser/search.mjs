@@ -13,7 +13,7 @@
 //   node search.mjs SEARCH_PAGE_HTML SHOTS LABEL WORD
 
 import { chromium } from 'playwright-core';
-import { LAUNCH, pageAndShots, watchdog } from './common.mjs';
+import { LAUNCH, failOnTrouble, pageAndShots, watchdog } from './common.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,12 +42,7 @@ async function check(browser, width) {
   const where = `${label} @${width}`;
   const context = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
   const tab = await context.newPage();
-  tab.on('console', (m) => m.type() === 'error' && fail(where, `console error: ${m.text()}`));
-  tab.on('pageerror', (e) => fail(where, `page error: ${e.message}`));
-  tab.on('dialog', async (d) => {
-    fail(where, `a dialog opened (student script ran?): ${d.message()}`);
-    await d.dismiss();
-  });
+  failOnTrouble(tab, where, fail);
   try {
     await tab.goto(url, { waitUntil: 'load' });
     await tab.waitForFunction(() => window.hindsightSearch && window.hindsightSearch.renders > 0, null, { timeout: 10_000 });
