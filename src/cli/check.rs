@@ -130,10 +130,22 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
         })
     };
     let failed = failing(Level::Error) || (args.strict && failing(Level::Warning));
+    // A file left out with a note only (a hidden file, such as an import's record) is
+    // nobody's submission: shown only with --verbose, like every note, and given no
+    // feedback.
+    let noted = |i: usize, f: &FileResult| {
+        i < skipped && f.problems.iter().all(|p| p.level < Level::Warning)
+    };
     match args.format {
         Format::Json => super::write_out_with(|out| Report::new(&files).write_json(out)),
         Format::Github => out!("{}", github(&files)),
-        Format::Markdown => feedback(&files, args, &config, root, term)?,
+        Format::Markdown => {
+            let submitted: Vec<&FileResult> = (files.iter().enumerate())
+                .filter(|&(i, f)| !noted(i, f))
+                .map(|(_, f)| f)
+                .collect();
+            feedback(&submitted, args, &config, root, term)?
+        }
         Format::Human => {
             let opts = Options {
                 style: Style {
@@ -145,10 +157,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
             let mut tally = Tally::default();
             let mut out = String::new();
             for (i, f) in files.iter().enumerate() {
-                // A file left out with a note (a hidden file) is shown only with
-                // --verbose, like every note.
-                let note = f.problems.iter().all(|p| p.level < Level::Warning);
-                if i < skipped && note && !term.verbose {
+                if noted(i, f) && !term.verbose {
                     continue;
                 }
                 let mut one = String::new();
@@ -195,7 +204,7 @@ fn walk(dir: &Path, left_out: &mut Vec<FileResult>) -> Vec<(SourcePath, bool)> {
 /// `--format markdown`: a feedback section per file, to standard output (between
 /// rules) or, with `--out-dir`, a file each.
 fn feedback(
-    files: &[FileResult],
+    files: &[&FileResult],
     args: &Args,
     config: &Config,
     root: &Path,
@@ -203,7 +212,7 @@ fn feedback(
 ) -> Result<()> {
     use hindsight::check::markdown::feedback;
     let Some(dir) = &args.out_dir else {
-        let all: Vec<String> = files.iter().map(feedback).collect();
+        let all: Vec<String> = files.iter().map(|f| feedback(f)).collect();
         outln!("{}", all.join("\n---\n\n").trim_end());
         return Ok(());
     };

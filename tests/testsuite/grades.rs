@@ -234,12 +234,15 @@ fn markdown_feedback_gives_each_file_its_failing_lines_and_how_to_fix_them() {
     );
     assert!(md.contains("**Passing** ("), "{md}");
 
-    // A folder: one section per file, and --out-dir writes one file each.
+    // A folder: one section per file, and --out-dir writes one file each. A hidden
+    // file (an import's record) is nobody's submission and gets no feedback.
     let content = site.dir.join("content");
+    std::fs::write(content.join(".hindsight-import.json"), "{}\n").unwrap();
     let out = site.run(&["check", "--format", "markdown", content.to_str().unwrap()]);
     let md = text(&out.stdout);
     assert_eq!(md.matches("## Feedback on ").count(), 5, "{md}");
     assert!(md.contains("No postmortem to grade"), "{md}");
+    assert!(!md.contains(".hindsight-import.json"), "{md}");
     let dir = site.dir.join("feedback");
     let out = site.run(&[
         "check",
