@@ -32,13 +32,23 @@ pub const TAG_WINDOW: usize = 400;
 /// Less than this and a postmortem is not related (some shared word or rare tag).
 const MIN_SCORE: f32 = 0.05;
 
-/// What one postmortem is compared by.
+/// What one postmortem is compared by. Tags and stems are kept as 64-bit hashes of
+/// their text ([`key`]): a gallery keeps one of these per postmortem between builds, and
+/// a few hundred thousand small strings held for that long scatter over the heap.
 #[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Features {
-    /// Tag slugs.
-    pub tags: Vec<String>,
-    /// Word stems of its title, summary and root cause, with their counts, sorted.
-    pub terms: Vec<(String, u32)>,
+    /// Tag slugs' keys, sorted, each once.
+    pub tags: Box<[u64]>,
+    /// Keys of the word stems of its title, summary and root cause, with their counts,
+    /// sorted by key.
+    pub terms: Box<[(u64, u32)]>,
+}
+
+/// The key a tag slug or a stem is compared by: a fixed hash of its text, the same in
+/// every build (two texts that share one are about one in 2^64).
+pub fn key(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    Fx::default().hash_one(text)
 }
 
 impl Features {
@@ -46,7 +56,7 @@ impl Features {
     /// cause). Stems of fewer than three letters and words without a letter (times,
     /// figures) are left out.
     pub fn new<'a>(tags: impl IntoIterator<Item = &'a str>, texts: &[Option<&str>]) -> Features {
-        let mut counts: HashMap<String, u32, Fx> = HashMap::default();
+        let mut counts: HashMap<u64, u32, Fx> = HashMap::default();
         for text in texts.iter().flatten() {
             for w in crate::words::words(text) {
                 if !w.chars().any(char::is_alphabetic) {
@@ -54,16 +64,19 @@ impl Features {
                 }
                 let s = crate::words::stem(&w);
                 if s.chars().count() >= 3 && !STOP.contains(&s.as_str()) {
-                    *counts.entry(s).or_default() += 1;
+                    *counts.entry(key(&s)).or_default() += 1;
                 }
             }
         }
-        let mut terms: Vec<(String, u32)> = counts.into_iter().collect();
+        let mut terms: Vec<(u64, u32)> = counts.into_iter().collect();
         terms.sort_unstable();
-        let mut tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
+        let mut tags: Vec<u64> = tags.into_iter().map(key).collect();
         tags.sort_unstable();
         tags.dedup();
-        Features { tags, terms }
+        Features {
+            tags: tags.into(),
+            terms: terms.into(),
+        }
     }
 }
 
@@ -110,10 +123,10 @@ pub fn related(docs: &[&Features]) -> Vec<Vec<Related>> {
         return vec![Vec::new(); n];
     }
     // Interned tags and stems, with their document frequencies.
-    let mut tag_ids: HashMap<&str, u32, Fx> = HashMap::default();
-    let mut term_ids: HashMap<&str, u32, Fx> = HashMap::default();
+    let mut tag_ids: HashMap<u64, u32, Fx> = HashMap::default();
+    let mut term_ids: HashMap<u64, u32, Fx> = HashMap::default();
     let (mut tag_df, mut term_df) = (Vec::<u32>::new(), Vec::<u32>::new());
-    fn intern<'k>(ids: &mut HashMap<&'k str, u32, Fx>, df: &mut Vec<u32>, key: &'k str) -> u32 {
+    fn intern(ids: &mut HashMap<u64, u32, Fx>, df: &mut Vec<u32>, key: u64) -> u32 {
         let next = ids.len() as u32;
         let id = *ids.entry(key).or_insert(next);
         if id as usize == df.len() {
@@ -128,13 +141,13 @@ pub fn related(docs: &[&Features]) -> Vec<Vec<Related>> {
         doc_tags.push(
             d.tags
                 .iter()
-                .map(|t| intern(&mut tag_ids, &mut tag_df, t.as_str()))
+                .map(|&t| intern(&mut tag_ids, &mut tag_df, t))
                 .collect(),
         );
         doc_terms.push(
             d.terms
                 .iter()
-                .map(|(t, c)| (intern(&mut term_ids, &mut term_df, t.as_str()), *c))
+                .map(|&(t, c)| (intern(&mut term_ids, &mut term_df, t), c))
                 .collect(),
         );
     }
@@ -184,8 +197,11 @@ pub fn related(docs: &[&Features]) -> Vec<Vec<Related>> {
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0f32; n], vec![0f32; n], Vec::<u32>::new()),
-            |(tag_acc, term_acc, met), i| {
+            || {
+                let scored: Vec<Related> = Vec::new();
+                (vec![0f32; n], vec![0f32; n], Vec::<u32>::new(), scored)
+            },
+            |(tag_acc, term_acc, met, scored), i| {
                 for &(t, w) in &tag_vecs[i] {
                     let post = &tag_posts[t as usize];
                     let window = if post.len() <= TAG_WINDOW {
@@ -223,27 +239,36 @@ pub fn related(docs: &[&Features]) -> Vec<Vec<Related>> {
                         term_acc[j as usize] += w * weight(&term_vecs[j as usize], t);
                     }
                 }
-                let mut scored: Vec<Related> = met
-                    .drain(..)
-                    .map(|j| {
-                        let j = j as usize;
-                        let score = 0.5 * tag_acc[j] + 0.5 * term_acc[j];
-                        tag_acc[j] = 0.0;
-                        term_acc[j] = 0.0;
-                        Related { index: j, score }
-                    })
-                    .filter(|r| r.score >= MIN_SCORE)
-                    .collect();
-                // Ties: the nearer in the listings' order (in time, by default), then the earlier.
-                scored.sort_unstable_by_key(|r| {
+                // Every postmortem met is scored in a buffer kept for the next one; only
+                // the SHOWN best are kept, in a list of their own (thousands may be met,
+                // and a list cut to SHOWN would keep the room of them all).
+                scored.clear();
+                scored.extend(
+                    met.drain(..)
+                        .map(|j| {
+                            let j = j as usize;
+                            let score = 0.5 * tag_acc[j] + 0.5 * term_acc[j];
+                            tag_acc[j] = 0.0;
+                            term_acc[j] = 0.0;
+                            Related { index: j, score }
+                        })
+                        .filter(|r| r.score >= MIN_SCORE),
+                );
+                // Ties: the nearer in the listings' order (in time, by default), then the
+                // earlier. A total order, so the best SHOWN are the same however found.
+                let order = |r: &Related| {
                     (
                         std::cmp::Reverse(Score(r.score)),
                         r.index.abs_diff(i),
                         r.index,
                     )
-                });
-                scored.truncate(SHOWN);
-                scored
+                };
+                if scored.len() > SHOWN {
+                    scored.select_nth_unstable_by_key(SHOWN - 1, order);
+                    scored.truncate(SHOWN);
+                }
+                scored.sort_unstable_by_key(order);
+                scored.to_vec()
             },
         )
         .collect()
@@ -267,10 +292,12 @@ mod tests {
             &["dns", "dns", "nginx"],
             "The DNS resolver resolved 10:00 at 5% of it",
         );
-        assert_eq!(f.tags, ["dns", "nginx"]);
-        let terms: Vec<&str> = f.terms.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(terms, ["dns", "resolv"]);
-        assert_eq!(f.terms[1].1, 2, "resolver and resolved are one stem");
+        let mut tags = [key("dns"), key("nginx")];
+        tags.sort_unstable();
+        assert_eq!(*f.tags, tags);
+        let mut terms = [(key("dns"), 1), (key("resolv"), 2)];
+        terms.sort_unstable();
+        assert_eq!(*f.terms, terms, "resolver and resolved are one stem");
     }
 
     #[test]
