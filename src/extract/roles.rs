@@ -548,12 +548,7 @@ pub fn lead(text: &str) -> Option<Lead> {
     let named = s.positions(&NAMED_MISLEADING);
     if let Some(&n) = named.first() {
         // "There were no misleading paths", "nothing misleading": a denial.
-        let denied = (n.saturating_sub(4)..n).any(|i| {
-            matches!(
-                s.lower()[i].as_str(),
-                "no" | "not" | "none" | "never" | "without" | "nothing" | "n't"
-            ) || s.lower()[i].ends_with("n't")
-        });
+        let denied = (n.saturating_sub(4)..n).any(|i| is_negation(&s.lower()[i]));
         return Some(if denied { Lead::None } else { Lead::Misleading });
     }
     // "is supposed to delete the old index" says what a thing should do, not what
@@ -599,6 +594,12 @@ pub fn lead(text: &str) -> Option<Lead> {
     None
 }
 
+/// A word that negates what follows: English's closed set of negators, and any
+/// contraction in "n't" ("wasn't", "didn't").
+fn is_negation(word: &str) -> bool {
+    matches!(word, "no" | "not" | "none" | "never" | "nothing" | "without") || word.ends_with("n't")
+}
+
 /// Whether a sentence tells a look that found the fault elsewhere: an examination or a
 /// finding ("the investigation of the database revealed", "after realising") that a
 /// fault was not there, a negation close before a word for a fault ("no database
@@ -609,10 +610,8 @@ fn ruled_out(s: &Sentence) -> bool {
         return false;
     };
     let words = s.lower();
-    let negation =
-        |w: &str| matches!(w, "no" | "not" | "nothing" | "none" | "never") || w.ends_with("n't");
     (looked + 1..words.len()).any(|n| {
-        negation(&words[n])
+        is_negation(&words[n])
             && words
                 .iter()
                 .enumerate()
