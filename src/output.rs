@@ -781,6 +781,10 @@ struct FingerprintFile {
     program: u64,
     /// File → (fingerprint of its inputs, its size, its modification time).
     files: std::collections::BTreeMap<String, (u64, u64, u64)>,
+    /// The related postmortems' lists, by the fingerprint of what they were found from
+    /// (see [`crate::pages::RelatedLists`]): made by the program alone.
+    #[serde(default)]
+    related: Option<crate::pages::RelatedLists>,
 }
 
 /// What the last build of an output folder recorded of the files it wrote (see
@@ -792,6 +796,8 @@ pub struct Recorded {
     /// Whether the record was made under the same salt (else it holds only the files
     /// made from their own inputs alone).
     whole: bool,
+    /// The related lists the last build found, when the same program recorded them.
+    pub related: Option<crate::pages::RelatedLists>,
 }
 
 impl Recorded {
@@ -830,6 +836,7 @@ pub fn previous_fingerprints(
         return Recorded::default();
     };
     let whole = record.salt == salt;
+    let related = record.related.filter(|_| record.program == program);
     let files = record
         .files
         .into_par_iter()
@@ -839,7 +846,11 @@ pub fn previous_fingerprints(
                 && inside(dir, rel).is_ok_and(|p| stamp_of(&p) == Some((*len, *time)))
         })
         .collect();
-    Recorded { files, whole }
+    Recorded {
+        files,
+        whole,
+        related,
+    }
 }
 
 /// Records, for the next build, what each file of the site just committed into `dir`
@@ -850,6 +861,7 @@ pub fn record_fingerprints(
     dir: &Path,
     (salt, program): (u64, u64),
     fingerprints: &crate::pages::Fingerprints,
+    related: Option<&crate::pages::RelatedLists>,
     previous: &Recorded,
     written: &std::collections::HashSet<&str>,
 ) -> Result<()> {
@@ -861,6 +873,7 @@ pub fn record_fingerprints(
     };
     if previous.whole
         && written.is_empty()
+        && previous.related.as_ref().map(|r| r.0) == related.map(|r| r.0)
         && fingerprints.len() == previous.files.len()
         && fingerprints
             .iter()
@@ -883,6 +896,7 @@ pub fn record_fingerprints(
         salt,
         program,
         files,
+        related: related.cloned(),
     };
     let text = serde_json::to_string(&record).unwrap_or_default();
     write_atomic(dir, FINGERPRINTS, text.as_bytes(), false)?;

@@ -201,6 +201,7 @@ impl Session {
             crate::render::preview::is_image,
         );
         session.state.remember(recorded.fingerprints());
+        session.state.remember_related(recorded.related.clone());
         let report = session.render(&output, watchdog, progress)?;
         session.output = output.dir().to_owned();
         let written: std::collections::HashSet<&str> =
@@ -235,6 +236,7 @@ impl Session {
             &session.output,
             (salt, program_id()),
             session.state.fingerprints(),
+            session.state.related(),
             &recorded,
             &written,
         );

@@ -597,7 +597,10 @@ pub fn lead(text: &str) -> Option<Lead> {
 /// A word that negates what follows: English's closed set of negators, and any
 /// contraction in "n't" ("wasn't", "didn't").
 fn is_negation(word: &str) -> bool {
-    matches!(word, "no" | "not" | "none" | "never" | "nothing" | "without") || word.ends_with("n't")
+    matches!(
+        word,
+        "no" | "not" | "none" | "never" | "nothing" | "without"
+    ) || word.ends_with("n't")
 }
 
 /// Whether a sentence tells a look that found the fault elsewhere: an examination or a

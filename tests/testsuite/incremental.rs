@@ -443,4 +443,33 @@ fn an_edit_that_changes_another_postmortems_related_ones_rewrites_its_page() {
         r.render.written
     );
     assert_same_as_full_build(&site, "edit that relates another");
+
+    // A new process takes the lists the last build recorded while the postmortems'
+    // titles, summaries, causes and tags stay the same, and finds them again after an
+    // edit to one of those.
+    drop(session);
+    let build = || {
+        Site::load(&site.dir)
+            .unwrap()
+            .build(&BuildOptions::default())
+            .unwrap()
+    };
+    build();
+    let record = std::fs::read_to_string(site.dir.join("public/.hindsight-fingerprints")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    assert!(record["related"].is_array(), "{}", record["related"]);
+    assert_same_as_full_build(&site, "a new process, nothing changed");
+    touch(
+        &site,
+        "content/kafka.md",
+        pm(
+            "Kafka consumer lag delayed orders",
+            "a kafka consumer rebalance storm",
+            "queue",
+        ),
+    );
+    build();
+    let again = related("tls").unwrap_or_default();
+    assert!(!again.contains("incidents/kafka/"), "{again}");
+    assert_same_as_full_build(&site, "a new process, an edit that relates no more");
 }
