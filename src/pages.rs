@@ -288,7 +288,8 @@ impl<'a> RelatedCard<'a> {
 
 impl PostmortemPage<'_> {
     pub(crate) fn insert_into(&self, ctx: &mut tera::Context) {
-        let pm = &self.entry.postmortem;
+        let pm = render::emoji::shown(&self.entry.postmortem);
+        let pm = pm.as_ref();
         ctx.insert("pm", pm);
         ctx.insert("card", self.card);
         ctx.insert("content", &self.body.html);
@@ -1238,7 +1239,7 @@ fn check_groups<'a>(
             .and_then(|n| crate::analyze::nth_line(&text, n))
             .map(evidence_words)
             .filter(|t| !t.is_empty())
-            .map(|t| crate::extract::outage::truncate(&t, 180));
+            .map(|t| crate::extract::outage::truncate(&render::emoji::shortcodes(&t), 180));
         let view = CheckView { check: c, quote };
         let section = c.id.section();
         match groups.iter_mut().find(|g| g.section == section) {

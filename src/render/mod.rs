@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod charts;
+pub mod emoji;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;
@@ -117,10 +118,14 @@ pub struct Card {
 impl Card {
     pub fn new(pm: &Postmortem, source: &str) -> Card {
         Card {
-            title: pm.title.clone(),
+            // As pages show them: with emoji for their shortcodes.
+            title: emoji::shortcodes(&pm.title).into_owned(),
             slug: pm.slug.clone(),
             url: postmortem_path(&pm.slug),
-            summary: pm.summary.clone(),
+            summary: pm
+                .summary
+                .as_deref()
+                .map(|s| emoji::shortcodes(s).into_owned()),
             date: pm.date.map(|d| d.to_string()),
             author: pm.author.clone(),
             collection: pm.collection.as_ref().map(|c| term(c, collection_path)),

@@ -305,3 +305,50 @@ fn student_images_have_alt_text() {
     // (The HTML image's relative `src` is not kept: it shows nothing, described as such.)
     assert_eq!(alts, ["error rate graph", "The pool, full", ""]);
 }
+
+#[test]
+fn emoji_shortcodes_show_as_emoji_but_not_in_code_or_times() {
+    let text = good_postmortem(":rocket: The pool that ran dry")
+        .replace(
+            "The root cause was a database connection pool",
+            ":small_orange_diamond: The root cause was a database connection pool",
+        )
+        .replace(
+            "- 10:40 AM - Escalated to the database team.",
+            "- 10:40 AM - Escalated :fire: to the database team.",
+        )
+        .replace(
+            "## Corrective and Preventative Measures\n",
+            "## Corrective and Preventative Measures\n\n<p>&emsp;:white_check_mark:Done at 10:30:45, <code>:fire:</code> as code, :not_a_known_one:</p>\n\n:wink: and `:tada:`\n",
+        );
+    let site = TestSite::new("pages-emoji").file("content/pool.md", &text);
+    let (_, analysis) = site.built();
+    let pm = &analysis.files[0].entries[0].postmortem;
+    // What is read stays as written.
+    assert!(pm.title.starts_with(":rocket: "), "{}", pm.title);
+    assert!(pm.timeline.iter().any(|e| e.text.contains(":fire:")));
+    let page = site.read(&format!("incidents/{}/index.html", pm.slug));
+    assert!(page.contains("<h1 itemprop=\"headline\">🚀 The pool that ran dry</h1>"));
+    assert!(
+        page.contains("<title>🚀 The pool that ran dry"),
+        "the tab's title"
+    );
+    // The summary (facts panel, meta description), the timeline, the body.
+    assert!(
+        page.contains("<p>About 40% of users were affected. 🔸 The root cause was"),
+        "the facts panel's root cause"
+    );
+    assert!(page.contains("<span class=\"tl-text\">Escalated 🔥 to the database team.</span>"));
+    assert!(page.contains(">Escalated 🔥 to"), "the diagram's label");
+    assert!(page.contains("🔸 The root cause was"), "the body");
+    assert!(page.contains(
+        "\u{2003}✅Done at 10:30:45, <code>:fire:</code> as code, :not_a_known_one:</p>"
+    ));
+    assert!(page.contains("<p>😉 and <code>:tada:</code></p>"));
+    assert!(
+        !page.contains(":rocket:") && !page.contains(":wink:"),
+        "no shortcode left"
+    );
+    // The cards show the title as the page does.
+    assert!(site.read("index.html").contains("🚀 The pool that ran dry"));
+}
