@@ -352,3 +352,48 @@ fn emoji_shortcodes_show_as_emoji_but_not_in_code_or_times() {
     // The cards show the title as the page does.
     assert!(site.read("index.html").contains("🚀 The pool that ran dry"));
 }
+
+#[test]
+fn the_course_percentage_is_shown_with_its_scale() {
+    // The escalation left out: 12 of 13 mandatory checks, 92.3% of the 200% the
+    // course's score reaches with the optional task.
+    let text = good_postmortem("The pool that ran dry")
+        .replace("- 10:40 AM - Escalated to the database team.\n", "");
+    for theme in ["default", "terminal"] {
+        let site = TestSite::new("pages-course")
+            .file("site.toml", format!("theme = \"{theme}\"\n"))
+            .file("content/pool.md", &text);
+        let (_, analysis) = site.built();
+        let pm = &analysis.files[0].entries[0].postmortem;
+        assert_eq!((pm.score.passed, pm.score.percent), (12, 92.3), "{theme}");
+        let shown = "92.3% of 200%";
+        let page = site.read(&format!("incidents/{}/index.html", pm.slug));
+        assert!(
+            page.contains(&format!(">{shown}</span>")),
+            "{theme}: the facts panel"
+        );
+        let report = site.read("report/index.html");
+        assert!(
+            report.contains(">Course, of 200%</th>"),
+            "{theme}: the report's column"
+        );
+        let out = site.dir.join("pool.html");
+        let run = site.run(&["export", "content/pool.md", "-o", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let exported = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            exported.contains(&format!(">{shown}</span>")),
+            "{theme}: the export"
+        );
+        let check = site.run(&["check", "content/pool.md"]);
+        let said = String::from_utf8_lossy(&check.stdout);
+        assert!(
+            said.contains(&format!("12/13 checks pass ({shown})")),
+            "{said}"
+        );
+    }
+}
