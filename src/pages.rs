@@ -1153,6 +1153,7 @@ struct InsightCharts {
     checks: String,
     durations: String,
     users: String,
+    causes: String,
     tags: String,
 }
 
@@ -1183,6 +1184,18 @@ fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
             href: Some(format!("{root}{}", t.tag.url)),
         })
         .collect();
+    let max_cause = i.all.causes.iter().map(|c| c.count).max().unwrap_or(1) as f64;
+    let causes: Vec<Bar> = i
+        .all
+        .causes
+        .iter()
+        .map(|c| Bar {
+            label: c.label.to_owned(),
+            value: c.count as f64,
+            text: c.count.to_string(),
+            href: Some(format!("#cause-{}", c.slug)),
+        })
+        .collect();
     let buckets = |d: &crate::insights::Distribution| -> Vec<(String, usize)> {
         d.buckets
             .iter()
@@ -1206,6 +1219,13 @@ fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
             "chart-users",
             "Share of users affected",
             &buckets(&i.all.users),
+        ),
+        causes: bars(
+            "chart-causes",
+            "Common root causes",
+            &causes,
+            max_cause,
+            None,
         ),
         tags: bars("chart-tags", "Most common tags", &tags, max_tag, None),
     }

@@ -109,6 +109,8 @@ pub struct Card {
     pub humorous: bool,
     pub word_count: usize,
     pub timeline_entries: usize,
+    /// The group of its root cause ([`crate::causes`]), when one was found.
+    pub cause: Option<&'static str>,
     /// The content file it came from.
     pub source: String,
     /// Pass/fail of each mandatory check, in rubric order, for the grading report.
@@ -141,6 +143,10 @@ impl Card {
             humorous: pm.humorous,
             word_count: pm.word_count,
             timeline_entries: pm.timeline.len(),
+            cause: pm
+                .root_cause
+                .as_deref()
+                .map(|r| crate::causes::group(r).slug),
             source: source.to_owned(),
             mandatory: pm
                 .checks
