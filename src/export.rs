@@ -479,145 +479,23 @@ fn stylesheets(templates: &Templates, config: &crate::Config, diagram: bool) -> 
 
 // ---------------------------------------------------------------------------------
 // Reading the HTML the page is made of
+//
+// With lol_html (Cloudflare's streaming rewriter, whose tokenizer is the HTML
+// standard's): tags, attributes, comments and raw text (`<style>`, `<script>`) are told
+// apart as a browser tells them, however the HTML is written. Attribute values come as
+// written and are decoded with `html-escape` (every named and numeric reference).
 
-/// A start or end tag, as written at `start..end` of a text.
-struct RawTag<'a> {
-    end: usize,
-    name: String,
-    closing: bool,
-    /// Attributes as written: the name (lowercase) and the value, not decoded.
-    attrs: Vec<(String, &'a str)>,
-}
-
-impl RawTag<'_> {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
-    }
-}
-
-/// The tag that opens at `html[start]` (a `<`), when one does; `None` for a `<` that
-/// opens none (a comment, a doctype, a lone `<`).
-fn read_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
-    let b = html.as_bytes();
-    let mut i = start + 1;
-    let closing = b.get(i) == Some(&b'/');
-    if closing {
-        i += 1;
-    }
-    let name_start = i;
-    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b':') {
-        i += 1;
-    }
-    if i == name_start || !b[name_start].is_ascii_alphabetic() {
-        return None;
-    }
-    let name = html[name_start..i].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        match b.get(i) {
-            None => return None,
-            Some(b'>') => break,
-            _ => {}
-        }
-        let a = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'>' | b'/' | b'=') {
-            i += 1;
-        }
-        let attr = html[a..i].to_ascii_lowercase();
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = "";
-        if b.get(i) == Some(&b'=') {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            match b.get(i) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let v0 = i + 1;
-                    let v1 = v0 + html[v0..].find(char::from(q))?;
-                    value = &html[v0..v1];
-                    i = v1 + 1;
-                }
-                _ => {
-                    let v0 = i;
-                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
-                        i += 1;
-                    }
-                    value = &html[v0..i];
-                }
-            }
-        }
-        attrs.push((attr, value));
-    }
-    Some(RawTag {
-        end: i + 1,
-        name,
-        closing,
-        attrs,
-    })
-}
-
-/// Where the markup at `html[i]` (a `<`) ends when it is no tag: past a comment or a
-/// doctype, or just past the `<`.
-fn skip_other(html: &str, i: usize) -> usize {
-    let rest = &html[i..];
-    if rest.starts_with("<!--") {
-        return rest.find("-->").map_or(html.len(), |e| i + e + 3);
-    }
-    if rest.starts_with("<!") || rest.starts_with("<?") {
-        return rest.find('>').map_or(html.len(), |e| i + e + 1);
-    }
-    i + 1
-}
-
-/// Where the text of a raw-text element (`<style>`, `<script>`) that opened before
-/// `from` ends: at its end tag.
-fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
-    let lower = html[from..].to_ascii_lowercase();
-    lower
-        .find(&format!("</{name}"))
-        .map_or(html.len(), |e| from + e)
-}
-
-/// An attribute value as written by an HTML serializer, decoded (`&amp;` → `&`).
+/// An attribute value as written, decoded (`&amp;` → `&`, `&#x2F;` → `/`).
 fn decode_attr(v: &str) -> String {
-    if !v.contains('&') {
-        return v.to_owned();
-    }
-    v.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(v).into_owned()
 }
 
-/// `%20` → ` ` (the renderer percent-encodes the paths it writes into links).
+/// `%20` → ` ` (the renderer percent-encodes the paths it writes into links); kept as
+/// written where the bytes are not UTF-8.
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                b.get(i + 1).and_then(|&c| hex(c)),
-                b.get(i + 2).and_then(|&c| hex(c)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_owned(), std::borrow::Cow::into_owned)
 }
 
 /// The sanitized body with its images written in: an image from beside the postmortem
@@ -630,61 +508,75 @@ fn inline_body(
     images: &HashMap<String, String>,
     gallery: Option<&str>,
 ) -> (String, Vec<String>) {
-    let mut remote = Vec::new();
-    let mut out = String::with_capacity(html.len());
-    let mut i = 0;
-    let mut copied = 0;
-    let mut in_link = 0usize;
-    while let Some(off) = html[i..].find('<') {
-        let start = i + off;
-        let Some(tag) = read_tag(html, start) else {
-            i = skip_other(html, start);
-            continue;
-        };
-        i = tag.end;
-        let replacement = match (tag.name.as_str(), tag.closing) {
-            ("a", true) => {
-                in_link = in_link.saturating_sub(1);
-                None
-            }
-            ("a" | "area", false) => {
-                if tag.name == "a" {
-                    in_link += 1;
+    use lol_html::html_content::ContentType;
+    use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    let remote = RefCell::new(Vec::new());
+    // How many links the rewriter is inside (an image in one is never made a link).
+    let links = Rc::new(Cell::new(0usize));
+    let opened = links.clone();
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("a[href], area[href]", |el| {
+            let href = el.get_attribute("href").unwrap_or_default();
+            if href.starts_with("files/") {
+                match gallery {
+                    Some(base) => {
+                        el.set_attribute("href", &format!("{}{href}", markdown::escape(base)))?
+                    }
+                    None => el.remove_attribute("href"),
                 }
-                tag.get("href")
-                    .filter(|h| h.starts_with("files/"))
-                    .map(|href| {
-                        let attrs = tag
-                            .attrs
-                            .iter()
-                            .filter_map(|(n, v)| match (n.as_str(), gallery) {
-                                ("href", Some(base)) => {
-                                    Some(format!(" href=\"{}{href}\"", markdown::escape(base)))
-                                }
-                                ("href", None) => None,
-                                _ => Some(format!(" {n}=\"{v}\"")),
-                            })
-                            .collect::<String>();
-                        format!("<{}{attrs}>", tag.name)
-                    })
             }
-            ("img", false) => {
-                let src = tag.get("src").map(decode_attr).unwrap_or_default();
-                if is_remote(&src) {
-                    remote.push(src);
+            Ok(())
+        }))
+        .append_element_content_handler(element!("a", move |el| {
+            if el.can_have_content() {
+                opened.set(opened.get() + 1);
+                let closed = opened.clone();
+                el.on_end_tag(end_tag!(move |_| {
+                    closed.set(closed.get().saturating_sub(1));
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("img", |el| {
+            let src = el
+                .get_attribute("src")
+                .map(|v| decode_attr(&v))
+                .unwrap_or_default();
+            if is_remote(&src) {
+                remote.borrow_mut().push(src.clone());
+            }
+            let inlined = src
+                .strip_prefix("files/")
+                .and_then(|rel| images.get(rel).or_else(|| images.get(&percent_decode(rel))));
+            match inlined {
+                Some(data) => {
+                    el.set_attribute("src", data)?;
+                    el.remove_attribute("loading");
                 }
-                Some(image(&tag, images, in_link > 0))
+                None => {
+                    let alt = el
+                        .get_attribute("alt")
+                        .map(|v| decode_attr(&v))
+                        .unwrap_or_default();
+                    el.replace(&left_out(&src, &alt, links.get() > 0), ContentType::Html);
+                }
             }
-            _ => None,
-        };
-        if let Some(r) = replacement {
-            out.push_str(&html[copied..start]);
-            out.push_str(&r);
-            copied = tag.end;
-        }
+            Ok(())
+        }));
+    match rewrite_str(html, settings) {
+        Ok(out) => (out, remote.into_inner()),
+        // Only a handler's error or a memory limit stops the rewriter, and neither is
+        // set here; should it happen, the body is left out rather than shown half done.
+        Err(_) => (
+            "<p class=\"image-left-out\">[the postmortem's text could not be put in the export]</p>"
+                .to_owned(),
+            Vec::new(),
+        ),
     }
-    out.push_str(&html[copied..]);
-    (out, remote)
 }
 
 /// An address on another site (an image there would be fetched).
@@ -693,22 +585,10 @@ fn is_remote(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-/// What an `<img>` of the body becomes.
-fn image(tag: &RawTag, images: &HashMap<String, String>, in_link: bool) -> String {
-    let src = tag.get("src").map(decode_attr).unwrap_or_default();
-    let inlined = src
-        .strip_prefix("files/")
-        .and_then(|rel| images.get(rel).or_else(|| images.get(&percent_decode(rel))));
-    if let Some(data) = inlined {
-        let attrs: String = tag
-            .attrs
-            .iter()
-            .filter(|(n, _)| n != "src" && n != "loading")
-            .map(|(n, v)| format!(" {n}=\"{v}\""))
-            .collect();
-        return format!("<img src=\"{data}\"{attrs}>");
-    }
-    let alt = tag.get("alt").map(decode_attr).unwrap_or_default();
+/// What an `<img>` of the body that is not written in becomes (its `src` and `alt`
+/// decoded): a link to a remote image (unless it is in a link already), its alt text
+/// otherwise, nothing when there is nothing to show.
+fn left_out(src: &str, alt: &str, in_link: bool) -> String {
     if src.is_empty() && alt.trim().is_empty() {
         // Nothing to show, as on the site's page (`<img src=x onerror=…>` after sanitizing).
         return String::new();
@@ -718,7 +598,7 @@ fn image(tag: &RawTag, images: &HashMap<String, String>, in_link: bool) -> Strin
     } else {
         format!("[image: {}]", alt.trim())
     };
-    if is_remote(&src) && !in_link {
+    if is_remote(src) && !in_link {
         format!(
             "<a class=\"image-link\" href=\"{}\" rel=\"noopener noreferrer nofollow ugc\">{}</a>",
             markdown::escape(src.trim()),
@@ -736,76 +616,81 @@ fn image(tag: &RawTag, images: &HashMap<String, String>, in_link: bool) -> Strin
 /// `<img src>`, frames, media, CSS `url()` and `@import`), each described for a
 /// message. `data:` URLs and in-page anchors load nothing from elsewhere.
 pub fn loads(html: &str) -> Vec<String> {
+    use lol_html::{RewriteStrSettings, element, rewrite_str, text};
+    use std::cell::RefCell;
+
     let own = |v: &str| {
-        let v = decode_attr(v);
         let v = v.trim();
         v.is_empty() || v.starts_with('#') || v.to_ascii_lowercase().starts_with("data:")
     };
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(off) = html[i..].find('<') {
-        let start = i + off;
-        let Some(tag) = read_tag(html, start) else {
-            i = skip_other(html, start);
-            continue;
-        };
-        i = tag.end;
-        if tag.closing {
-            continue;
-        }
-        let name = tag.name.as_str();
-        if matches!(name, "style" | "script") {
-            let end = raw_text_end(html, i, name);
+    let out = RefCell::new(Vec::new());
+    let css = RefCell::new(String::new());
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("*", |el| {
+            let name = el.tag_name().to_ascii_lowercase();
+            let get = |attr: &str| el.get_attribute(attr).map(|v| decode_attr(&v));
+            let mut out = out.borrow_mut();
             if name == "script" {
-                out.push(match tag.get("src") {
-                    Some(src) => format!("a script from \"{}\"", decode_attr(src)),
+                out.push(match get("src") {
+                    Some(src) => format!("a script from \"{src}\""),
                     None => "a script".to_owned(),
                 });
-            } else {
-                out.extend(css_loads(&html[i..end]));
+                return Ok(());
             }
-            i = end;
-            continue;
-        }
-        // A link that names a page (canonical, alternate, author) loads nothing.
-        let loads_link = tag.get("rel").is_some_and(|rel| {
-            decode_attr(rel).split_ascii_whitespace().any(|r| {
-                matches!(
-                    r.to_ascii_lowercase().as_str(),
-                    "stylesheet"
-                        | "icon"
-                        | "apple-touch-icon"
-                        | "manifest"
-                        | "preload"
-                        | "modulepreload"
-                        | "prefetch"
-                        | "prerender"
-                        | "preconnect"
-                        | "dns-prefetch"
-                )
-            })
-        });
-        let loading: &[&str] = match name {
-            "link" if loads_link => &["href"],
-            "img" => &["src", "srcset"],
-            "iframe" | "frame" | "embed" | "track" | "input" | "audio" => &["src"],
-            "video" => &["src", "poster"],
-            "source" => &["src", "srcset"],
-            "object" => &["data"],
-            "image" | "use" | "feimage" => &["href", "xlink:href"],
-            "base" => &["href"],
-            _ => &[],
-        };
-        for attr in loading {
-            if let Some(v) = tag.get(attr).filter(|v| !own(v)) {
-                out.push(format!("\"{}\" (a <{name} {attr}>)", decode_attr(v)));
+            // A link that names a page (canonical, alternate, author) loads nothing.
+            let loads_link = get("rel").is_some_and(|rel| {
+                rel.split_ascii_whitespace().any(|r| {
+                    matches!(
+                        r.to_ascii_lowercase().as_str(),
+                        "stylesheet"
+                            | "icon"
+                            | "apple-touch-icon"
+                            | "manifest"
+                            | "preload"
+                            | "modulepreload"
+                            | "prefetch"
+                            | "prerender"
+                            | "preconnect"
+                            | "dns-prefetch"
+                    )
+                })
+            });
+            let loading: &[&str] = match name.as_str() {
+                "link" if loads_link => &["href"],
+                "img" => &["src", "srcset"],
+                "iframe" | "frame" | "embed" | "track" | "input" | "audio" => &["src"],
+                "video" => &["src", "poster"],
+                "source" => &["src", "srcset"],
+                "object" => &["data"],
+                "image" | "use" | "feimage" => &["href", "xlink:href"],
+                "base" => &["href"],
+                _ => &[],
+            };
+            for attr in loading {
+                if let Some(v) = get(attr).filter(|v| !own(v)) {
+                    out.push(format!("\"{v}\" (a <{name} {attr}>)"));
+                }
             }
-        }
-        if let Some(style) = tag.get("style") {
-            out.extend(css_loads(&decode_attr(style)));
-        }
+            if let Some(style) = get("style") {
+                out.extend(css_loads(&style));
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(text!("style", |t| {
+            let mut sheet = css.borrow_mut();
+            sheet.push_str(t.as_str());
+            if t.last_in_text_node() {
+                out.borrow_mut().extend(css_loads(&sheet));
+                sheet.clear();
+            }
+            Ok(())
+        }));
+    if rewrite_str(html, settings).is_err() {
+        // Said rather than assumed away: what could not be read may load anything.
+        out.borrow_mut()
+            .push("what the page holds past where it could not be read".to_owned());
     }
-    out
+    out.into_inner()
 }
 
 /// The `url()`s and `@import`s of a stylesheet that load from elsewhere.
@@ -899,19 +784,6 @@ mod tests {
     ];
 
     #[test]
-    fn a_tag_is_read_whole_even_with_a_bracket_in_a_value() {
-        let html = r#"<img alt="a > b" src="files/x.png">rest"#;
-        let tag = read_tag(html, 0).unwrap();
-        assert_eq!(tag.name, "img");
-        assert_eq!(tag.get("alt"), Some("a > b"));
-        assert_eq!(tag.get("src"), Some("files/x.png"));
-        assert_eq!(&html[tag.end..], "rest");
-        assert!(read_tag("<!-- x -->", 0).is_none());
-        assert!(read_tag("< x", 0).is_none());
-        assert!(read_tag(r#"<a href="unclosed"#, 0).is_none());
-    }
-
-    #[test]
     fn images_are_written_in_linked_to_or_left_as_their_alt_text() {
         let images = HashMap::from([(
             "cohort/my diagram.png".to_owned(),
@@ -988,6 +860,36 @@ mod tests {
             ]
         );
         assert!(loads("<p>nothing <b>here</b></p>").is_empty());
+    }
+
+    #[test]
+    fn the_html_is_read_as_a_browser_reads_it() {
+        // Markup inside a comment, a script or a style is no tag; references in a value
+        // are decoded (tera writes `/` as `&#x2F;`); unquoted and oddly spaced values and
+        // upper-case names are read as a browser reads them.
+        let page = concat!(
+            "<!-- <img src=\"https://x.org/in-comment.png\"> -->",
+            "<script>document.write('<img src=https://x.org/in-script.png>')</script>",
+            "<style>/* <img src=https://x.org/in-style.png> */ p{color:red}</style>",
+            "<IMG SRC = https:&#x2F;&#x2F;x.org&#x2F;upper.png>",
+            "<img src='data:image/png;base64,AA' alt='a > b'><img alt=\"x\" src=https://x.org/last.png>",
+        );
+        assert_eq!(
+            loads(page),
+            [
+                "a script",
+                "\"https://x.org/upper.png\" (a <img src>)",
+                "\"https://x.org/last.png\" (a <img src>)",
+            ]
+        );
+        let images = HashMap::new();
+        let (out, remote) = inline_body(
+            "<p><img alt=\"a &gt; b\" src=\"https://x.org/g.png\"><!-- <img src=\"https://x.org/c.png\"> --></p>",
+            &images,
+            None,
+        );
+        assert_eq!(remote, ["https://x.org/g.png"]);
+        assert!(out.contains(">[image: a &gt; b]</a><!-- <img"), "{out}");
     }
 
     #[test]

@@ -283,7 +283,7 @@ impl Grades {
             }
             out.push('\n');
         }
-        out.push_str("## Postmortems\n\n| author | file | title | collection | score | course % | failing | words | near-duplicates |\n|---|---|---|---|---:|---:|---|---:|---|\n");
+        out.push_str("## Postmortems\n\n| author | file | title | collection | score | course % (of 200) | failing | words | near-duplicates |\n|---|---|---|---|---:|---:|---|---:|---|\n");
         for r in &self.rows {
             let failing: Vec<String> = r.failing.iter().map(|c| format!("`{c}`")).collect();
             let entry = if r.entry > 1 {

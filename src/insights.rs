@@ -40,6 +40,28 @@ pub struct TagCount {
     pub count: usize,
 }
 
+/// The postmortems whose root causes are of one kind ([`crate::causes`]).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CauseGroup {
+    pub slug: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    /// The first few of them, in the listings' order.
+    pub examples: Vec<Example>,
+    /// How many more there are.
+    pub more: usize,
+}
+
+/// A postmortem a group links to.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Example {
+    pub title: String,
+    pub url: String,
+}
+
+/// Postmortems a cause group links to.
+const EXAMPLES: usize = 3;
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SeverityCount {
     pub severity: Severity,
@@ -62,6 +84,11 @@ pub struct Figures {
     pub time_to_resolve_median: Option<f64>,
     pub time_to_resolve_known: usize,
     pub tags: Vec<TagCount>,
+    /// The postmortems grouped by the kind of their root cause, most common first
+    /// ("Something else", a root cause that names no kind, last).
+    pub causes: Vec<CauseGroup>,
+    /// Postmortems in which no root cause was found.
+    pub causes_unstated: usize,
     pub severities: Vec<SeverityCount>,
 }
 
@@ -243,6 +270,7 @@ fn figures(cards: &[&Card]) -> Figures {
             .then(a.tag.slug.cmp(&b.tag.slug))
     });
     tags.truncate(10);
+    let (causes, causes_unstated) = cause_groups(cards);
     let severities = [
         Severity::Critical,
         Severity::Major,
@@ -311,8 +339,51 @@ fn figures(cards: &[&Card]) -> Figures {
         time_to_resolve_median: median(&ttr),
         time_to_resolve_known: ttr.len(),
         tags,
+        causes,
+        causes_unstated,
         severities,
     }
+}
+
+/// The cards grouped by the kind of their root cause, and how many state none.
+fn cause_groups(cards: &[&Card]) -> (Vec<CauseGroup>, usize) {
+    let order: Vec<&crate::causes::Kind> = crate::causes::kinds()
+        .chain([&crate::causes::OTHER])
+        .collect();
+    let mut groups: Vec<CauseGroup> = order
+        .iter()
+        .map(|k| CauseGroup {
+            slug: k.slug,
+            label: k.label,
+            count: 0,
+            examples: Vec::new(),
+            more: 0,
+        })
+        .collect();
+    let mut unstated = 0;
+    for c in cards {
+        let Some(g) = c
+            .cause
+            .and_then(|slug| groups.iter_mut().find(|g| g.slug == slug))
+        else {
+            unstated += 1;
+            continue;
+        };
+        g.count += 1;
+        if g.examples.len() < EXAMPLES {
+            g.examples.push(Example {
+                title: c.title.clone(),
+                url: c.url.clone(),
+            });
+        } else {
+            g.more += 1;
+        }
+    }
+    groups.retain(|g| g.count > 0);
+    // Most common first; ties, and "something else" always, in the reading's order.
+    let other = crate::causes::OTHER.slug;
+    groups.sort_by_key(|g| (g.slug == other, std::cmp::Reverse(g.count)));
+    (groups, unstated)
 }
 
 fn percent(part: usize, of: usize) -> f64 {

@@ -13,6 +13,7 @@
 //! near-duplicates of each other.
 
 pub mod analyze;
+pub mod causes;
 pub mod check;
 pub mod config;
 pub mod copies;

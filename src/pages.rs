@@ -306,7 +306,8 @@ impl<'a> RelatedCard<'a> {
 
 impl PostmortemPage<'_> {
     pub(crate) fn insert_into(&self, ctx: &mut tera::Context) {
-        let pm = &self.entry.postmortem;
+        let pm = render::emoji::shown(&self.entry.postmortem);
+        let pm = pm.as_ref();
         ctx.insert("pm", pm);
         ctx.insert("card", self.card);
         ctx.insert("content", &self.body.html);
@@ -1170,6 +1171,7 @@ struct InsightCharts {
     checks: String,
     durations: String,
     users: String,
+    causes: String,
     tags: String,
 }
 
@@ -1200,6 +1202,18 @@ fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
             href: Some(format!("{root}{}", t.tag.url)),
         })
         .collect();
+    let max_cause = i.all.causes.iter().map(|c| c.count).max().unwrap_or(1) as f64;
+    let causes: Vec<Bar> = i
+        .all
+        .causes
+        .iter()
+        .map(|c| Bar {
+            label: c.label.to_owned(),
+            value: c.count as f64,
+            text: c.count.to_string(),
+            href: Some(format!("#cause-{}", c.slug)),
+        })
+        .collect();
     let buckets = |d: &crate::insights::Distribution| -> Vec<(String, usize)> {
         d.buckets
             .iter()
@@ -1223,6 +1237,13 @@ fn insight_charts(i: &crate::insights::Insights, root: &str) -> InsightCharts {
             "chart-users",
             "Share of users affected",
             &buckets(&i.all.users),
+        ),
+        causes: bars(
+            "chart-causes",
+            "Common root causes",
+            &causes,
+            max_cause,
+            None,
         ),
         tags: bars("chart-tags", "Most common tags", &tags, max_tag, None),
     }
@@ -1256,7 +1277,7 @@ fn check_groups<'a>(
             .and_then(|n| crate::analyze::nth_line(&text, n))
             .map(evidence_words)
             .filter(|t| !t.is_empty())
-            .map(|t| crate::extract::outage::truncate(&t, 180));
+            .map(|t| crate::extract::outage::truncate(&render::emoji::shortcodes(&t), 180));
         let view = CheckView { check: c, quote };
         let section = c.id.section();
         match groups.iter_mut().find(|g| g.section == section) {

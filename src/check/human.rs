@@ -127,7 +127,7 @@ pub fn write_file(out: &mut String, f: &FileResult, opts: Options, tally: &mut T
         };
         let _ = writeln!(
             out,
-            "{}: \"{}\" — {verdict} checks pass ({}%{})",
+            "{}: \"{}\" — {verdict} checks pass ({}% of 200%{})",
             s.bold(&f.path),
             pm.title,
             fmt_percent(score.percent),

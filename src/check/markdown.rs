@@ -80,7 +80,7 @@ pub fn feedback(f: &FileResult) -> String {
         }
         let _ = writeln!(
             out,
-            "**{}**: {}/{} mandatory checks pass{} ({}%).\n",
+            "**{}**: {}/{} mandatory checks pass{} ({}% of 200%).\n",
             escape(&pm.title),
             s.passed,
             s.of,

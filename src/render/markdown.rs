@@ -1,9 +1,10 @@
 //! Markdown → safe HTML. Student text is untrusted: whatever HTML it carries goes
 //! through ammonia, so no script, event handler or `javascript:` URL reaches a page.
 //! Code blocks are highlighted by us (syntect escapes them) and spliced in after
-//! sanitizing, so the sanitizer never has to trust our class names.
+//! sanitizing, so the sanitizer never has to trust our class names. Emoji shortcodes
+//! (`:fire:`) in the text are shown as their emoji, never in code ([`super::emoji`]).
 
-use super::highlight;
+use super::{emoji, highlight};
 use crate::slug::slugify;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
@@ -135,6 +136,9 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[at] {
                         *slot = Some(CowStr::from(id.clone()));
                     }
+                    // The id is the heading's words as written (links to it stay as they
+                    // were); the table of contents shows it as the page does.
+                    let text = emoji::shortcodes(&text).into_owned();
                     toc.push((lvl, id, text));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -209,6 +213,12 @@ pub fn render(markdown: &str, links: &Links) -> Rendered {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
     let safe = with_alt(SANITIZER.clean(&raw).to_string());
+    // After sanitizing, so that the text of the author's own HTML is found too (and the
+    // code in it left alone), and before the code blocks are put back.
+    let safe = match emoji::in_html(&safe) {
+        std::borrow::Cow::Owned(replaced) => replaced,
+        std::borrow::Cow::Borrowed(_) => safe,
+    };
     let html = if blocks.is_empty() {
         safe
     } else {

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod charts;
+pub mod emoji;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;
@@ -108,6 +109,8 @@ pub struct Card {
     pub humorous: bool,
     pub word_count: usize,
     pub timeline_entries: usize,
+    /// The group of its root cause ([`crate::causes`]), when one was found.
+    pub cause: Option<&'static str>,
     /// The content file it came from.
     pub source: String,
     /// Pass/fail of each mandatory check, in rubric order, for the grading report.
@@ -117,10 +120,14 @@ pub struct Card {
 impl Card {
     pub fn new(pm: &Postmortem, source: &str) -> Card {
         Card {
-            title: pm.title.clone(),
+            // As pages show them: with emoji for their shortcodes.
+            title: emoji::shortcodes(&pm.title).into_owned(),
             slug: pm.slug.clone(),
             url: postmortem_path(&pm.slug),
-            summary: pm.summary.clone(),
+            summary: pm
+                .summary
+                .as_deref()
+                .map(|s| emoji::shortcodes(s).into_owned()),
             date: pm.date.map(|d| d.to_string()),
             author: pm.author.clone(),
             collection: pm.collection.as_ref().map(|c| term(c, collection_path)),
@@ -136,6 +143,10 @@ impl Card {
             humorous: pm.humorous,
             word_count: pm.word_count,
             timeline_entries: pm.timeline.len(),
+            cause: pm
+                .root_cause
+                .as_deref()
+                .map(|r| crate::causes::group(r).slug),
             source: source.to_owned(),
             mandatory: pm
                 .checks

@@ -192,7 +192,11 @@ pub fn render(sources: &[Source]) -> String {
                 c.slug.as_str(),
                 excerpt(&c.title, 300),
                 c.summary.as_deref().map(|t| excerpt(t, SUMMARY_CHARS)),
-                s.root_cause.map(|t| excerpt(t, CAUSE_CHARS)),
+                // As the page shows it (the card's title and summary already are).
+                s.root_cause.map(|t| match super::emoji::shortcodes(t) {
+                    Cow::Borrowed(t) => excerpt(t, CAUSE_CHARS),
+                    Cow::Owned(t) => Cow::Owned(excerpt(&t, CAUSE_CHARS).into_owned()),
+                }),
                 c.tags.iter().map(|t| tag_no[t.slug.as_str()]).collect(),
                 c.collection
                     .as_ref()

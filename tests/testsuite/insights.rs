@@ -93,8 +93,8 @@ fn the_page_shows_the_figures_in_tables_and_charts() {
     assert!(html.contains(">cohort-b</a></th>"), "per-collection row");
     assert_eq!(
         html.matches("<svg").count(),
-        4,
-        "checks, durations, users and tags charts"
+        5,
+        "checks, durations, users, root causes and tags charts"
     );
     for chart in html.split("<svg").skip(1) {
         let svg = format!("<svg{}", &chart[..chart.find("</svg>").unwrap() + 6]);
@@ -152,5 +152,111 @@ fn figures_of_groups_whose_cards_did_not_change_are_taken_from_the_last_render()
     assert_eq!(
         of(&edited, "cohort-b").postmortems,
         of(&fresh, "cohort-b").postmortems + 100
+    );
+}
+
+#[test]
+fn common_root_causes_group_postmortems_by_what_went_wrong_not_by_tag() {
+    let with_cause = |title: &str, cause: &str| {
+        good_postmortem(title).replace(
+            "The root cause was a database connection pool that was too small for the new worker count.",
+            cause,
+        )
+    };
+    // Three typos (in nginx, PHP and the database's settings: three different tags),
+    // four misconfigurations, one expired certificate.
+    let site = TestSite::new("insights-causes")
+        .file(
+            "content/a.md",
+            with_cause("Alpha", "The root cause was a typo in the nginx site file."),
+        )
+        .file(
+            "content/b.md",
+            with_cause("Bravo", "The root cause was a misspelt PHP include name."),
+        )
+        .file(
+            "content/c.md",
+            with_cause(
+                "Charlie",
+                "The root cause was a typo in the MySQL host name.",
+            ),
+        )
+        .file(
+            "content/d.md",
+            with_cause(
+                "Delta",
+                "The root cause was a misconfigured load balancer, leading to an overload of one server.",
+            ),
+        )
+        .file(
+            "content/e.md",
+            with_cause("Echo", "The root cause was a wrong setting in the cache configuration."),
+        )
+        .file(
+            "content/f.md",
+            with_cause("Foxtrot", "The root cause was a bad configuration of the firewall rules."),
+        )
+        .file(
+            "content/g.md",
+            with_cause(
+                "Golf",
+                "The root cause was an Apache virtual host configured with the wrong document root.",
+            ),
+        )
+        .file(
+            "content/h.md",
+            with_cause("Hotel", "The root cause was an expired TLS certificate on the API."),
+        );
+    let (_, analysis) = site.built();
+    let cards: Vec<Card> = analysis
+        .postmortems()
+        .map(|(f, e)| Card::new(&e.postmortem, &f.path))
+        .collect();
+    let refs: Vec<&Card> = cards.iter().collect();
+    let i = insights::compute(&refs);
+    let groups: Vec<(&str, usize, usize, usize)> = i
+        .all
+        .causes
+        .iter()
+        .map(|g| (g.slug, g.count, g.examples.len(), g.more))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("config", 4, 3, 1),
+            ("typo", 3, 3, 0),
+            ("credentials", 1, 1, 0)
+        ],
+        "{:?}",
+        i.all.causes
+    );
+    assert_eq!(i.all.causes_unstated, 0);
+    let html = site.read("insights/index.html");
+    let start = html
+        .find("aria-labelledby=\"h-causes\"")
+        .expect("the section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("<h2 id=\"h-causes\">Common root causes</h2>"));
+    assert!(
+        section.contains("<th scope=\"row\">A misconfiguration</th><td class=\"num\">4</td>"),
+        "{section}"
+    );
+    assert!(
+        section.contains("<th scope=\"row\">A typo or a wrong name</th><td class=\"num\">3</td>"),
+        "{section}"
+    );
+    assert!(section.contains("and 1 more"), "{section}");
+    // Each group links to its postmortems' pages, and no tag is listed as a cause.
+    let typos = &section[section.find("id=\"cause-typo\"").unwrap()..];
+    let typos = &typos[..typos.find("</tr>").unwrap()];
+    for slug in ["a", "b", "c"] {
+        assert!(
+            typos.contains(&format!("href=\"../incidents/{slug}/\"")),
+            "{typos}"
+        );
+    }
+    assert!(
+        !section.contains("#nginx") && !section.contains("tags/"),
+        "{section}"
     );
 }

@@ -305,3 +305,95 @@ fn student_images_have_alt_text() {
     // (The HTML image's relative `src` is not kept: it shows nothing, described as such.)
     assert_eq!(alts, ["error rate graph", "The pool, full", ""]);
 }
+
+#[test]
+fn emoji_shortcodes_show_as_emoji_but_not_in_code_or_times() {
+    let text = good_postmortem(":rocket: The pool that ran dry")
+        .replace(
+            "The root cause was a database connection pool",
+            ":small_orange_diamond: The root cause was a database connection pool",
+        )
+        .replace(
+            "- 10:40 AM - Escalated to the database team.",
+            "- 10:40 AM - Escalated :fire: to the database team.",
+        )
+        .replace(
+            "## Corrective and Preventative Measures\n",
+            "## Corrective and Preventative Measures\n\n<p>&emsp;:white_check_mark:Done at 10:30:45, <code>:fire:</code> as code, :not_a_known_one:</p>\n\n:wink: and `:tada:`\n",
+        );
+    let site = TestSite::new("pages-emoji").file("content/pool.md", &text);
+    let (_, analysis) = site.built();
+    let pm = &analysis.files[0].entries[0].postmortem;
+    // What is read stays as written.
+    assert!(pm.title.starts_with(":rocket: "), "{}", pm.title);
+    assert!(pm.timeline.iter().any(|e| e.text.contains(":fire:")));
+    let page = site.read(&format!("incidents/{}/index.html", pm.slug));
+    assert!(page.contains("<h1 itemprop=\"headline\">🚀 The pool that ran dry</h1>"));
+    assert!(
+        page.contains("<title>🚀 The pool that ran dry"),
+        "the tab's title"
+    );
+    // The summary (facts panel, meta description), the timeline, the body.
+    assert!(
+        page.contains("<p>About 40% of users were affected. 🔸 The root cause was"),
+        "the facts panel's root cause"
+    );
+    assert!(page.contains("<span class=\"tl-text\">Escalated 🔥 to the database team.</span>"));
+    assert!(page.contains(">Escalated 🔥 to"), "the diagram's label");
+    assert!(page.contains("🔸 The root cause was"), "the body");
+    assert!(page.contains(
+        "\u{2003}✅Done at 10:30:45, <code>:fire:</code> as code, :not_a_known_one:</p>"
+    ));
+    assert!(page.contains("<p>😉 and <code>:tada:</code></p>"));
+    assert!(
+        !page.contains(":rocket:") && !page.contains(":wink:"),
+        "no shortcode left"
+    );
+    // The cards show the title as the page does.
+    assert!(site.read("index.html").contains("🚀 The pool that ran dry"));
+}
+
+#[test]
+fn the_course_percentage_is_shown_with_its_scale() {
+    // The escalation left out: 12 of 13 mandatory checks, 92.3% of the 200% the
+    // course's score reaches with the optional task.
+    let text = good_postmortem("The pool that ran dry")
+        .replace("- 10:40 AM - Escalated to the database team.\n", "");
+    for theme in ["default", "terminal"] {
+        let site = TestSite::new("pages-course")
+            .file("site.toml", format!("theme = \"{theme}\"\n"))
+            .file("content/pool.md", &text);
+        let (_, analysis) = site.built();
+        let pm = &analysis.files[0].entries[0].postmortem;
+        assert_eq!((pm.score.passed, pm.score.percent), (12, 92.3), "{theme}");
+        let shown = "92.3% of 200%";
+        let page = site.read(&format!("incidents/{}/index.html", pm.slug));
+        assert!(
+            page.contains(&format!(">{shown}</span>")),
+            "{theme}: the facts panel"
+        );
+        let report = site.read("report/index.html");
+        assert!(
+            report.contains(">Course, of 200%</th>"),
+            "{theme}: the report's column"
+        );
+        let out = site.dir.join("pool.html");
+        let run = site.run(&["export", "content/pool.md", "-o", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let exported = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            exported.contains(&format!(">{shown}</span>")),
+            "{theme}: the export"
+        );
+        let check = site.run(&["check", "content/pool.md"]);
+        let said = String::from_utf8_lossy(&check.stdout);
+        assert!(
+            said.contains(&format!("12/13 checks pass ({shown})")),
+            "{said}"
+        );
+    }
+}
