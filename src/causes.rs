@@ -7,7 +7,8 @@
 //! A root cause is often told with what it led to ("a typo in the settings file,
 //! leading to a 500 error") or after it ("the site went down because of a typo"): its
 //! text is read from past what introduces a cause ("because", "due to", "caused by")
-//! up to the first turn to an effect ("leading to", "resulting in", "causing", a
+//! (though a precise mechanism named before that counts too) up to the first turn to
+//! an effect ("leading to", "resulting in", "causing", a
 //! "caused" not followed by "by"), and only when nothing there names a kind is the
 //! whole read. The kind named first
 //! wins, so "a misconfigured update" is a misconfiguration and "an update that was
@@ -40,7 +41,7 @@ const KINDS: &[(&str, &str, &str)] = &[
     (
         "credentials",
         "A certificate or credential",
-        "certificate, cert, expired, expiry, expiration, renew, renewal, credential, password, api key, ssh key, public key, token, secret",
+        "certificate, cert, expired key, expired token, expired password, credential, password, api key, ssh key, public key, secret",
     ),
     (
         "typo",
@@ -55,7 +56,7 @@ const KINDS: &[(&str, &str, &str)] = &[
     (
         "resources",
         "Load or resources ran out",
-        "overload, overloaded, overwhelm, spike, surge, exhaust, exhaustion, out of memory, oom, memory leak, leak, disk full, full disk, disk space, filled up, fill up, no space, ran out, run out, running out, capacity, too many, high load, heavy load, high traffic, traffic, limit, bottleneck, insufficient, too small, too few, resource",
+        "overload, overloaded, overwhelm, spike, surge, exhaust, exhaustion, out of memory, oom, memory leak, leak, disk full, full disk, disk space, filled, fill up, stampede, no space, ran out, run out, running out, capacity, too many, high load, heavy load, high traffic, traffic, limit, bottleneck, insufficient, too small, too few, resource",
     ),
     (
         "change",
@@ -70,7 +71,7 @@ const KINDS: &[(&str, &str, &str)] = &[
     (
         "config",
         "A misconfiguration",
-        "misconfiguration, misconfigured, misconfigure, configuration, config, configured, setting, settings, parameter, wrong value, incorrect value, environment variable, directive",
+        "misconfiguration, misconfigured, misconfigure, configuration, config, configured, setting, settings, parameter, wrong value, incorrect value, environment variable, directive, time synchronisation, time synchronization, clock drift",
     ),
     (
         "human",
@@ -167,7 +168,11 @@ pub fn kind(text: &str) -> Option<&'static Kind> {
             .or_else(|| earliest(how, t))
             .or_else(|| earliest(place, t))
     };
-    first(&part(&rest, 0..end)).or_else(|| first(&t))
+    // A precise mechanism named before the turn counts even ahead of what introduces a
+    // cause ("an expired certificate, because its renewal failed").
+    earliest(precise, &part(&t, 0..start + end))
+        .or_else(|| first(&part(&rest, 0..end)))
+        .or_else(|| first(&t))
 }
 
 #[cfg(test)]
@@ -212,6 +217,14 @@ mod tests {
             ),
             (
                 "The TLS certificate expired on Sunday night.",
+                "credentials",
+            ),
+            (
+                "Every cached page expired at noon at once: a stampede.",
+                "resources",
+            ),
+            (
+                "An expired certificate on the proxy, because its renewal job was failing.",
                 "credentials",
             ),
             ("The site went down because of a typo in the vhost.", "typo"),
