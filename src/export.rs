@@ -508,15 +508,15 @@ fn inline_body(
     images: &HashMap<String, String>,
     gallery: Option<&str>,
 ) -> (String, Vec<String>) {
+    use crate::render::emoji::counting_open;
     use lol_html::html_content::ContentType;
-    use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str};
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 
     let remote = RefCell::new(Vec::new());
     // How many links the rewriter is inside (an image in one is never made a link).
     let links = Rc::new(Cell::new(0usize));
-    let opened = links.clone();
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!("a[href], area[href]", |el| {
             let href = el.get_attribute("href").unwrap_or_default();
@@ -530,17 +530,7 @@ fn inline_body(
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("a", move |el| {
-            if el.can_have_content() {
-                opened.set(opened.get() + 1);
-                let closed = opened.clone();
-                el.on_end_tag(end_tag!(move |_| {
-                    closed.set(closed.get().saturating_sub(1));
-                    Ok(())
-                }))?;
-            }
-            Ok(())
-        }))
+        .append_element_content_handler(element!("a", counting_open(links.clone())))
         .append_element_content_handler(element!("img", |el| {
             let src = el
                 .get_attribute("src")

@@ -155,6 +155,25 @@ fn may_hold(text: &str) -> bool {
 /// but a page might.
 const VERBATIM: &str = "code, pre, kbd, samp, script, style, textarea";
 
+/// An element handler for lol_html that keeps `depth` at how many of the elements it
+/// is given are open where the rewriter reads: one more at each start tag, one less at
+/// its end tag (an element that holds no content, such as `<br>`, never counts).
+pub(crate) fn counting_open(
+    depth: Rc<Cell<usize>>,
+) -> impl FnMut(&mut lol_html::html_content::Element<'_, '_>) -> lol_html::HandlerResult + 'static {
+    move |el| {
+        if el.can_have_content() {
+            depth.set(depth.get() + 1);
+            let closed = depth.clone();
+            el.on_end_tag(end_tag!(move |_| {
+                closed.set(closed.get().saturating_sub(1));
+                Ok(())
+            }))?;
+        }
+        Ok(())
+    }
+}
+
 /// Sanitized HTML with the shortcodes in its text as emoji; never in code
 /// (`<code>`, `<pre>`, `<kbd>`, `<samp>`), in an attribute or in a tag. The HTML is read
 /// by lol_html's tokenizer (the HTML standard's), so text is told from markup exactly,
@@ -165,19 +184,8 @@ pub fn in_html(html: &str) -> Cow<'_, str> {
     }
     let verbatim = Rc::new(Cell::new(0usize));
     let pending = RefCell::new(String::new());
-    let opened = verbatim.clone();
     let settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!(VERBATIM, move |el| {
-            if el.can_have_content() {
-                opened.set(opened.get() + 1);
-                let closed = opened.clone();
-                el.on_end_tag(end_tag!(move |_| {
-                    closed.set(closed.get().saturating_sub(1));
-                    Ok(())
-                }))?;
-            }
-            Ok(())
-        }))
+        .append_element_content_handler(element!(VERBATIM, counting_open(verbatim.clone())))
         .append_document_content_handler(doc_text!(|t| {
             if verbatim.get() > 0 {
                 return Ok(());
