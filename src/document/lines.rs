@@ -357,7 +357,7 @@ fn classify(raw: &str) -> (LineKind, String) {
         }
         t.push_str(&c[3]);
         let text = clean_inline(&t);
-        let text = text.trim_end_matches(':').trim().to_owned();
+        let text = without_end_colon(&text).to_owned();
         if !text.is_empty() {
             let kind = classify_heading(&text);
             return (
@@ -375,7 +375,7 @@ fn classify(raw: &str) -> (LineKind, String) {
         .flatten()
     {
         let level = c[1].parse().unwrap_or(2);
-        let text = clean_inline(&c[2]).trim_end_matches(':').trim().to_owned();
+        let text = without_end_colon(&clean_inline(&c[2])).to_owned();
         if !text.is_empty() {
             return (
                 LineKind::Heading(Heading {
@@ -401,7 +401,7 @@ fn classify(raw: &str) -> (LineKind, String) {
         .flatten()
     {
         let inner = clean_inline(&c[1]);
-        let text = inner.trim().trim_end_matches(':').trim().to_owned();
+        let text = without_end_colon(&inner).to_owned();
         if !text.is_empty() && text.split_whitespace().count() <= 12 && !text.ends_with('.') {
             return (
                 LineKind::Heading(Heading {
@@ -500,7 +500,37 @@ pub fn strip_marker(raw: &str) -> &str {
 }
 
 fn heading_text(text: &str) -> String {
-    text.trim().trim_end_matches(':').trim().to_owned()
+    without_end_colon(text).to_owned()
+}
+
+/// Whether `s` opens with an emoji shortcode (`:fire:`, `:small_orange_diamond:`): a
+/// colon, a name of lowercase letters, digits, `_`, `+` or `-`, and a colon.
+pub fn opens_shortcode(s: &str) -> bool {
+    let b = s.as_bytes();
+    let name = b[b.len().min(1)..]
+        .iter()
+        .take_while(|&&c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'+' | b'-')
+        })
+        .count();
+    b.first() == Some(&b':') && name > 0 && b.get(1 + name) == Some(&b':')
+}
+
+/// `text` without the colons that end a label or heading (`Timeline:`), though not one
+/// that closes a shortcode ending it (`Checkout down :fire:`).
+pub fn without_end_colon(text: &str) -> &str {
+    let t = text.trim();
+    let last = t.rsplit(char::is_whitespace).next().unwrap_or(t);
+    // The word's shortcodes, run together or alone, take it to its end.
+    let mut rest = last;
+    while opens_shortcode(rest) {
+        let end = 1 + rest[1..].find(':').unwrap_or(0);
+        rest = &rest[end + 1..];
+        if rest.is_empty() {
+            return t;
+        }
+    }
+    t.trim_end_matches(':').trim_end()
 }
 
 /// A list item that is really a section heading: a known section name and nothing more.
@@ -783,6 +813,24 @@ fn utf8_len(first: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn heading_colons_go_but_not_a_closing_shortcode() {
+        assert_eq!(without_end_colon("Timeline: "), "Timeline");
+        assert_eq!(without_end_colon("Impact ::"), "Impact");
+        assert_eq!(
+            without_end_colon("Root cause :wrench:"),
+            "Root cause :wrench:"
+        );
+        assert_eq!(
+            without_end_colon("Done :tada::rocket:"),
+            "Done :tada::rocket:"
+        );
+        assert_eq!(without_end_colon("Ratio 3:1:"), "Ratio 3:1");
+        assert!(opens_shortcode(":small_orange_diamond:Start"));
+        assert!(!opens_shortcode(": Start:"));
+        assert!(!opens_shortcode(":Start:"));
+    }
     use super::*;
 
     fn kinds(text: &str) -> Vec<LineKind> {

@@ -540,7 +540,7 @@ fn byline(ctx: &Context) -> Option<String> {
 /// Display form of a title: no "Postmortem:" prefix when words follow it, and no
 /// shouting (an all-caps title is recased).
 pub fn tidy_title(t: &str) -> String {
-    let t = t.trim().trim_end_matches(':').trim();
+    let t = crate::document::lines::without_end_colon(t);
     // A headline written as a sentence keeps its words, not its full stop.
     let t = match t.strip_suffix('.') {
         Some(head) if !head.ends_with('.') && !head.contains(['.', '!', '?']) => head.trim_end(),
@@ -691,7 +691,8 @@ fn root_cause(ctx: &Context) -> Option<(String, u32)> {
 /// The `Label` of a `Label: text` line, lowercased, when it is short.
 fn label(text: &str) -> Option<String> {
     let (l, rest) = text.split_once(':')?;
-    (l.split_whitespace().count() <= 4
+    (l.chars().any(char::is_alphabetic)
+        && l.split_whitespace().count() <= 4
         && !rest.trim().is_empty()
         && !l.chars().any(|c| c.is_ascii_digit()))
     .then(|| l.trim().to_lowercase())
@@ -699,8 +700,10 @@ fn label(text: &str) -> Option<String> {
 
 fn strip_label(s: &str) -> &str {
     match s.split_once(':') {
+        // A line opening with a colon (`:warning: Checkout down`) has no label.
         Some((l, rest))
-            if l.split_whitespace().count() <= 4
+            if l.chars().any(char::is_alphabetic)
+                && l.split_whitespace().count() <= 4
                 && !l.chars().any(|c| c.is_ascii_digit())
                 && !rest.trim().is_empty() =>
         {
@@ -828,6 +831,20 @@ mod tests {
             tidy_title("POSTMORTEM - CLINIC BOOKINGS: SMS CODES NOT DELIVERED"),
             "Clinic Bookings: SMS Codes not Delivered"
         );
+        // A shortcode closing the title keeps its colon; a label's goes.
+        assert_eq!(
+            tidy_title(":zap: Search down :zap:"),
+            ":zap: Search down :zap:"
+        );
+        assert_eq!(tidy_title("Billing outage:"), "Billing outage");
+    }
+
+    #[test]
+    fn a_line_opening_with_a_shortcode_has_no_label() {
+        assert_eq!(strip_label(":bulb: Queue full"), ":bulb: Queue full");
+        assert_eq!(strip_label("Impact: queue full"), "queue full");
+        assert_eq!(label(":bulb: Queue full"), None);
+        assert_eq!(label("Impact: queue full").as_deref(), Some("impact"));
     }
 
     #[test]

@@ -119,6 +119,7 @@ pub fn read(ctx: &Context, outage_start: Option<Local>) -> Vec<TimelineEntry> {
                     .join(" - ");
                 push_line(&mut raws, l, &text, true);
             }
+            LineKind::Bullet { .. } if sets_the_zone(&l.text) => continue,
             LineKind::Bullet { depth, .. } => {
                 let has_time = time::has_times(&l.text);
                 let parent_timed = raws.last().is_some_and(|r| r.mention.is_some());
@@ -428,6 +429,19 @@ fn date_line(l: &Line) -> Option<time::DateMention> {
     (super::text::words_besides(&l.text, d.span.clone()) <= 3).then(|| d.clone())
 }
 
+/// A list item that only names the zone the timeline's times are in ("Timezone: PST",
+/// "Times: UTC+1"): a note on the list, not an event.
+fn sets_the_zone(text: &str) -> bool {
+    let Some((label, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let rest = rest.trim().trim_end_matches(['.', ';']);
+    label.split_whitespace().count() <= 3
+        && !rest.is_empty()
+        && !time::has_times(rest)
+        && time::parse_zone(rest).is_some_and(|(_, used)| rest[used..].trim().is_empty())
+}
+
 /// Whether a line tells something done or found during the incident.
 fn tells_an_event(text: &str) -> bool {
     INVESTIGATION.matches(text)
@@ -531,7 +545,14 @@ fn strip_time(text: &str, m: Option<&TimeMention>) -> String {
         return text.trim().to_owned();
     }
     let rest = &text[m.span.end.min(text.len())..];
-    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || "-–—:|,)]>=".contains(c));
+    // What parts the time from the event, though not a shortcode opening it.
+    let mut rest = rest;
+    while let Some(c) = rest.chars().next()
+        && (c.is_whitespace() || "-–—:|,)]>=".contains(c))
+        && !crate::document::lines::opens_shortcode(rest)
+    {
+        rest = &rest[c.len_utf8()..];
+    }
     let rest = rest.trim();
     if rest.is_empty() {
         text.trim().to_owned()
@@ -637,6 +658,30 @@ pub fn classify(text: &str, position: usize) -> EntryKind {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_list_item_naming_the_zone_is_not_an_event() {
+        assert!(sets_the_zone("Timezone: PST"));
+        assert!(sets_the_zone("All times: UTC+1."));
+        assert!(sets_the_zone("Zone: EAT (UTC+3)"));
+        assert!(!sets_the_zone("Time zone: PST, the alert fired"));
+        assert!(!sets_the_zone("09:10 UTC: the alert fired"));
+        assert!(!sets_the_zone("Detection: a customer wrote in"));
+    }
+
+    #[test]
+    fn a_shortcode_after_the_time_stays_with_the_event() {
+        let m = super::time::scan_times("09:40 - :bell: Pager went off");
+        assert_eq!(
+            strip_time("09:40 - :bell: Pager went off", m.first()),
+            ":bell: Pager went off"
+        );
+        let m = super::time::scan_times("09:40: Pager went off");
+        assert_eq!(
+            strip_time("09:40: Pager went off", m.first()),
+            "Pager went off"
+        );
+    }
     use super::*;
 
     /// The timeline entries of a postmortem whose timeline is `body`.
