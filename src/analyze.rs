@@ -88,6 +88,9 @@ pub struct Entry {
 pub struct Analyzer<'a> {
     pub config: &'a Config,
     pub tagger: Tagger,
+    /// Whether each postmortem's [`crate::copies::Print`] is taken (a build's search
+    /// for copies needs them; `check` does not).
+    pub prints: bool,
 }
 
 impl<'a> Analyzer<'a> {
@@ -95,6 +98,15 @@ impl<'a> Analyzer<'a> {
         Analyzer {
             config,
             tagger: Tagger::new(&config.tags),
+            prints: true,
+        }
+    }
+
+    /// An analyzer for reading alone, that takes no prints for the search for copies.
+    pub fn without_prints(self) -> Self {
+        Analyzer {
+            prints: false,
+            ..self
         }
     }
 
@@ -301,16 +313,20 @@ impl<'a> Analyzer<'a> {
             };
             // Its own prose, for the search for copies: not its title or headings, not
             // the course's text (which `is_content` leaves out), not code.
-            let print = crate::copies::Print::new(
-                &loaded.text,
-                doc.range(part.start, part.end)
-                    .iter()
-                    .filter(|l| {
-                        l.is_content()
-                            && !part.title.is_some_and(|t| std::ptr::eq(*l, &doc.lines[t]))
-                    })
-                    .map(|l| l.number),
-            );
+            let print = if !self.prints {
+                crate::copies::Print::default()
+            } else {
+                crate::copies::Print::new(
+                    &loaded.text,
+                    doc.range(part.start, part.end)
+                        .iter()
+                        .filter(|l| {
+                            l.is_content()
+                                && !part.title.is_some_and(|t| std::ptr::eq(*l, &doc.lines[t]))
+                        })
+                        .map(|l| l.number),
+                )
+            };
             entries.push(Entry {
                 postmortem,
                 markdown: Packed::new(&markdown),
@@ -522,4 +538,26 @@ fn dead_links(
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_are_taken_only_when_asked_for() {
+        let text = "# Disk full on db-01\n\n## Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users because the disk of the database host filled up with old logs that nobody rotated.\n\n## Timeline\n\n- 10:00 an alert fired on disk usage\n- 11:30 resolved by deleting the old logs\n";
+        let config = Config::default();
+        let with = Analyzer::new(&config).analyze_bytes("a.md", None, text.as_bytes());
+        let without =
+            Analyzer::new(&config)
+                .without_prints()
+                .analyze_bytes("a.md", None, text.as_bytes());
+        assert!(!with.entries[0].print.lines.is_empty());
+        assert_eq!(without.entries[0].print, crate::copies::Print::default());
+        assert_eq!(
+            with.entries[0].postmortem.title,
+            without.entries[0].postmortem.title
+        );
+    }
 }

@@ -133,7 +133,7 @@ pub fn export(
     };
     let collection = source_dir.clone().filter(|d| !d.is_empty());
     let templates = Templates::load(root, &config.theme)?;
-    let analyzer = Analyzer::new(&config);
+    let analyzer = Analyzer::new(&config).without_prints();
     let analysed = analyzer.analyze_as(
         &SourcePath {
             path: file.to_owned(),

@@ -535,6 +535,7 @@ impl Session {
         let analyzer = Analyzer {
             config: &self.config,
             tagger,
+            prints: true,
         };
         progress.begin(Stage::Analysing, stale.len());
         stale

@@ -103,7 +103,7 @@ pub fn run(root: &Path, args: &Args, term: Term) -> Result<ExitCode> {
             "nothing to check: no postmortem files (.md, .txt) in {place}"
         )));
     }
-    let analyzer = Analyzer::new(&config);
+    let analyzer = Analyzer::new(&config).without_prints();
     let bar = Bar::new(term);
     bar.begin(Stage::Analysing, sources.len());
     let analyzed: Vec<FileResult> = sources
