@@ -786,6 +786,8 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .map(|it| {
             let mut row = crate::grades::GradeRow::new(it.file, it.entry);
             row.slug.clone_from(&it.card.slug);
+            // Titled as the cards are: with emoji for their shortcodes.
+            row.title.clone_from(&it.card.title);
             row
         })
         .collect();

@@ -197,7 +197,7 @@
     th.appendChild(small);
     tr.appendChild(th);
     cell(tr, r.author);
-    cell(tr, r.collection);
+    cell(tr, r.collection, 'coll');
     cell(tr, r.passed + '/' + checks.length, 'num grade-score');
     cell(tr, r.percent + '%', 'num');
     var td = cell(tr, '', 'fails');
