@@ -546,7 +546,7 @@ mod tests {
 
     #[test]
     fn prints_are_taken_only_when_asked_for() {
-        let text = "# Disk full on db-01\n\n## Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users because the disk of the database host filled up with old logs that nobody rotated.\n\n## Timeline\n\n- 10:00 an alert fired on disk usage\n- 11:30 resolved by deleting the old logs\n";
+        let text = "## Issue Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users because the disk filled up with logs.\n\n## Timeline\n\n- 10:00 alert fired\n- 11:30 resolved by deleting logs\n\n## Root Cause\n\nThe disk filled up because logrotate was never configured on db-01.\n";
         let config = Config::default();
         let with = Analyzer::new(&config).analyze_bytes("a.md", None, text.as_bytes());
         let without =
