@@ -94,8 +94,13 @@ pub struct Vocab(Regex);
 
 impl Vocab {
     /// `stems` are regex fragments matched after a word boundary (`escalat`, `paged?\b`).
+    ///
+    /// The stems are English words, so their boundaries are ASCII ones: a Unicode `\b`
+    /// makes the regex crate's fast DFA give up on any text that is not ASCII (a curly
+    /// quote or a dash is enough) and search with a slower engine.
     pub fn new(stems: &[&str]) -> Vocab {
-        Vocab(Regex::new(&format!(r"(?i)\b(?:{})", stems.join("|"))).expect("vocabulary regex"))
+        let pattern = format!(r"(?i)\b(?:{})", stems.join("|")).replace(r"\b", r"(?-u:\b)");
+        Vocab(Regex::new(&pattern).expect("vocabulary regex"))
     }
 
     pub fn matches(&self, text: &str) -> bool {
