@@ -17,7 +17,7 @@ use crate::model::{CheckId, CheckResult, EntryKind, Level, Local, SectionKind, S
 use std::collections::HashSet;
 
 static OUTAGE_BEGINS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?i)\b(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)\b|\bdeploy(?:ed|ment)\b[^.]{0,40}\b(?:began|begins|started|went out|completed)|\b(?:began|started) deploying|\bdeployed\b").unwrap()
+    regex::Regex::new(r"(?i)(?-u:\b)(?:outage|incident|issue|downtime|problem)\s+(?:began|begins|started|starts)(?-u:\b)|(?-u:\b)deploy(?:ed|ment)(?-u:\b)[^.]{0,40}(?-u:\b)(?:began|begins|started|went out|completed)|(?-u:\b)(?:began|started) deploying|(?-u:\b)deployed(?-u:\b)").unwrap()
 });
 
 /// A fix told as done: "we fixed it by setting ...", "the config was rolled back".

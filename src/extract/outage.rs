@@ -219,13 +219,13 @@ fn duration_score(line: &Line, d: &time::DurationMention, window_line: Option<u3
 }
 
 static NOT_LENGTH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:every|each|within|under|less than|up to|after|before|per|in the (?:last|past|next)|once|twice|than)\W*$").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:every|each|within|under|less than|up to|after|before|per|in the (?:last|past|next)|once|twice|than)\W*$").unwrap()
 });
 static NOT_LENGTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:s\b\W*)?(?:prior|earlier|ago|later|before|after|apart|beforehand|of (?:data|logs|work|history|retention|uptime|notice|warning)|old|window|interval|ttl|cache|timeout|late|notice|warning|heads-up|in advance|advance|grace|sla|retention|expiry|validity|lifetime)\b").unwrap()
+    Regex::new(r"(?i)^\W*(?:s(?-u:\b)\W*)?(?:prior|earlier|ago|later|before|after|apart|beforehand|of (?:data|logs|work|history|retention|uptime|notice|warning)|old|window|interval|ttl|cache|timeout|late|notice|warning|heads-up|in advance|advance|grace|sla|retention|expiry|validity|lifetime)(?-u:\b)").unwrap()
 });
 static NOT_OUTAGE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:postmortem|post-mortem|analysis|investigation|review|meeting|retrospective|debugging|migration|maintenance window|project)\b[^.]{0,30}\b(?:lasted|took|ran)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:postmortem|post-mortem|analysis|investigation|review|meeting|retrospective|debugging|migration|maintenance window|project)(?-u:\b)[^.]{0,30}(?-u:\b)(?:lasted|took|ran)(?-u:\b)").unwrap()
 });
 
 /// Durations that are not the outage's length: "a day prior", "every 5 minutes",
@@ -347,7 +347,7 @@ static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
 fn cue_regex(words: &str) -> Regex {
     let prep = r"(?:at|on|around|about|approximately|approx\.?|roughly|circa|~|by|from)";
     Regex::new(&format!(
-        r"(?i)\b(?:{words})\b(?:[\s\-]+[a-z'-]+){{0,3}}?\W+{prep}(?:\W+(?:around|about|approximately|roughly|~))?\W*$|(?i)\b(?:{words})\b(?:[\s\-]+[a-z'-]+){{0,2}}?\W*$"
+        r"(?i)(?-u:\b)(?:{words})(?-u:\b)(?:[\s\-]+[a-z'-]+){{0,3}}?\W+{prep}(?:\W+(?:around|about|approximately|roughly|~))?\W*$|(?i)(?-u:\b)(?:{words})(?-u:\b)(?:[\s\-]+[a-z'-]+){{0,2}}?\W*$"
     ))
     .expect("cue regex")
 }

@@ -2241,7 +2241,7 @@ pub struct Impossible {
 }
 
 static CLOCK_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d:.,])(\d{1,2}) ?: ?(\d{2})(?::(\d{2}))?\b").expect("clock regex")
+    Regex::new(r"(?:^|[^\d:.,])(\d{1,2}) ?: ?(\d{2})(?::(\d{2}))?(?-u:\b)").expect("clock regex")
 });
 
 static NAMED_DAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -2252,7 +2252,7 @@ static NAMED_DAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ISO_SHAPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("iso regex"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?-u:\b)").expect("iso regex"));
 
 /// Times of day and dates in `text` that no clock or calendar has. A clock-shaped
 /// number counts only where a time is meant: at the start of the text (a timeline
