@@ -353,7 +353,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                     || line.text.to_lowercase().starts_with("post")
                     || heading::is_task_marker(&heading::normalize(&line.text));
                 if cur.has_core() && strong {
-                    let boundary = pull_back(&mut cur, i, lines);
+                    let (boundary, _) = pull_back(&mut cur, i, lines);
                     parts.push(
                         std::mem::replace(&mut cur, Builder::new(boundary, Some(i)))
                             .finish(boundary, lines),
@@ -377,8 +377,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
                     && !cur.seen(|k| k == SectionKind::Summary)
                     && !cur.opened_on_prose(lines);
                 if later.iter().any(|&b| b) && !out_of_order {
-                    let boundary = pull_back(&mut cur, i, lines);
-                    let title = (boundary < i).then_some(boundary);
+                    let (boundary, title) = pull_back(&mut cur, i, lines);
                     parts.push(
                         std::mem::replace(&mut cur, Builder::new(boundary, title))
                             .finish(boundary, lines),
@@ -406,8 +405,7 @@ pub fn split(lines: &[Line]) -> Vec<Part> {
             },
             HeadingKind::Timeline => {
                 if cur.timeline_then_more() {
-                    let boundary = pull_back(&mut cur, i, lines);
-                    let title = (boundary < i).then_some(boundary);
+                    let (boundary, title) = pull_back(&mut cur, i, lines);
                     parts.push(
                         std::mem::replace(&mut cur, Builder::new(boundary, title))
                             .finish(boundary, lines),
@@ -553,9 +551,24 @@ fn open_other(cur: &mut Builder, h: Heading, i: usize, lines: &[Line]) {
     }
 }
 
-/// Where the next postmortem begins when a section restarts at `i`: at a heading just
-/// above it that opens nothing of the current one ("## The humorous version").
-fn pull_back(cur: &mut Builder, i: usize, lines: &[Line]) -> usize {
+/// Where the next postmortem begins when a section restarts at `i`, and its title: a
+/// heading just above it that opens nothing of the current one ("## The humorous
+/// version"), with any headings stacked right above that one ("# Humour" over
+/// "# Postmortem: ..."). A heading that outranks every section of the current one, as a
+/// document's title does, stays its title over a short paragraph of introduction
+/// between it and the restart.
+fn pull_back(cur: &mut Builder, i: usize, lines: &[Line]) -> (usize, Option<usize>) {
+    // The highest rank of the rubric's sections above line `j`.
+    let outranked = |cur: &Builder, j: usize| {
+        cur.sections
+            .iter()
+            .filter(|s| s.kind != SectionKind::Other && s.heading.is_some_and(|h| h < j))
+            .map(|s| s.level)
+            .min()
+    };
+    let mut title = None;
+    let mut boundary = i;
+    let mut prose = 0;
     let mut j = i;
     while j > cur.start {
         j -= 1;
@@ -563,17 +576,22 @@ fn pull_back(cur: &mut Builder, i: usize, lines: &[Line]) -> usize {
         if l.is_blank() || l.boilerplate || matches!(l.kind, LineKind::Rule | LineKind::Underline) {
             continue;
         }
-        if let Some(h) = l.heading()
-            && matches!(h.kind, HeadingKind::Title | HeadingKind::Other)
-        {
-            if cur.sections.last().is_some_and(|s| s.heading == Some(j)) {
-                cur.pop();
+        match l.heading() {
+            Some(h) if matches!(h.kind, HeadingKind::Title | HeadingKind::Other) => {
+                if prose > 0 && outranked(cur, j).is_none_or(|level| h.level >= level) {
+                    break;
+                }
+                if cur.sections.last().is_some_and(|s| s.heading == Some(j)) {
+                    cur.pop();
+                }
+                title.get_or_insert(j);
+                boundary = j;
             }
-            return j;
+            None if title.is_none() && l.kind == LineKind::Text && prose < 4 => prose += 1,
+            _ => break,
         }
-        break;
     }
-    i
+    (boundary, title)
 }
 
 /// A short first line standing alone above the sections is the title, even without
@@ -744,6 +762,24 @@ mod tests {
     }
 
     use SectionKind::*;
+
+    #[test]
+    fn a_second_telling_keeps_its_headline_over_its_introduction() {
+        let text = "# Billing API outage\n\n**Summary**\nInvoices failed for an hour.\n\n**Timeline**\n- 09:00 alert\n\n**Root cause**\nA full disk.\n\n**Measures**\n- add a disk alert\n\n# Just for fun\n# The Day The Invoices Stood Still\n\nGather round, for this is a tale of a very full disk.\n\n**Summary**\nThe invoices, alas, did not go out.\n\n**Timeline**\n- 09:00 the pager wailed\n";
+        let (d, p) = parts(text);
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            d.lines[p[1].title.unwrap()].text,
+            "The Day The Invoices Stood Still"
+        );
+        assert_eq!(d.lines[p[1].start].text, "Just for fun");
+        assert_eq!(kinds(&p[0]), [Summary, Timeline, RootCause, Measures]);
+        // A closing section of the first, with a paragraph under it, stays its own.
+        let text = "## Summary\nInvoices failed.\n\n## Timeline\n- 09:00 alert\n\n## Root cause\nA full disk.\n\n## Thanks\n\nThanks to the team.\n\n## Summary\nThe second one.\n\n## Timeline\n- 10:00 alert\n";
+        let (d, p) = parts(text);
+        assert_eq!(p.len(), 2);
+        assert_eq!(d.lines[p[1].start].text, "Summary");
+    }
 
     #[test]
     fn four_markdown_sections() {
