@@ -139,7 +139,15 @@ fn from_sentence(s: &str) -> Option<String> {
     let text = strip_brackets(&super::roles::strip_decoration(&text));
     // The label of a "Label: text" line is not part of the story.
     let text = match text.split_once(':') {
-        Some((label, rest)) if label.split_whitespace().count() <= 3 => rest.to_owned(),
+        Some((label, rest))
+            if label
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count()
+                <= 3 =>
+        {
+            rest.to_owned()
+        }
         _ => text,
     };
     let raw: Vec<&str> = text
@@ -221,6 +229,21 @@ fn from_sentence(s: &str) -> Option<String> {
             ))
     {
         p_end -= 1;
+    }
+    // A failure told in one word goes on to what shows it ("unresponsive with a 502
+    // status", "down with timeout errors"): a figure or another word of failure.
+    if p_end == f + 1 && lower.get(p_end).is_some_and(|w| w == "with") {
+        let shown = (p_end + 1..raw.len().min(p_end + 5))
+            .take_while(|&i| !boundary(&lower[i]) && !raw[i - 1].ends_with(['.', '!', '?']))
+            .last();
+        if let Some(last) = shown
+            && (p_end + 1..=last).any(|i| {
+                lower[i].bytes().any(|b| b.is_ascii_digit())
+                    || FAILURE.matches(&Tokens::of(&lower[i]))
+            })
+        {
+            p_end = last + 1;
+        }
     }
     let predicate: Vec<&str> = raw[f..p_end].to_vec();
     let subject_lower: Vec<String> = subject.iter().map(|w| bare(w)).collect();
@@ -357,6 +380,24 @@ fn capitalize(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_one_word_failure_goes_on_to_what_shows_it() {
+        assert_eq!(
+            from_summary(&["On March 3rd, 2023 at about 09:10 UTC: Portal is unresponsive with a 502 status for every request from the browser."]).as_deref(),
+            Some("Portal unresponsive with a 502 status")
+        );
+        assert_eq!(
+            from_summary(&["The search page was down with timeout errors for most users."])
+                .as_deref(),
+            Some("Search page down with timeout errors")
+        );
+        // What it was down with is not always what shows the failure.
+        assert_eq!(
+            from_summary(&["The API was slow with the new cache."]),
+            None
+        );
+    }
     use super::*;
 
     #[test]
