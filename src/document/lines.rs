@@ -672,6 +672,24 @@ fn label_heading(text: &str) -> Option<Heading> {
             kind: classify_heading(head),
         });
     }
+    // "Timeline (unless noted, all times are on 8 June 2024, UTC)": a section name
+    // followed by a note in brackets that closes the line is the heading, however long
+    // the note; the name alone is weighed, not the note's words.
+    if let Some((head, note)) = t.split_once('(')
+        && t.ends_with(')')
+        && !note.contains('(')
+        && !head.contains(':')
+        && (1..=6).contains(&head.split_whitespace().count())
+    {
+        let kind = classify_heading(head.trim());
+        if kind.is_section() && kind != HeadingKind::Title {
+            return Some(Heading {
+                level: 9,
+                style: HeadingStyle::Plain,
+                kind,
+            });
+        }
+    }
     // A plain line that is a section name and nothing else; "Impact: 40% of users" is a
     // field of the summary, not a heading. Titles may carry a colon: "Postmortem: Disk full".
     let colon_before = name.split_once(':').map(|(head, _)| classify_heading(head));
@@ -929,6 +947,36 @@ mod tests {
             heading("Root cause: a full disk on the database host."),
             None
         );
+    }
+
+    #[test]
+    fn a_section_name_with_a_long_note_in_brackets_is_a_heading() {
+        for (line, kind) in [
+            (
+                "Timeline (unless noted, all times are on 8 June 2024, UTC)",
+                HeadingKind::Timeline,
+            ),
+            (
+                "Chronology (every time below is local to the Nairobi office, EAT)",
+                HeadingKind::Timeline,
+            ),
+            (
+                "Corrective measures (agreed with the platform team on Monday morning)",
+                HeadingKind::Measures,
+            ),
+        ] {
+            assert_eq!(
+                heading(line).map(|h| (h.1, h.2)),
+                Some((HeadingStyle::Plain, kind)),
+                "{line}"
+            );
+        }
+        // A sentence with brackets is not a heading, nor is a name with a field after it.
+        assert_eq!(
+            heading("We restarted the database (it took a while to come back)"),
+            None
+        );
+        assert_eq!(heading("Impact: slow pages (about 20% of users)"), None);
     }
 
     #[test]

@@ -178,18 +178,24 @@ pub fn read(ctx: &Context) -> (Outage, Evidence) {
     ev.experience_line = region
         .iter()
         .filter(|l| l.is_content())
-        .find(|l| EXPERIENCE.matches(&l.text))
+        .find(|l| tells_experience(&l.text))
         .map(|l| l.number);
     outage.service = ev
         .experience_line
         .and_then(|n| region.iter().find(|l| l.number == n))
-        .and_then(|l| {
-            sentences(&l.text)
-                .into_iter()
-                .find(|s| EXPERIENCE.matches(s))
-        })
+        .and_then(|l| sentences(&l.text).into_iter().find(|s| tells_experience(s)))
         .map(|s| truncate(s, 200));
     (outage, ev)
+}
+
+/// Whether a text tells what people went through: the words of a failure seen from
+/// outside ("could not", "timed out"), or the people themselves, named by any agent noun
+/// ("Students pushed their code and the checker stayed queued", "riders saw an empty map").
+fn tells_experience(text: &str) -> bool {
+    EXPERIENCE.matches(text)
+        || crate::words::words(text)
+            .iter()
+            .any(|w| super::users::is_people(w))
 }
 
 static DURATION_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -412,6 +418,7 @@ fn window<'a>(paras: &'a [Paragraph<'a>]) -> (Option<Found<'a>>, Option<Found<'a
             labelled_start.as_ref().is_some_and(|s| same(s, a))
                 || labelled_end.as_ref().is_some_and(|e| same(e, b))
         })
+        .or_else(|| ranges.iter().find(|(a, _)| !in_a_plan(a)))
         .or(ranges.first());
     if let Some((a, b)) = chosen {
         return (Some(a.clone()), Some(b.clone()));
@@ -445,6 +452,17 @@ fn window<'a>(paras: &'a [Paragraph<'a>]) -> (Option<Found<'a>>, Option<Found<'a
         (Some(_), Some(_)) => unreachable!("handled above"),
     }
 }
+
+/// A time in a clause that tells a plan ("a planned maintenance window from 01:00 to
+/// 03:00", "the upgrade was scheduled between 2 and 4 AM"): when another range follows,
+/// that one is the outage, not the window that was announced.
+fn in_a_plan(f: &Found) -> bool {
+    PLANNED.in_text(last_clause(&f.text[..f.m.span.start]))
+}
+
+/// Words that say an event was announced ahead of time.
+static PLANNED: LazyLock<crate::words::Lexicon> =
+    LazyLock::new(|| crate::words::Lexicon::list("planned, scheduled, maintenance, announced"));
 
 /// The last clause of `text`: after its last sentence end or conjunction ("and", "but",
 /// ";").
@@ -557,6 +575,52 @@ mod tests {
         let (s, e, _) =
             window_of("Outage start time: 10:05 UTC\nService restored fully at: 11:45 UTC");
         assert_eq!((s.as_deref(), e.as_deref()), (Some("10:05"), Some("11:45")));
+    }
+
+    #[test]
+    fn people_named_by_any_agent_noun_tell_the_experience() {
+        for s in [
+            "Students pushed their code and the checker stayed on Queued forever.",
+            "Riders saw an empty map all morning.",
+            "Shop assistants kept selling jackets that were out of stock.",
+        ] {
+            assert!(tells_experience(s), "{s}");
+        }
+        for s in [
+            "The disk filled with old images.",
+            "A config file was overwritten during the upgrade.",
+        ] {
+            assert!(!tells_experience(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn an_announced_maintenance_window_is_not_the_outage() {
+        for (summary, start, end) in [
+            (
+                "Users were told of a planned maintenance window on 8 June 2024 from 01:00 to 03:00 UTC. The outage came later: from 06:10 to 08:30 UTC downloads failed for 35% of users.",
+                "2024-06-08T06:10",
+                "2024-06-08T08:30",
+            ),
+            (
+                "The database upgrade was scheduled between 2 AM and 4 AM EAT and went fine, but between 7 AM and 9:15 AM EAT every checkout failed.",
+                "07:00",
+                "09:15",
+            ),
+            // The only range, even in a maintenance, is the window.
+            (
+                "During a maintenance from 22:00 to 23:30 UTC the API was down for all users.",
+                "22:00",
+                "23:30",
+            ),
+        ] {
+            let (s, e, _) = window_of(summary);
+            assert_eq!(
+                (s.as_deref(), e.as_deref()),
+                (Some(start), Some(end)),
+                "{summary}"
+            );
+        }
     }
 
     #[test]

@@ -491,6 +491,14 @@ static CONFIRMED: LazyLock<Lexicon> = LazyLock::new(|| {
     )
 });
 
+/// A verdict that drops a hypothesis, whatever was found on the way to it.
+static DROPPED: LazyLock<Lexicon> = LazyLock::new(|| {
+    Lexicon::list(
+        "ruled out, rule out, disprove, disproven, dropped, abandon, abandoned, moved on, \
+         let go, not the problem, not the cause, not it, wasn't it, was not it, innocent",
+    )
+});
+
 /// Words that name a misleading path outright.
 static NAMED_MISLEADING: LazyLock<Lexicon> = LazyLock::new(|| {
     // A search that led nowhere: a dead end of the debugging.
@@ -569,10 +577,20 @@ pub fn lead(text: &str) -> Option<Lead> {
         .filter(|&h| !obligation(h))
         .collect();
     let disproved = s.positions(&DISPROVED);
-    let confirmed = s.has(&CONFIRMED);
+    let confirmations = s.positions(&CONFIRMED);
+    let confirmed = !confirmations.is_empty();
     if let Some(&h) = hypotheses.first() {
         // The outcome after the hypothesis: "suspected the CDN ... No change".
         if disproved.iter().any(|&d| d > h + 1) && !confirmed {
+            return Some(Lead::Misleading);
+        }
+        // The verdict told last decides: "checked the subject and they were correct, so
+        // that was ruled out" finds the things checked in order, which drops the guess.
+        let last_confirmation = confirmations.iter().max().copied().unwrap_or(0);
+        if s.positions(&DROPPED)
+            .iter()
+            .any(|&d| d > h + 1 && d > last_confirmation)
+        {
             return Some(Lead::Misleading);
         }
         if confirmed {
@@ -1262,6 +1280,22 @@ mod tests {
             lead("We supposed it was the cache; it was not."),
             Some(Lead::Misleading)
         );
+        // A confirmation followed by what it found is still a confirmation.
+        assert_eq!(
+            lead("We thought the disk was full, which df confirmed: no space left at all."),
+            Some(Lead::None)
+        );
+    }
+
+    #[test]
+    fn the_verdict_told_last_decides() {
+        for text in [
+            "He suspected the certificate had the wrong domain. He checked the subject and SAN and they were correct, so that was ruled out.",
+            "We assumed the clock was off; the offset was right, so we dropped the idea.",
+            "Maya believed the firewall blocked it, but the rules were correct and she moved on.",
+        ] {
+            assert_eq!(lead(text), Some(Lead::Misleading), "{text}");
+        }
     }
 
     #[test]
