@@ -43,7 +43,7 @@ def main():
 
 
 def run(site, n, edits):
-    binary = os.path.join(REPO, "target", "release", "hindsight")
+    binary = os.environ.get("HINDSIGHT_BIN") or os.path.join(REPO, "target", "release", "hindsight")
     server = subprocess.Popen(
         [binary, "--root", site, "--color", "never", "serve", "--port", "0", "--output", os.path.join(site, "public")],
         stdout=subprocess.PIPE,
@@ -138,7 +138,11 @@ def served(host, port, site, marker):
     """Whether the incident page that should now hold `marker` is served with it."""
     incidents = os.path.join(site, "public", "incidents")
     for slug in os.listdir(incidents):
-        with open(os.path.join(incidents, slug, "index.html"), encoding="utf-8") as fh:
+        page = os.path.join(incidents, slug, "index.html")
+        # The listing's own pages (`page/2/`) and files are not incidents.
+        if slug == "page" or not os.path.isfile(page):
+            continue
+        with open(page, encoding="utf-8") as fh:
             if marker in fh.read():
                 return marker in (fetch(host, port, f"/incidents/{slug}/") or "")
     return False

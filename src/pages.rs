@@ -859,13 +859,20 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         let range = (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
         let rel = format!("{path}index.html");
         let paginator = Paginator::new("report/", n, report_pages);
+        // What this page shows: its own rows (and the pages their copies link to), and
+        // what every page shows of the whole class; an edit elsewhere leaves it as it is.
+        let copy_urls: Vec<&str> = rows[range.clone()]
+            .iter()
+            .flat_map(|r| r.near_duplicates.iter().map(|n| cards[n.row].url.as_str()))
+            .collect();
         let fp = fingerprint(&(
             global,
-            rows_fp,
+            &rows[range.clone()],
+            &copy_urls,
             &card_fps[range.clone()],
             &paginator,
-            &rejected,
-            &collection_counts,
+            (&rejected, &collection_counts, rows.len()),
+            (&missed, &missed_none, &pass_rates, &mandatory),
         ));
         let (mandatory, pass_rates, rejected, cards, rows, missed, missed_none) = (
             &mandatory,
