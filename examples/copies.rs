@@ -37,6 +37,7 @@ fn main() {
         .iter()
         .map(|&(f, e)| Doc {
             file: &files[f].path,
+            version: files[f].fingerprint,
             print: &files[f].entries[e].print,
         })
         .collect();

@@ -193,6 +193,7 @@ impl Grades {
             .iter()
             .map(|(f, e)| crate::copies::Doc {
                 file: &f.path,
+                version: f.fingerprint,
                 print: &e.print,
             })
             .collect();

@@ -92,9 +92,12 @@ pub struct RenderState {
     cards: HashMap<(u64, usize), (Arc<Card>, u64), crate::words::Fx>,
     /// The class's and each collection's figures, by their cards' fingerprints.
     figures: crate::insights::Remembered,
-    /// The near-duplicate pairs of the last render, by a fingerprint of the
-    /// postmortems it was found among (their files and order).
-    copies: Option<(u64, Arc<Copies>)>,
+    /// Whether a render has been made with this state (a preview's rebuilds keep more).
+    rendered: bool,
+    /// The grading report's records, kept as the search index's are.
+    report: render::search::Kept,
+    /// The near-duplicate pairs of the last render (see [`near_duplicates`]).
+    copies: Option<Copied>,
     /// What each postmortem is compared by for its related ones, by the cards' key.
     features: HashMap<(u64, usize), Arc<crate::related::Features>, crate::words::Fx>,
     /// The last related lists, and the fingerprint of the features they were found from
@@ -439,9 +442,15 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     state.features.retain(|k, _| keep.contains(k));
     dedupe_slugs(&mut items);
     sort_cards(&mut items, config.sort_by, config.reverse);
-    // Copied work, over every published postmortem in the order of `items` (what the
-    // grading report lists, whatever `show_copies` says of the pages).
-    let copies = near_duplicates(&items, &mut state.copies);
+    // Copied work, over every published postmortem in the order of `items`: shown on
+    // the pages and in the grading report only where the site shows it (`hindsight
+    // report` finds it for itself), so not looked for otherwise.
+    let copies = if config.show_copies {
+        near_duplicates(&items, &mut state.copies)
+    } else {
+        state.copies = None;
+        Arc::default()
+    };
     // Each postmortem's related ones, as indexes into `items`.
     let related: Arc<Vec<Vec<usize>>> = {
         let features: Vec<&crate::related::Features> = items
@@ -782,7 +791,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // The grades: a row per published postmortem, in the listings' order, its slug
     // the page's own; the files that held none, with why.
     let mut rows: Vec<crate::grades::GradeRow> = items
-        .iter()
+        .par_iter()
         .map(|it| {
             let mut row = crate::grades::GradeRow::new(it.file, it.entry);
             row.slug.clone_from(&it.card.slug);
@@ -853,7 +862,16 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     ));
     // The grading report, a page per REPORT_ROWS postmortems (the pass rates and the
     // files without a postmortem on each, so any page reads alone).
-    let rows_fp = fingerprint(&rows);
+    // Each row's fingerprint, covering the places of its near-duplicates (which its
+    // serialization leaves out), and the whole report's.
+    let row_fps: Vec<u64> = rows
+        .par_iter()
+        .map(|r| {
+            let places: Vec<usize> = r.near_duplicates.iter().map(|n| n.row).collect();
+            hashed(&(fingerprint(r), places))
+        })
+        .collect();
+    let rows_fp = hashed(&row_fps);
     for n in 1..=report_pages {
         let path = render::page_path("report/", n);
         let range = (n - 1) * REPORT_ROWS..(n * REPORT_ROWS).min(cards.len());
@@ -867,7 +885,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .collect();
         let fp = fingerprint(&(
             global,
-            &rows[range.clone()],
+            &row_fps[range.clone()],
             &copy_urls,
             &card_fps[range.clone()],
             &paginator,
@@ -1035,24 +1053,41 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         .iter()
         .map(|it| it.entry.postmortem.root_cause.as_deref())
         .collect();
-    let fp = hashed(&(render::search::VERSION, &card_fps, &causes));
-    emit.text(render::search::INDEX_FILE, fp, || {
-        let sources: Vec<render::search::Source> = cards
-            .iter()
-            .zip(&causes)
-            .map(|(card, cause)| render::search::Source {
-                card,
-                root_cause: *cause,
-            })
-            .collect();
-        Ok(render::search::render(&sources))
+    let record_fps: Vec<u64> = card_fps
+        .iter()
+        .zip(&causes)
+        .map(|(fp, cause)| hashed(&(fp, cause)))
+        .collect();
+    let sources: Vec<render::search::Source> = cards
+        .iter()
+        .zip(&causes)
+        .zip(record_fps)
+        .map(|((card, cause), fingerprint)| render::search::Source {
+            card,
+            root_cause: *cause,
+            fingerprint,
+        })
+        .collect();
+    let index = render::search::Index::new(&sources);
+    (1..=index.parts()).into_par_iter().try_for_each(|k| {
+        emit.text_at(
+            render::search::Index::part_file(k),
+            index.part_fingerprint(k),
+            || Ok(index.part(k)),
+        )
+    })?;
+    emit.text(render::search::INDEX_FILE, index.fingerprint(), || {
+        Ok(index.head())
     })?;
 
     // The grading report's rows, for its script to sort and filter.
     emit.text(
         render::report::ROWS_FILE,
         hashed(&(render::report::VERSION, rows_fp)),
-        || Ok(render::report::render(&rows)),
+        || {
+            let kept = state.rendered.then_some(&mut state.report);
+            Ok(render::report::render_keeping(&rows, &row_fps, kept))
+        },
     )?;
 
     // Static files: the theme's, the highlighting stylesheet, and content assets.
@@ -1144,6 +1179,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
         sink.remove(r)?;
     }
     state.written = produced;
+    state.rendered = true;
     Ok(RenderReport {
         pages,
         written,
@@ -1308,29 +1344,49 @@ fn evidence_words(line: &str) -> String {
 }
 
 /// The near-duplicate pairs among `items` (by their places in it), found again only
-/// when the postmortems or their order changed since the last render.
-fn near_duplicates(items: &[Published], last: &mut Option<(u64, Arc<Copies>)>) -> Arc<Copies> {
+/// when the postmortems or their order changed since the last render: after the first
+/// change the search is kept, so that a preview's edit re-scores only the postmortem
+/// edited (a one-off build keeps nothing but the result).
+fn near_duplicates(items: &[Published], last: &mut Option<Copied>) -> Arc<Copies> {
     let key = hashed(
         &items
             .iter()
             .map(|it| (it.file.fingerprint, it.entry.postmortem.index))
             .collect::<Vec<_>>(),
     );
-    if let Some((k, found)) = last.as_ref()
-        && *k == key
-    {
-        return found.clone();
-    }
     let docs: Vec<copies::Doc> = items
         .iter()
         .map(|it| copies::Doc {
             file: &it.file.path,
+            version: it.file.fingerprint,
             print: &it.entry.print,
         })
         .collect();
-    let found = Arc::new(copies::detect(&docs, |i| items[i].file.text.unpack()));
-    *last = Some((key, found.clone()));
-    found
+    let text = |i: usize| items[i].file.text.unpack();
+    let found = match last.take() {
+        Some(Copied::Found(k, found)) if k == key => Copied::Found(k, found),
+        Some(Copied::Found(..)) => {
+            Copied::Kept(copies::Search::new(&docs, &text, copies::THRESHOLD))
+        }
+        Some(Copied::Kept(mut search)) => {
+            search.update(&docs, &text);
+            Copied::Kept(search)
+        }
+        None => Copied::Found(key, Arc::new(copies::detect(&docs, text))),
+    };
+    let copies = match &found {
+        Copied::Found(_, f) => f.clone(),
+        Copied::Kept(s) => s.found(),
+    };
+    *last = Some(found);
+    copies
+}
+
+/// What a render keeps of its search for copies: the pairs and the fingerprint of the
+/// postmortems they were found among; or, once they changed, the whole search.
+enum Copied {
+    Found(u64, Arc<Copies>),
+    Kept(copies::Search),
 }
 
 /// What the page of `items[i]` shows of the submissions it is a near-duplicate of.

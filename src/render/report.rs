@@ -10,10 +10,13 @@
 //! `i`th of `checks` (the 13, in rubric order) fails. `copies` is the row's
 //! near-duplicates, each `[row, percent]` (empty unless the site shows copied work).
 
+use super::search::{Kept, script_of_records};
 use crate::grades::GradeRow;
+use crate::words::Fx;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// Where the rows are written, from the site root.
 pub const ROWS_FILE: &str = "report/rows.js";
@@ -63,6 +66,14 @@ const PREFIX: &str = "self.hindsightGrades = ";
 
 /// The rows' script, in the listings' order.
 pub fn render(rows: &[GradeRow]) -> String {
+    let fps = vec![0; rows.len()];
+    render_keeping(rows, &fps, None)
+}
+
+/// [`render`], taking from `kept` the records of the rows whose fingerprint (in `fps`,
+/// one a row, covering its near-duplicates' places) it holds, and keeping there the
+/// records written (see [`super::search::script_of_records`]).
+pub fn render_keeping(rows: &[GradeRow], fps: &[u64], kept: Option<&mut Kept>) -> String {
     let collections: BTreeMap<&str, u32> = rows
         .iter()
         .filter_map(|r| r.collection.as_deref())
@@ -74,9 +85,21 @@ pub fn render(rows: &[GradeRow]) -> String {
         .map(|(i, c)| (c, i as u32))
         .collect();
     let excerpt = super::search::excerpt;
-    let records = rows
-        .iter()
-        .map(|r| {
+    let table = Fx::default().hash_one(&collections);
+    let head = Rows {
+        v: VERSION,
+        checks: crate::grades::mandatory_ids().map(|c| c.as_str()).collect(),
+        fields: &FIELDS,
+        collections: collections.keys().copied().collect(),
+        rows: Vec::new(),
+    };
+    let numbered: Vec<(&GradeRow, u64)> = rows.iter().zip(fps.iter().copied()).collect();
+    script_of_records(
+        PREFIX,
+        &head,
+        &numbered,
+        |&(_, fp)| Fx::default().hash_one((table, fp)),
+        |&(r, _)| -> Record {
             (
                 r.slug.as_str(),
                 excerpt(&r.title, 300),
@@ -93,16 +116,9 @@ pub fn render(rows: &[GradeRow]) -> String {
                     .map(|n| (n.row, n.percent))
                     .collect(),
             )
-        })
-        .collect();
-    let doc = Rows {
-        v: VERSION,
-        checks: crate::grades::mandatory_ids().map(|c| c.as_str()).collect(),
-        fields: &FIELDS,
-        collections: collections.into_keys().collect(),
-        rows: records,
-    };
-    super::search::script(PREFIX, &doc, rows.len() * 160 + 1024)
+        },
+        kept,
+    )
 }
 
 /// The JSON inside the rows' script (for tests and tools).

@@ -1,21 +1,32 @@
 //! The search index: one compact record per published postmortem, written as
-//! `search/index.js` for the search page's script (`static/search.js`), which scans the
-//! records in the browser. No server, no WebAssembly, nothing to install.
+//! `search/index.js` and its parts (`search/records-1.js`, ...) for the search page's
+//! script (`static/search.js`), which scans the records in the browser. No server, no
+//! WebAssembly, nothing to install.
 //!
-//! The file is a script (`self.hindsightIndex = {...};`) rather than a `.json`, so the
+//! The files are scripts (`self.hindsightIndex = {...};`) rather than `.json`, so the
 //! search page works from disk too: a browser fetches nothing from a `file://` page,
-//! but it runs a `<script src>` beside it. What follows the `=` is plain JSON: every
-//! `<`, `>` and `&` is written as a `\u` escape (so no `</script>` or markup is ever in
-//! the file whatever a student wrote), and so are U+2028 and U+2029.
+//! but it runs a `<script src>` beside it. What they hold is plain JSON: every `<`, `>`
+//! and `&` is written as a `\u` escape (so no `</script>` or markup is ever in a file
+//! whatever a student wrote), and so are U+2028 and U+2029.
+//!
+//! `index.js` holds the tables and names the parts; each part holds [`PART`] records in
+//! the listings' order (`self.hindsightPart(k, [...]);`), so an edit to one postmortem
+//! rewrites its part and the small head, not the whole index (5 MB at 10,000). A part's
+//! name in the head carries its fingerprint (`records-3.js?v=...`), so a browser never
+//! pairs a new head with a part it cached before.
 //!
 //! A record is an array, its fields named once in `fields`; tags and collections are
 //! numbers into the `tags` and `collections` tables, so a record of a 10,000-postmortem
 //! gallery is about 500 bytes of text the browser would show anyway.
 
 use crate::render::Card;
+use crate::words::Fx;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::sync::Arc;
 
 /// Where the index is written, from the site root.
 pub const INDEX_FILE: &str = "search/index.js";
@@ -23,8 +34,12 @@ pub const INDEX_FILE: &str = "search/index.js";
 /// The search page's path, from the site root.
 pub const PAGE: &str = "search/";
 
-/// The format of a record: bump with any change to `FIELDS` (the script reads `v`).
-pub const VERSION: u32 = 1;
+/// The format of the index: bump with any change to `FIELDS` or to the files (the
+/// script reads `v`).
+pub const VERSION: u32 = 2;
+
+/// Records in a part file of the index.
+pub const PART: usize = 1000;
 
 /// What each record holds, in order.
 pub const FIELDS: [&str; 13] = [
@@ -52,6 +67,8 @@ const CAUSE_CHARS: usize = 280;
 pub struct Source<'a> {
     pub card: &'a Card,
     pub root_cause: Option<&'a str>,
+    /// A fingerprint of the card and the root cause (see [`render_keeping`]).
+    pub fingerprint: u64,
 }
 
 type Row<'a> = (
@@ -71,7 +88,7 @@ type Row<'a> = (
 );
 
 #[derive(Serialize)]
-struct Index<'a> {
+struct Head<'a> {
     v: u32,
     /// Mandatory checks: a record whose `passed` is this passes them all.
     checks: usize,
@@ -79,7 +96,8 @@ struct Index<'a> {
     /// (name, slug), by slug.
     tags: Vec<(&'a str, &'a str)>,
     collections: Vec<(&'a str, &'a str)>,
-    records: Vec<Row<'a>>,
+    /// The part files, from the index's folder, in order.
+    parts: Vec<String>,
 }
 
 /// Text as a record keeps it: one line, no control characters, at most `max`
@@ -165,74 +183,261 @@ pub fn script_safe(json: &str) -> String {
     out
 }
 
-/// The index of `sources` (in the listings' order), as the script file's text.
-pub fn render(sources: &[Source]) -> String {
-    let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut collections: BTreeMap<&str, &str> = BTreeMap::new();
-    for s in sources {
-        for t in &s.card.tags {
-            tags.entry(&t.slug).or_insert(&t.name);
+/// The index of `sources` (in the listings' order): the tables, and how each file of
+/// it is made and fingerprinted.
+pub struct Index<'a> {
+    sources: &'a [Source<'a>],
+    /// Each tag's and collection's name, by slug.
+    tags: BTreeMap<&'a str, &'a str>,
+    collections: BTreeMap<&'a str, &'a str>,
+    tag_no: HashMap<&'a str, u32, Fx>,
+    collection_no: HashMap<&'a str, u32, Fx>,
+    /// A fingerprint of the tables, which every record's numbers point into.
+    tables: u64,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(sources: &'a [Source<'a>]) -> Index<'a> {
+        // Each tag and collection by slug, named as the first card with it names it.
+        let mut tags: HashMap<&str, &str, Fx> = HashMap::default();
+        let mut collections: HashMap<&str, &str, Fx> = HashMap::default();
+        for s in sources {
+            for t in &s.card.tags {
+                tags.entry(&t.slug).or_insert(&t.name);
+            }
+            if let Some(c) = &s.card.collection {
+                collections.entry(&c.slug).or_insert(&c.name);
+            }
         }
-        if let Some(c) = &s.card.collection {
-            collections.entry(&c.slug).or_insert(&c.name);
+        let tags: BTreeMap<&str, &str> = tags.into_iter().collect();
+        let collections: BTreeMap<&str, &str> = collections.into_iter().collect();
+        Index {
+            sources,
+            tag_no: numbers(&tags),
+            collection_no: numbers(&collections),
+            tables: Fx::default().hash_one((VERSION, &tags, &collections)),
+            tags,
+            collections,
         }
     }
-    let numbers = |m: &BTreeMap<&str, &str>| -> BTreeMap<String, u32> {
-        m.keys()
-            .enumerate()
-            .map(|(i, k)| ((*k).to_owned(), i as u32))
-            .collect()
-    };
-    let (tag_no, collection_no) = (numbers(&tags), numbers(&collections));
-    let records = sources
+
+    /// How many part files the index has (none for an empty gallery).
+    pub fn parts(&self) -> usize {
+        self.sources.len().div_ceil(PART)
+    }
+
+    /// Where part `k` (from 1) is written, from the site root.
+    pub fn part_file(k: usize) -> String {
+        format!("{}{}", PAGE, part_name(k))
+    }
+
+    fn part_sources(&self, k: usize) -> &'a [Source<'a>] {
+        let from = (k - 1) * PART;
+        &self.sources[from..(from + PART).min(self.sources.len())]
+    }
+
+    /// What part `k` is made of: its records' sources and the tables.
+    pub fn part_fingerprint(&self, k: usize) -> u64 {
+        let fps: Vec<u64> = self.part_sources(k).iter().map(|s| s.fingerprint).collect();
+        Fx::default().hash_one((self.tables, k, fps))
+    }
+
+    /// Part `k`'s text: `self.hindsightPart(k, [records]);`.
+    pub fn part(&self, k: usize) -> String {
+        let rows: Vec<Row> = self
+            .part_sources(k)
+            .iter()
+            .map(|s| row(s, &self.tag_no, &self.collection_no))
+            .collect();
+        script_ending(
+            &format!("self.hindsightPart({k}, "),
+            &rows,
+            ");\n",
+            rows.len() * 600,
+        )
+    }
+
+    /// What the head is made of: the tables and every part.
+    pub fn fingerprint(&self) -> u64 {
+        let parts: Vec<u64> = (1..=self.parts())
+            .map(|k| self.part_fingerprint(k))
+            .collect();
+        Fx::default().hash_one((self.tables, parts))
+    }
+
+    /// The head's text: `self.hindsightIndex = {...};`, naming the parts.
+    pub fn head(&self) -> String {
+        let head = Head {
+            v: VERSION,
+            checks: crate::model::CheckId::MANDATORY,
+            fields: &FIELDS,
+            tags: self
+                .tags
+                .iter()
+                .map(|(slug, name)| (*name, *slug))
+                .collect(),
+            collections: self
+                .collections
+                .iter()
+                .map(|(slug, name)| (*name, *slug))
+                .collect(),
+            parts: (1..=self.parts())
+                .map(|k| format!("{}?v={:016x}", part_name(k), self.part_fingerprint(k)))
+                .collect(),
+        };
+        script(PREFIX, &head, 1024)
+    }
+}
+
+/// Part `k`'s file name.
+fn part_name(k: usize) -> String {
+    format!("records-{k}.js")
+}
+
+/// Every file of the index of `sources`: (path from the site root, text), the head first.
+pub fn render(sources: &[Source]) -> Vec<(String, String)> {
+    let index = Index::new(sources);
+    let mut files = vec![(INDEX_FILE.to_owned(), index.head())];
+    files.extend((1..=index.parts()).map(|k| (Index::part_file(k), index.part(k))));
+    files
+}
+
+/// The index a built site holds under `public`, its parts' records joined into
+/// `records` (for tests and tools), and the text of all its files.
+pub fn read(public: &std::path::Path) -> Option<(serde_json::Value, String)> {
+    read_with(|rel| std::fs::read_to_string(public.join(rel)).ok())
+}
+
+/// [`read`], each file's text (by its path from the site root) from `file`.
+pub fn read_with(file: impl Fn(&str) -> Option<String>) -> Option<(serde_json::Value, String)> {
+    let head = file(INDEX_FILE)?;
+    let mut index: serde_json::Value = serde_json::from_str(json_of(&head)?).ok()?;
+    let mut text = head.clone();
+    let mut records = Vec::new();
+    let names: Vec<String> = index["parts"]
+        .as_array()?
         .iter()
-        .map(|s| {
-            let c = s.card;
-            (
-                c.slug.as_str(),
-                excerpt(&c.title, 300),
-                c.summary.as_deref().map(|t| excerpt(t, SUMMARY_CHARS)),
-                // As the page shows it (the card's title and summary already are).
-                s.root_cause.map(|t| match super::emoji::shortcodes(t) {
-                    Cow::Borrowed(t) => excerpt(t, CAUSE_CHARS),
-                    Cow::Owned(t) => Cow::Owned(excerpt(&t, CAUSE_CHARS).into_owned()),
-                }),
-                c.tags.iter().map(|t| tag_no[t.slug.as_str()]).collect(),
-                c.collection
-                    .as_ref()
-                    .map(|t| collection_no[t.slug.as_str()]),
-                c.score.passed,
-                c.duration_minutes,
-                c.users_affected_percent,
-                c.date.as_deref(),
-                c.severity,
-                c.author.as_deref().map(|a| excerpt(a, 120)),
-                c.time_to_detect_minutes,
-            )
+        .map(|p| {
+            p.as_str()
+                .map(|p| p.split('?').next().unwrap_or(p).to_owned())
+        })
+        .collect::<Option<_>>()?;
+    for (i, name) in names.iter().enumerate() {
+        let part = file(&format!("{PAGE}{name}"))?;
+        let json = part
+            .strip_prefix(&format!("self.hindsightPart({}, ", i + 1))?
+            .trim_end()
+            .strip_suffix(");")?;
+        let rows: Vec<serde_json::Value> = serde_json::from_str(json).ok()?;
+        records.extend(rows);
+        text.push_str(&part);
+    }
+    index["records"] = serde_json::Value::Array(records);
+    Some((index, text))
+}
+
+/// The records of the last script written, each by a fingerprint of what it was made
+/// from, so that the next one serializes only the records that changed.
+#[derive(Default)]
+pub struct Kept(HashMap<u64, Arc<[u8]>, Fx>);
+
+/// The script of `head` (whose last field is an empty list) with that list holding a
+/// record of each of `items`, as serializing it whole writes it. A record `kept` holds
+/// under an item's `key` is taken as it is; the records written are kept there.
+pub(crate) fn script_of_records<H: Serialize, T: Sync, R: Serialize>(
+    prefix: &str,
+    head: &H,
+    items: &[T],
+    key: impl Fn(&T) -> u64 + Sync,
+    record: impl Fn(&T) -> R + Sync,
+    kept: Option<&mut Kept>,
+) -> String {
+    let old = kept.as_ref().map(|k| &k.0);
+    let records: Vec<(u64, Arc<[u8]>)> = items
+        .par_iter()
+        .map(|item| {
+            let k = key(item);
+            match old.and_then(|o| o.get(&k)) {
+                Some(r) => (k, r.clone()),
+                None => {
+                    let mut out = SafeWriter(Vec::with_capacity(600));
+                    // Plain data into memory: serializing it cannot fail.
+                    let _ = serde_json::to_writer(&mut out, &record(item));
+                    (k, Arc::from(out.0))
+                }
+            }
         })
         .collect();
-    let index = Index {
-        v: VERSION,
-        checks: crate::model::CheckId::MANDATORY,
-        fields: &FIELDS,
-        tags: tags.into_iter().map(|(slug, name)| (name, slug)).collect(),
-        collections: collections
-            .into_iter()
-            .map(|(slug, name)| (name, slug))
-            .collect(),
-        records,
-    };
-    script(PREFIX, &index, sources.len() * 600 + 1024)
+    let bytes: usize = records.iter().map(|r| r.1.len() + 1).sum();
+    let mut out = script(prefix, head, bytes + 1024).into_bytes();
+    let tail = b"]};\n";
+    debug_assert!(
+        out.ends_with(b"[]};\n"),
+        "the head ends with its empty list"
+    );
+    out.truncate(out.len() - tail.len());
+    for (i, (_, r)) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(r);
+    }
+    out.extend_from_slice(tail);
+    if let Some(kept) = kept {
+        kept.0 = records.into_iter().collect();
+    }
+    // Only whole characters and ASCII escapes were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Each key of `m` by its place.
+fn numbers<'a>(m: &BTreeMap<&'a str, &str>) -> HashMap<&'a str, u32, Fx> {
+    m.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect()
+}
+
+/// A postmortem's record, its tags and collection numbers into the index's tables.
+fn row<'a>(
+    s: &Source<'a>,
+    tag_no: &HashMap<&str, u32, Fx>,
+    collection_no: &HashMap<&str, u32, Fx>,
+) -> Row<'a> {
+    let c = s.card;
+    (
+        c.slug.as_str(),
+        excerpt(&c.title, 300),
+        c.summary.as_deref().map(|t| excerpt(t, SUMMARY_CHARS)),
+        // As the page shows it (the card's title and summary already are).
+        s.root_cause.map(|t| match super::emoji::shortcodes(t) {
+            Cow::Borrowed(t) => excerpt(t, CAUSE_CHARS),
+            Cow::Owned(t) => Cow::Owned(excerpt(&t, CAUSE_CHARS).into_owned()),
+        }),
+        c.tags.iter().map(|t| tag_no[t.slug.as_str()]).collect(),
+        c.collection
+            .as_ref()
+            .map(|t| collection_no[t.slug.as_str()]),
+        c.score.passed,
+        c.duration_minutes,
+        c.users_affected_percent,
+        c.date.as_deref(),
+        c.severity,
+        c.author.as_deref().map(|a| excerpt(a, 120)),
+        c.time_to_detect_minutes,
+    )
 }
 
 /// `value` as a script that sets `prefix` (`self.name = `) to it, its JSON made
 /// [`script_safe`] as it is written; `capacity` is a guess at its length.
 pub(crate) fn script<T: Serialize>(prefix: &str, value: &T, capacity: usize) -> String {
+    script_ending(prefix, value, ";\n", capacity)
+}
+
+/// [`script`] ending with `end` (`");\n"` for a call).
+fn script_ending<T: Serialize>(prefix: &str, value: &T, end: &str, capacity: usize) -> String {
     let mut out = SafeWriter(Vec::with_capacity(capacity));
     out.0.extend_from_slice(prefix.as_bytes());
     // Plain data into memory: serializing it cannot fail.
     let _ = serde_json::to_writer(&mut out, value);
-    out.0.extend_from_slice(b";\n");
+    out.0.extend_from_slice(end.as_bytes());
     // Only whole characters and ASCII escapes were written.
     String::from_utf8(out.0).unwrap_or_default()
 }
@@ -309,12 +514,12 @@ mod tests {
     fn a_record_holds_the_cards_fields_and_the_root_cause() {
         let text = "+++\ntitle = \"<img src=x onerror=alert(1)> Disk full\"\ntags = [\"storage\", \"Logs & Rotation\"]\nauthor = \"Ada\"\nsummary = \"</script><script>alert(1)</script> & the disk\\u2028filled\"\n+++\n\n## Issue Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users because the disk filled up with logs.\n\n## Timeline\n\n- 10:00 alert fired\n- 11:30 resolved by deleting logs\n\n## Root Cause\n\nThe disk filled up because logrotate was never configured on db-01.\n";
         let (c, cause) = card(text, "cohort-a/disk.md");
-        let out = render(&[Source {
+        let (v, out) = parsed(&[Source {
             card: &c,
             root_cause: cause.as_deref(),
+            fingerprint: 0,
         }]);
         assert!(!out.contains('<') && !out.contains('>'), "{out}");
-        let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
         assert_eq!(v["v"], VERSION);
         assert_eq!(v["checks"], 13);
         assert_eq!(v["fields"].as_array().unwrap().len(), FIELDS.len());
@@ -354,10 +559,78 @@ mod tests {
         );
     }
 
+    /// The index `render` writes of `sources`, read back.
+    fn parsed(sources: &[Source]) -> (serde_json::Value, String) {
+        let files = render(sources);
+        read_with(|rel| files.iter().find(|f| f.0 == rel).map(|f| f.1.clone())).unwrap()
+    }
+
+    #[test]
+    fn the_index_is_in_parts_and_an_edit_changes_its_part_and_the_head() {
+        let (c, cause) = card(
+            "## Issue Summary\n\nFrom 10:00 to 11:30 UTC the API was down for 40% of users.\n\n## Timeline\n\n- 10:00 alert fired\n- 11:30 resolved by deleting logs\n\n## Root Cause\n\nThe disk filled up because logrotate was never configured on db-01.\n",
+            "cohort-a/api.md",
+        );
+        let n = PART + 1;
+        let cards: Vec<Card> = (0..n)
+            .map(|i| {
+                let mut c = c.clone();
+                c.slug = format!("pm-{i}");
+                c
+            })
+            .collect();
+        let sources = |fps: &[u64]| -> Vec<Source> {
+            cards
+                .iter()
+                .zip(fps)
+                .map(|(c, &fingerprint)| Source {
+                    card: c,
+                    root_cause: cause.as_deref(),
+                    fingerprint,
+                })
+                .collect()
+        };
+        let mut fps: Vec<u64> = (0..n as u64).collect();
+        let list = sources(&fps);
+        let index = Index::new(&list);
+        assert_eq!(index.parts(), 2);
+        let files = render(&list);
+        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [INDEX_FILE, "search/records-1.js", "search/records-2.js"]
+        );
+        let (v, _) = parsed(&list);
+        let records = v["records"].as_array().unwrap();
+        assert_eq!(records.len(), n);
+        assert_eq!(records[PART][0], "pm-1000", "in order, across parts");
+        assert!(
+            v["parts"][1]
+                .as_str()
+                .unwrap()
+                .starts_with("records-2.js?v=")
+        );
+        // One record changed: its part and the head are made of something else, the
+        // other part is not.
+        let (p1, p2, head) = (
+            index.part_fingerprint(1),
+            index.part_fingerprint(2),
+            index.fingerprint(),
+        );
+        fps[PART] = 99_999;
+        let list = sources(&fps);
+        let edited = Index::new(&list);
+        assert_eq!(edited.part_fingerprint(1), p1);
+        assert_ne!(edited.part_fingerprint(2), p2);
+        assert_ne!(edited.fingerprint(), head);
+        assert_ne!(edited.head(), index.head(), "the head names the part anew");
+    }
+
     #[test]
     fn an_empty_gallery_has_an_empty_index() {
-        let out = render(&[]);
-        let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
+        assert_eq!(render(&[]).len(), 1, "a head and no parts");
+        let (v, _) = parsed(&[]);
+        assert_eq!(v["parts"], serde_json::json!([]));
         assert_eq!(v["records"], serde_json::json!([]));
         assert_eq!(v["tags"], serde_json::json!([]));
     }

@@ -190,6 +190,7 @@ fn near_duplicates(analysis: &Analysis) -> (Vec<String>, copies::Copies) {
         .iter()
         .map(|(f, e)| Doc {
             file: &f.path,
+            version: f.fingerprint,
             print: &e.print,
         })
         .collect();

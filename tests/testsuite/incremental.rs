@@ -178,6 +178,51 @@ fn every_kind_of_change_gives_the_full_build_output() {
 }
 
 #[test]
+fn edits_that_make_and_unmake_a_copy_give_the_full_build_output() {
+    let site = TestSite::with_content_from("inc-copies", &bundled_content())
+        .file("site.toml", "title = \"Copies\"\nshow_copies = true\n");
+    let (mut session, _) = Session::start(&site.dir, BuildOptions::default()).unwrap();
+    let original = std::fs::read_to_string(
+        site.dir
+            .join("content/cohort-2024/connection-pool-exhaustion.md"),
+    )
+    .unwrap();
+    let target = "content/cohort-2025/redis-eviction-session-logout.md";
+    let own = std::fs::read_to_string(site.dir.join(target)).unwrap();
+    // Each edit in place (the same postmortems in the same order): one becomes a copy of
+    // another with a name changed, a third is edited, then the copy is undone.
+    let steps = [
+        (
+            target,
+            original
+                .replace("Baobab Pay", "Initech")
+                .replace("Wanjiru", "Amina"),
+        ),
+        ("content/expired-tls-certificate.md", {
+            let t = std::fs::read_to_string(site.dir.join("content/expired-tls-certificate.md"))
+                .unwrap();
+            t.replace("Ferrylink", "Ferryline")
+        }),
+        (target, own),
+    ];
+    for (n, (rel, text)) in steps.into_iter().enumerate() {
+        let p = touch(&site, rel, text);
+        session.rebuild(&[p]).unwrap();
+        assert_same_as_full_build(&site, &format!("step {n}"));
+        if n == 0 {
+            let page = std::fs::read_to_string(
+                site.out("incidents/cohort-2025-redis-eviction-session-logout/index.html"),
+            )
+            .unwrap_or_default();
+            assert!(
+                page.contains("connection-pool-exhaustion"),
+                "the copy is shown on its page"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_second_build_writes_only_what_changed_and_matches_a_full_build() {
     let site = TestSite::with_content_from("inc-again", &bundled_content()).file(
         "site.toml",

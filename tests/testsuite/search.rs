@@ -6,7 +6,7 @@
 use crate::common::{TestSite, good_postmortem};
 use crate::incremental::{assert_same_as_full_build, touch};
 use hindsight::BuildOptions;
-use hindsight::render::search::{FIELDS, INDEX_FILE, json_of};
+use hindsight::render::search::{FIELDS, INDEX_FILE};
 use hindsight::session::Session;
 use serde_json::Value;
 use std::path::Path;
@@ -62,11 +62,11 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
-/// The index of a built site, parsed; the raw text besides.
+/// The index of a built site, parsed, its parts' records joined; the raw text of its
+/// files besides.
 pub fn index_of(public: &Path) -> (Value, String) {
-    let text = std::fs::read_to_string(public.join(INDEX_FILE)).expect("the search index");
-    let json = json_of(&text).expect("the index is `self.hindsightIndex = {...};`");
-    (serde_json::from_str(json).expect("the index is JSON"), text)
+    hindsight::render::search::read(public)
+        .expect("the search index: `self.hindsightIndex = {...};` and its parts")
 }
 
 /// Records as objects keyed by field name, by title.

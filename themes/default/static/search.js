@@ -59,7 +59,7 @@
   var index, recs, shown = 0, hits = [], matchedCause = null;
 
   function start(data) {
-    if (!data || data.v !== 1 || !Array.isArray(data.records)) return failed();
+    if (!data || data.v !== 2 || !Array.isArray(data.records)) return failed();
     index = data;
     var F = {};
     data.fields.forEach(function (f, i) { F[f] = i; });
@@ -266,10 +266,31 @@
   form.addEventListener('input', run);
   more.addEventListener('click', showMore);
 
+  // The index is a head naming its parts, each a script that hands its records to
+  // `self.hindsightPart`; scripts, not fetches, so the page works from disk too.
+  function load(src, then) {
+    var s = document.createElement('script');
+    s.src = src;
+    s.onload = then;
+    s.onerror = failed;
+    document.head.appendChild(s);
+  }
   status.textContent = 'Loading the index\u2026';
-  var s = document.createElement('script');
-  s.src = form.getAttribute('data-index');
-  s.onload = function () { start(self.hindsightIndex); };
-  s.onerror = failed;
-  document.head.appendChild(s);
+  var head = form.getAttribute('data-index');
+  var folder = head.slice(0, head.lastIndexOf('/') + 1);
+  load(head, function () {
+    var index = self.hindsightIndex;
+    if (!index || !Array.isArray(index.parts)) return failed();
+    var parts = index.parts, got = [], left = parts.length;
+    self.hindsightPart = function (k, records) { got[k - 1] = records; };
+    function done() {
+      for (var k = 0; k < parts.length; k++) if (!Array.isArray(got[k])) return failed();
+      index.records = [].concat.apply([], got);
+      start(index);
+    }
+    if (!left) return done();
+    parts.forEach(function (p) {
+      load(folder + p, function () { if (--left === 0) done(); });
+    });
+  });
 })();
