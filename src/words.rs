@@ -95,6 +95,23 @@ pub fn stems(text: &str) -> Vec<String> {
     words(text).iter().map(|w| stem(w)).collect()
 }
 
+/// Whether `b` may be in an emoji shortcode's name (`:small_orange_diamond:`,
+/// `:+1:`): a lowercase letter, a digit, `_`, `+` or `-`.
+pub fn shortcode_name_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'+' | b'-')
+}
+
+/// Whether `s` opens with an emoji shortcode (`:fire:`): a colon, a name of
+/// [`shortcode_name_byte`]s, and a colon.
+pub fn opens_shortcode(s: &str) -> bool {
+    let b = s.as_bytes();
+    let name = b[b.len().min(1)..]
+        .iter()
+        .take_while(|&&c| shortcode_name_byte(c))
+        .count();
+    b.first() == Some(&b':') && name > 0 && b.get(1 + name) == Some(&b':')
+}
+
 /// Edit distance with adjacent transpositions (optimal string alignment), so a swapped
 /// pair of letters ("postmoterm") costs one edit.
 pub fn edit_distance(a: &str, b: &str) -> usize {

@@ -3,6 +3,7 @@
 //! go through the same reader, because real files mix both freely.
 
 use super::heading::{HeadingKind, classify_heading, is_strong_title};
+use crate::words::opens_shortcode;
 use std::sync::LazyLock;
 
 /// How a heading was written; the order is from strongest to weakest signal.
@@ -501,19 +502,6 @@ pub fn strip_marker(raw: &str) -> &str {
 
 fn heading_text(text: &str) -> String {
     without_end_colon(text).to_owned()
-}
-
-/// Whether `s` opens with an emoji shortcode (`:fire:`, `:small_orange_diamond:`): a
-/// colon, a name of lowercase letters, digits, `_`, `+` or `-`, and a colon.
-pub fn opens_shortcode(s: &str) -> bool {
-    let b = s.as_bytes();
-    let name = b[b.len().min(1)..]
-        .iter()
-        .take_while(|&&c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'+' | b'-')
-        })
-        .count();
-    b.first() == Some(&b':') && name > 0 && b.get(1 + name) == Some(&b':')
 }
 
 /// `text` without the colons that end a label or heading (`Timeline:`), though not one

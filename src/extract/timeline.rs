@@ -549,7 +549,7 @@ fn strip_time(text: &str, m: Option<&TimeMention>) -> String {
     let mut rest = rest;
     while let Some(c) = rest.chars().next()
         && (c.is_whitespace() || "-–—:|,)]>=".contains(c))
-        && !crate::document::lines::opens_shortcode(rest)
+        && !crate::words::opens_shortcode(rest)
     {
         rest = &rest[c.len_utf8()..];
     }

@@ -9,6 +9,7 @@
 //! shortcodes.
 
 use crate::model::Postmortem;
+use crate::words::shortcode_name_byte;
 use lol_html::html_content::ContentType;
 use lol_html::{RewriteStrSettings, doc_text, element, end_tag, rewrite_str};
 use std::borrow::Cow;
@@ -17,10 +18,6 @@ use std::rc::Rc;
 
 /// The longest shortcode gemoji has is under 40 characters.
 const MAX_NAME: usize = 64;
-
-fn name_byte(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'+' | b'-')
-}
 
 /// `text` with every known shortcode in it as its emoji.
 ///
@@ -68,7 +65,10 @@ pub fn shortcodes(text: &str) -> Cow<'_, str> {
 /// last shortcode replaced ended.
 fn whole(text: &str, open: usize, joined: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
-    let len = b[open + 1..].iter().take_while(|&&c| name_byte(c)).count();
+    let len = b[open + 1..]
+        .iter()
+        .take_while(|&&c| shortcode_name_byte(c))
+        .count();
     let close = open + 1 + len;
     if len == 0 || len > MAX_NAME || b.get(close) != Some(&b':') {
         return None;
@@ -92,7 +92,7 @@ fn lost_opening(text: &str, close: usize, from: usize) -> Option<(usize, usize)>
     let len = b[..close]
         .iter()
         .rev()
-        .take_while(|&&c| name_byte(c))
+        .take_while(|&&c| shortcode_name_byte(c))
         .count();
     let start = close - len;
     let opens = start == 0
@@ -138,11 +138,17 @@ fn may_hold(text: &str) -> bool {
     let mut at = 0;
     while let Some(off) = text[at..].find(':') {
         let colon = at + off;
-        let after = b[colon + 1..].iter().take_while(|&&c| name_byte(c)).count();
+        let after = b[colon + 1..]
+            .iter()
+            .take_while(|&&c| shortcode_name_byte(c))
+            .count();
         if after > 0 && b.get(colon + 1 + after) == Some(&b':') {
             return true;
         }
-        let mut before = b[..colon].iter().rev().take_while(|&&c| name_byte(c));
+        let mut before = b[..colon]
+            .iter()
+            .rev()
+            .take_while(|&&c| shortcode_name_byte(c));
         if before.any(|&c| c == b'_') {
             return true;
         }
