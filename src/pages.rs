@@ -1513,7 +1513,8 @@ pub fn slug_clashes(files: &[&FileResult], drafts: bool) -> Vec<(String, Diagnos
 }
 
 fn sort_cards(items: &mut [Published], by: SortBy, reverse: bool) {
-    items.sort_by(|a, b| {
+    // (Stable, as `sort_by` is: what compares equal keeps its path order.)
+    items.par_sort_by(|a, b| {
         let (a, b) = (&a.card, &b.card);
         let ord = match by {
             // Newest first; undated last.

@@ -12,6 +12,7 @@ use atom_syndication::{
     Category, Entry, Feed, FixedDateTime, Generator, Link, Person, Text, WriteConfig,
 };
 use chrono::{DateTime, NaiveDate};
+use rayon::prelude::*;
 
 /// The file name of every feed, in the folder of the listing it follows.
 pub const FEED_FILE: &str = "feed.xml";
@@ -47,9 +48,9 @@ fn instant(day: Option<NaiveDate>) -> FixedDateTime {
 /// ties in the order of their files' paths (and slugs), so the order never depends on
 /// the listing's `sort_by`.
 pub fn newest_first(cards: &[&Card]) -> Vec<usize> {
-    let days: Vec<Option<NaiveDate>> = cards.iter().map(|c| day(c)).collect();
+    let days: Vec<Option<NaiveDate>> = cards.par_iter().map(|c| day(c)).collect();
     let mut order: Vec<usize> = (0..cards.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.par_sort_by(|&a, &b| {
         days[b]
             .is_some()
             .cmp(&days[a].is_some())
