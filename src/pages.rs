@@ -94,8 +94,9 @@ pub struct RenderState {
     figures: crate::insights::Remembered,
     /// Whether a render has been made with this state (a preview's rebuilds keep more).
     rendered: bool,
-    /// The grading report's records, kept as the search index's are.
-    report: render::search::Kept,
+    /// The grading report's records, kept from a preview's second render on (see
+    /// [`render::report::render_keeping`]).
+    report: render::report::Kept,
     /// The near-duplicate pairs of the last render (see [`near_duplicates`]).
     copies: Option<Copied>,
     /// What each postmortem is compared by for its related ones, by the cards' key.

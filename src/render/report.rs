@@ -10,13 +10,15 @@
 //! `i`th of `checks` (the 13, in rubric order) fails. `copies` is the row's
 //! near-duplicates, each `[row, percent]` (empty unless the site shows copied work).
 
-use super::search::{Kept, script_of_records};
+use super::search::{SafeWriter, script};
 use crate::grades::GradeRow;
 use crate::words::Fx;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 /// Where the rows are written, from the site root.
 pub const ROWS_FILE: &str = "report/rows.js";
@@ -72,7 +74,7 @@ pub fn render(rows: &[GradeRow]) -> String {
 
 /// [`render`], taking from `kept` the records of the rows whose fingerprint (in `fps`,
 /// one a row, covering its near-duplicates' places) it holds, and keeping there the
-/// records written (see [`super::search::script_of_records`]).
+/// records written (see [`script_of_records`]).
 pub fn render_keeping(rows: &[GradeRow], fps: &[u64], kept: Option<&mut Kept>) -> String {
     let collections: BTreeMap<&str, u32> = rows
         .iter()
@@ -119,6 +121,60 @@ pub fn render_keeping(rows: &[GradeRow], fps: &[u64], kept: Option<&mut Kept>) -
         },
         kept,
     )
+}
+
+/// The records of the last script written, each by a fingerprint of what it was made
+/// from, so that the next one serializes only the records that changed.
+#[derive(Default)]
+pub struct Kept(HashMap<u64, Arc<[u8]>, Fx>);
+
+/// The script of `head` (whose last field is an empty list) with that list holding a
+/// record of each of `items`, as serializing it whole writes it. A record `kept` holds
+/// under an item's `key` is taken as it is; the records written are kept there.
+pub(crate) fn script_of_records<H: Serialize, T: Sync, R: Serialize>(
+    prefix: &str,
+    head: &H,
+    items: &[T],
+    key: impl Fn(&T) -> u64 + Sync,
+    record: impl Fn(&T) -> R + Sync,
+    kept: Option<&mut Kept>,
+) -> String {
+    let old = kept.as_ref().map(|k| &k.0);
+    let records: Vec<(u64, Arc<[u8]>)> = items
+        .par_iter()
+        .map(|item| {
+            let k = key(item);
+            match old.and_then(|o| o.get(&k)) {
+                Some(r) => (k, r.clone()),
+                None => {
+                    let mut out = SafeWriter(Vec::with_capacity(600));
+                    // Plain data into memory: serializing it cannot fail.
+                    let _ = serde_json::to_writer(&mut out, &record(item));
+                    (k, Arc::from(out.0))
+                }
+            }
+        })
+        .collect();
+    let bytes: usize = records.iter().map(|r| r.1.len() + 1).sum();
+    let mut out = script(prefix, head, bytes + 1024).into_bytes();
+    let tail = b"]};\n";
+    debug_assert!(
+        out.ends_with(b"[]};\n"),
+        "the head ends with its empty list"
+    );
+    out.truncate(out.len() - tail.len());
+    for (i, (_, r)) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(r);
+    }
+    out.extend_from_slice(tail);
+    if let Some(kept) = kept {
+        kept.0 = records.into_iter().collect();
+    }
+    // Only whole characters and ASCII escapes were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The JSON inside the rows' script (for tests and tools).
@@ -172,5 +228,38 @@ mod tests {
         assert_eq!(v["collections"], serde_json::json!(["cohort"]));
         assert_eq!(v["rows"][0][4], 0);
         assert_eq!(v["fields"].as_array().unwrap().len(), FIELDS.len());
+    }
+
+    #[test]
+    fn kept_records_make_the_rows_a_whole_serialization_makes() {
+        let mut rows = vec![row("a", vec![]), row("b", vec![CheckId::MeasuresTasks])];
+        // Each row's fingerprint from what it holds, as the build makes them.
+        let fps = |rows: &[GradeRow]| -> Vec<u64> {
+            rows.iter()
+                .map(|r| Fx::default().hash_one((&r.title, r.failing.len(), &r.collection)))
+                .collect()
+        };
+        // The whole rows serialized as one value.
+        let whole = |rows: &[GradeRow]| -> serde_json::Value {
+            serde_json::from_str(json_of(&render(rows)).unwrap()).unwrap()
+        };
+        let mut kept = Kept::default();
+        for step in 0..4 {
+            match step {
+                1 => rows[1].title = "b, edited".into(),
+                // A new collection renumbers every row's.
+                2 => rows[0].collection = Some("another".into()),
+                _ => {}
+            }
+            let out = render_keeping(&rows, &fps(&rows), Some(&mut kept));
+            assert_eq!(out, render(&rows), "step {step}");
+            let v: serde_json::Value = serde_json::from_str(json_of(&out).unwrap()).unwrap();
+            assert_eq!(v, whole(&rows));
+            assert_eq!(kept.0.len(), rows.len());
+        }
+        assert_eq!(
+            whole(&rows)["collections"],
+            serde_json::json!(["another", "cohort"])
+        );
     }
 }

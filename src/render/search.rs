@@ -21,12 +21,10 @@
 
 use crate::render::Card;
 use crate::words::Fx;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 /// Where the index is written, from the site root.
 pub const INDEX_FILE: &str = "search/index.js";
@@ -127,7 +125,7 @@ pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
 
 /// Writes JSON as [`script_safe`] makes it, as it is written (serde_json hands over
 /// whole characters: it cuts its output only at the ASCII characters it escapes).
-struct SafeWriter(Vec<u8>);
+pub(crate) struct SafeWriter(pub(crate) Vec<u8>);
 
 impl std::io::Write for SafeWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -334,60 +332,6 @@ pub fn read_with(file: impl Fn(&str) -> Option<String>) -> Option<(serde_json::V
     }
     index["records"] = serde_json::Value::Array(records);
     Some((index, text))
-}
-
-/// The records of the last script written, each by a fingerprint of what it was made
-/// from, so that the next one serializes only the records that changed.
-#[derive(Default)]
-pub struct Kept(HashMap<u64, Arc<[u8]>, Fx>);
-
-/// The script of `head` (whose last field is an empty list) with that list holding a
-/// record of each of `items`, as serializing it whole writes it. A record `kept` holds
-/// under an item's `key` is taken as it is; the records written are kept there.
-pub(crate) fn script_of_records<H: Serialize, T: Sync, R: Serialize>(
-    prefix: &str,
-    head: &H,
-    items: &[T],
-    key: impl Fn(&T) -> u64 + Sync,
-    record: impl Fn(&T) -> R + Sync,
-    kept: Option<&mut Kept>,
-) -> String {
-    let old = kept.as_ref().map(|k| &k.0);
-    let records: Vec<(u64, Arc<[u8]>)> = items
-        .par_iter()
-        .map(|item| {
-            let k = key(item);
-            match old.and_then(|o| o.get(&k)) {
-                Some(r) => (k, r.clone()),
-                None => {
-                    let mut out = SafeWriter(Vec::with_capacity(600));
-                    // Plain data into memory: serializing it cannot fail.
-                    let _ = serde_json::to_writer(&mut out, &record(item));
-                    (k, Arc::from(out.0))
-                }
-            }
-        })
-        .collect();
-    let bytes: usize = records.iter().map(|r| r.1.len() + 1).sum();
-    let mut out = script(prefix, head, bytes + 1024).into_bytes();
-    let tail = b"]};\n";
-    debug_assert!(
-        out.ends_with(b"[]};\n"),
-        "the head ends with its empty list"
-    );
-    out.truncate(out.len() - tail.len());
-    for (i, (_, r)) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(r);
-    }
-    out.extend_from_slice(tail);
-    if let Some(kept) = kept {
-        kept.0 = records.into_iter().collect();
-    }
-    // Only whole characters and ASCII escapes were written.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Each key of `m` by its place.
