@@ -112,6 +112,18 @@ pub struct RenderState {
 pub type RelatedLists = (u64, Arc<Vec<Vec<usize>>>);
 
 impl RenderState {
+    /// Forgets what was made from the postmortems' readings (cards, related lists,
+    /// copies, figures, report records), keeping what each output file was made from:
+    /// for when every file is read again under new settings, which change readings
+    /// whose files did not change (a tag rule, a check's level).
+    pub fn forget_readings(&mut self) {
+        let written = std::mem::take(&mut self.written);
+        *self = RenderState {
+            written,
+            ..RenderState::default()
+        };
+    }
+
     /// Takes the fingerprints of files already in the output as a previous render
     /// wrote them (see [`crate::output::previous_fingerprints`]): files whose inputs
     /// did not change are then not written again.

@@ -397,6 +397,7 @@ impl Session {
                 self.tagger = None;
                 self.templates = templates;
                 self.templates_id += 1;
+                self.state.forget_readings();
                 self.refresh_content(true, paths, None, &Silent)?
             }
             Scope::Templates => {

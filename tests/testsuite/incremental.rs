@@ -168,6 +168,17 @@ fn every_kind_of_change_gives_the_full_build_output() {
     assert_eq!(r.scope, Scope::Config);
     assert_same_as_full_build(&site, "config");
 
+    // A setting that changes what the postmortems read as (a tag rule): every card,
+    // page and listing follows, though no file changed.
+    let p = touch(
+        &site,
+        "site.toml",
+        "title = \"Renamed site\"\npaginate_by = 3\n[tags.keywords]\nferries = [\"certificate\"]\n",
+    );
+    session.rebuild(&[p]).unwrap();
+    assert_same_as_full_build(&site, "a tag rule");
+    assert!(site.out("tags/ferries/index.html").exists());
+
     // Nothing changed: nothing is written.
     let r = session.rebuild(&[]).unwrap();
     assert!(
