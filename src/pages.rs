@@ -981,13 +981,14 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
     // What the sitemap lists: every page but 404.html, a listing page dated by the
     // newest postmortem it shows and a postmortem's page by its date.
     let mut site_map: Vec<Sitemapped> = Vec::with_capacity(total_pages);
-    for &(l, n, _) in &jobs {
+    let dates: Vec<Option<&String>> = cards.iter().map(|c| c.date.as_ref()).collect();
+    site_map.par_extend(jobs.par_iter().map(|&(l, n, _)| {
         let shown = l.ixs.iter().skip((n - 1) * per_page).take(per_page);
-        site_map.push(Sitemapped {
+        Sitemapped {
             path: render::page_path(l.base_path, n),
-            lastmod: shown.filter_map(|&i| cards[i].date.as_ref()).max().cloned(),
-        });
-    }
+            lastmod: shown.filter_map(|&i| dates[i]).max().cloned(),
+        }
+    }));
     site_map.extend(cards.iter().map(|c| Sitemapped {
         path: c.url.clone(),
         lastmod: c.date.clone(),
@@ -1081,7 +1082,9 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             fingerprint,
         })
         .collect();
-    let index = render::search::Index::new(&sources);
+    // Its tables are the listings' (each tag and collection named as its first card
+    // names it).
+    let index = render::search::Index::with_tables(&sources, names(&tags), names(&collections));
     (1..=index.parts()).into_par_iter().try_for_each(|k| {
         emit.text_at(
             render::search::Index::part_file(k),
@@ -1354,6 +1357,13 @@ fn evidence_words(line: &str) -> String {
     let t = line.trim_start().trim_start_matches(['#', '>', ' ']);
     let t = crate::document::lines::strip_marker(t);
     crate::document::lines::clean_inline(t)
+}
+
+/// Each term of a listing's map by slug, by its name.
+fn names<'a>(m: &BTreeMap<&'a str, (&'a TermRef, Vec<usize>)>) -> BTreeMap<&'a str, &'a str> {
+    m.iter()
+        .map(|(slug, (t, _))| (*slug, t.name.as_str()))
+        .collect()
 }
 
 /// The near-duplicate pairs among `items` (by their places in it), found again only

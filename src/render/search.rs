@@ -207,8 +207,20 @@ impl<'a> Index<'a> {
                 collections.entry(&c.slug).or_insert(&c.name);
             }
         }
-        let tags: BTreeMap<&str, &str> = tags.into_iter().collect();
-        let collections: BTreeMap<&str, &str> = collections.into_iter().collect();
+        Index::with_tables(
+            sources,
+            tags.into_iter().collect(),
+            collections.into_iter().collect(),
+        )
+    }
+
+    /// [`Index::new`] with its tables given: each tag's and collection's name by slug,
+    /// every one of `sources`' there.
+    pub fn with_tables(
+        sources: &'a [Source<'a>],
+        tags: BTreeMap<&'a str, &'a str>,
+        collections: BTreeMap<&'a str, &'a str>,
+    ) -> Index<'a> {
         Index {
             sources,
             tag_no: numbers(&tags),
