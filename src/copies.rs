@@ -890,6 +890,18 @@ the rate of 5xx responses instead of waiting for customers to tell us.
             .collect()
     }
 
+    /// Brings `search` up to `texts` and checks it finds what a new search finds.
+    fn updated_as_new(search: &mut Search, texts: &[String], names: &[String], step: &str) {
+        let prints: Vec<Print> = texts.iter().map(|t| print(t)).collect();
+        let docs = docs_of(texts, &prints, names);
+        search.update(&docs, &|i: usize| texts[i].clone());
+        assert_eq!(
+            *search.found(),
+            detect(&docs, |i| texts[i].clone()),
+            "{step}"
+        );
+    }
+
     #[test]
     fn a_kept_search_brought_up_to_date_finds_what_a_new_one_finds() {
         let mut texts: Vec<String> = (0..60)
@@ -916,14 +928,7 @@ the rate of 5xx responses instead of waiting for customers to tell us.
         ];
         for (i, text) in edits {
             texts[i] = text;
-            let prints: Vec<Print> = texts.iter().map(|t| print(t)).collect();
-            let docs = docs_of(&texts, &prints, &names);
-            search.update(&docs, &|i: usize| texts[i].clone());
-            assert_eq!(
-                *search.found(),
-                detect(&docs, |i| texts[i].clone()),
-                "edit of {i}"
-            );
+            updated_as_new(&mut search, &texts, &names, &format!("edit of {i}"));
         }
         assert!(search.found().pairs.iter().any(|p| (p.a, p.b) == (3, 4)));
         // Many at once, and a change in how many there are: found anew, the same.
@@ -962,14 +967,7 @@ the rate of 5xx responses instead of waiting for customers to tell us.
         assert_eq!(search.found().common, 0);
         for i in [20, 21] {
             texts[i] = format!("{passage}{}", texts[i]);
-            let prints: Vec<Print> = texts.iter().map(|t| print(t)).collect();
-            let docs = docs_of(&texts, &prints, &names);
-            search.update(&docs, &|i: usize| texts[i].clone());
-            assert_eq!(
-                *search.found(),
-                detect(&docs, |i| texts[i].clone()),
-                "edit of {i}"
-            );
+            updated_as_new(&mut search, &texts, &names, &format!("edit of {i}"));
         }
         assert!(search.found().common > 0);
     }
