@@ -78,10 +78,36 @@ impl FileResult {
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub postmortem: Postmortem,
-    /// Its own text, as markdown ready to render (plain text is converted); compressed.
-    pub markdown: Packed,
+    /// Its own text, as markdown ready to render (plain text is converted).
+    pub markdown: Markdown,
     /// What its prose gives the search for copied work ([`crate::copies`]).
     pub print: crate::copies::Print,
+}
+
+/// A postmortem's own text as markdown ready to render ([`Markdown::text`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Markdown {
+    /// A markdown file's: byte ranges of the file's text, each followed by a line break
+    /// (see [`crate::render::plain::markdown_lines`]), so its text is not held twice.
+    Lines(Vec<(u32, u32)>),
+    /// A plain file's, converted to markdown; compressed.
+    Converted(Packed),
+}
+
+impl Markdown {
+    /// The markdown, given the text of its file ([`FileResult::text`]).
+    pub fn text(&self, file_text: &Packed) -> String {
+        match self {
+            Markdown::Lines(ranges) => {
+                let ranges: Vec<(usize, usize)> = ranges
+                    .iter()
+                    .map(|&(a, b)| (a as usize, b as usize))
+                    .collect();
+                crate::render::plain::join_lines(&file_text.unpack(), &ranges)
+            }
+            Markdown::Converted(packed) => packed.unpack(),
+        }
+    }
 }
 
 /// Shared, read-only settings for analysing many files.
@@ -279,7 +305,20 @@ impl<'a> Analyzer<'a> {
                 .category
                 .clone()
                 .or_else(|| tags.iter().find(|t| *t != "humour").cloned());
-            let markdown = crate::render::plain::part_markdown(body, &doc, part);
+            // A markdown file's part is a few ranges of its text, which is kept anyway.
+            let markdown = if doc.markdown {
+                let from = loaded.body_start;
+                Markdown::Lines(
+                    crate::render::plain::markdown_lines(body, &doc, part)
+                        .into_iter()
+                        .map(|(a, b)| ((from + a) as u32, (from + b) as u32))
+                        .collect(),
+                )
+            } else {
+                Markdown::Converted(Packed::new(&crate::render::plain::part_markdown(
+                    body, &doc, part,
+                )))
+            };
             let postmortem = Postmortem {
                 index,
                 slug,
@@ -329,7 +368,7 @@ impl<'a> Analyzer<'a> {
             };
             entries.push(Entry {
                 postmortem,
-                markdown: Packed::new(&markdown),
+                markdown,
                 print,
             });
         }

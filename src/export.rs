@@ -150,7 +150,7 @@ pub fn export(
     let card = Card::new(pm, &analysed.path);
     let base = config.base_url_slash();
     let gallery = (!base.starts_with('/')).then_some(base.as_str());
-    let markdown_text = entry.markdown.unpack();
+    let markdown_text = entry.markdown.text(&analysed.text);
     let found = Found::resolve(
         &markdown_text,
         content.as_deref().zip(source_dir.as_deref()),

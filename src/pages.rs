@@ -674,7 +674,7 @@ pub fn render(inputs: &Inputs, state: &mut RenderState, sink: &dyn Sink) -> Resu
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         markdown::render(
-            &it.entry.markdown.unpack(),
+            &it.entry.markdown.text(&it.file.text),
             &Links {
                 source_dir: &source_dir,
                 assets: &assets,

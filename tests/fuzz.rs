@@ -494,7 +494,7 @@ proptest! {
             if let Some(p) = pm.outage.users_affected_percent {
                 prop_assert!((0.0..=100.0).contains(&p), "{p}% of users");
             }
-            assert_inert(&render(&e.markdown.unpack()).html)?;
+            assert_inert(&render(&e.markdown.text(&f.text)).html)?;
         }
     }
 

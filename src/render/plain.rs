@@ -5,37 +5,15 @@
 
 use crate::document::{Document, Line, LineKind, Part};
 
+/// A part's markdown: what [`markdown_lines`] keeps of a markdown file, each piece
+/// followed by a line break; a plain file's converted.
 pub fn part_markdown(body: &str, doc: &Document, part: &Part) -> String {
+    if doc.markdown {
+        return join_lines(body, &markdown_lines(body, doc, part));
+    }
     let lines = doc.range(part.start, part.end);
     let mut out = String::with_capacity(lines.iter().map(|l| l.end - l.start + 1).sum());
     let skip_title = |l: &Line| part.title.is_some_and(|t| std::ptr::eq(l, &doc.lines[t]));
-    if doc.markdown {
-        for (i, l) in lines.iter().enumerate() {
-            if l.boilerplate || skip_title(l) {
-                // Keep an underline's partner from turning the next line into a heading.
-                continue;
-            }
-            if l.kind == LineKind::Underline && i > 0 && skip_title(&lines[i - 1]) {
-                continue;
-            }
-            // A line read as several pieces ("a<br>b", "Summary: text") is written once,
-            // as the writer wrote it.
-            if i > 0 && lines[i - 1].number == l.number {
-                continue;
-            }
-            let end = lines[i..]
-                .iter()
-                .take_while(|p| p.number == l.number)
-                .last()
-                .map_or(l.end, |p| p.end);
-            // Blank includes the fences of a pasted block that is read as text.
-            if !l.is_blank() {
-                out.push_str(&body[l.start..end]);
-            }
-            out.push('\n');
-        }
-        return out;
-    }
     let mut prev_text = false;
     // The indentation of the open list's items, outermost first: a plain file's
     // bullets are nested by how they are indented relative to the list's first item,
@@ -153,6 +131,59 @@ fn escape_inline(s: &str) -> String {
     out
 }
 
+/// The byte ranges of `body` (which `doc` was read from) a markdown file's part is, its lines in order: its title
+/// and course boilerplate left out, a line read as several pieces once, a blank line (or
+/// a pasted block's fence read as text) empty. Lines that follow one another in the text
+/// are one range, so a part is a few ranges rather than a copy of its text.
+pub fn markdown_lines(body: &str, doc: &Document, part: &Part) -> Vec<(usize, usize)> {
+    let lines = doc.range(part.start, part.end);
+    let skip_title = |l: &Line| part.title.is_some_and(|t| std::ptr::eq(l, &doc.lines[t]));
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let push = |start: usize, end: usize, out: &mut Vec<(usize, usize)>| match out.last_mut() {
+        // Right after the last range and its line break: the same range, longer.
+        Some(last) if last.1 + 1 == start && body.as_bytes().get(last.1) == Some(&b'\n') => {
+            last.1 = end
+        }
+        _ => out.push((start, end)),
+    };
+    for (i, l) in lines.iter().enumerate() {
+        if l.boilerplate || skip_title(l) {
+            // Keep an underline's partner from turning the next line into a heading.
+            continue;
+        }
+        if l.kind == LineKind::Underline && i > 0 && skip_title(&lines[i - 1]) {
+            continue;
+        }
+        // A line read as several pieces ("a<br>b", "Summary: text") is written once,
+        // as the writer wrote it.
+        if i > 0 && lines[i - 1].number == l.number {
+            continue;
+        }
+        let end = lines[i..]
+            .iter()
+            .take_while(|p| p.number == l.number)
+            .last()
+            .map_or(l.end, |p| p.end);
+        // Blank includes the fences of a pasted block that is read as text.
+        if l.is_blank() {
+            push(l.start, l.start, &mut out);
+        } else {
+            push(l.start, end, &mut out);
+        }
+    }
+    out
+}
+
+/// The `ranges` of `text`, each followed by a line break.
+pub fn join_lines(text: &str, ranges: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(ranges.iter().map(|r| r.1 - r.0 + 1).sum());
+    for &(start, end) in ranges {
+        out.push_str(text.get(start..end).unwrap_or(""));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +240,23 @@ mod tests {
         );
         assert!(!out.contains("Disk full"), "{out}");
         assert!(out.contains("## Summary\nText **bold**"), "{out}");
+    }
+
+    #[test]
+    fn a_markdown_part_is_a_few_ranges_of_its_text() {
+        // Blank lines (one of spaces), a line break inside a line, Windows line ends.
+        let text = "# Postmortem: Disk full\n\n## Summary\nThe disk <br> filled.\n   \nIt was *logs*.\r\n## Timeline\r\n- 10:00 alert\n";
+        let doc = Document::parse(text, 1, true);
+        let part = &doc.parts()[0];
+        let ranges = markdown_lines(text, &doc, part);
+        assert_eq!(
+            join_lines(text, &ranges),
+            "\n## Summary\nThe disk <br> filled.\n\nIt was *logs*.\n## Timeline\n- 10:00 alert\n"
+        );
+        assert_eq!(join_lines(text, &ranges), part_markdown(text, &doc, part));
+        assert!(
+            ranges.len() <= 4,
+            "lines in a row are one range: {ranges:?}"
+        );
     }
 }

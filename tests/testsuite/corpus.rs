@@ -83,7 +83,7 @@ fn the_seeds_build_and_the_two_versions_are_two_entries() {
     // Assignment text pasted around the postmortem is not part of it.
     for f in &analysis.files {
         for e in &f.entries {
-            let md = &e.markdown.unpack();
+            let md = &e.markdown.text(&f.text);
             assert!(
                 !md.contains("must contain:"),
                 "{}: assignment text in the postmortem",
