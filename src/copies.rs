@@ -18,6 +18,10 @@
 //! shingles over every shingle, mapped back to the lines of each file). Two
 //! postmortems of one file (a plain and a playful version) are never a pair.
 //!
+//! A preview keeps the search ([`Search`]): an edit to a few postmortems of the same
+//! gallery counts their shingles again and re-scores only their candidate pairs, and
+//! what it finds is always what a new search finds.
+//!
 //! Deterministic: fixed seeds, and the output in the order of the postmortems given.
 
 use crate::words::{Fx, spans, stem};

@@ -65,7 +65,8 @@ const CAUSE_CHARS: usize = 280;
 pub struct Source<'a> {
     pub card: &'a Card,
     pub root_cause: Option<&'a str>,
-    /// A fingerprint of the card and the root cause (see [`render_keeping`]).
+    /// A fingerprint of the card and the root cause: what a part's fingerprint is
+    /// made of ([`Index::part_fingerprint`]).
     pub fingerprint: u64,
 }
 
